@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// `npm start`: builds when the sources are newer than the build, then starts the portal:
+// migrations, the embedded S3 (unless S3_ENDPOINT is set), demo data (unconfigured default only),
+// HTTP on PORT (default 3000). SIGINT/SIGTERM stop everything cleanly.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+	console.error(`Нужен Node.js 24 или новее, сейчас ${process.versions.node}. См. README, раздел «Установка».`);
+	process.exit(1);
+}
+
+function newest(p) {
+	if (!fs.existsSync(p)) return 0;
+	const st = fs.statSync(p);
+	if (!st.isDirectory()) return st.mtimeMs;
+	let m = 0;
+	for (const e of fs.readdirSync(p)) m = Math.max(m, newest(path.join(p, e)));
+	return m;
+}
+
+const stamp = path.join(root, 'build', '.stamp');
+const inputs = ['src', 'static', 'drizzle', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'].map((p) => newest(path.join(root, p)));
+const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
+if (process.env.SKIP_BUILD !== '1' && Math.max(...inputs) > built) {
+	console.log('[start] сборка портала (vite build)…');
+	const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+	if (r.status !== 0) process.exit(r.status ?? 1);
+	fs.writeFileSync(stamp, new Date().toISOString());
+}
+
+if (process.argv.includes('--build-only')) process.exit(0);
+
+process.env.PORT ??= '3000';
+// adapter-node needs the public origin for CSRF checks and absolute links.
+process.env.ORIGIN ??= `http://localhost:${process.env.PORT}`;
+process.env.HOST ??= '0.0.0.0';
+
+await import(pathToFileURL(path.join(root, 'build', 'index.js')).href);

@@ -1,0 +1,47 @@
+// Bootstraps an account on a production install:
+//   npm run user:create -- --email org@example.ru --role organizer [--fio "…"] [--password "…"]
+// Without --password a password-setting link is printed (and mailed).
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { config } from '../src/lib/server/config';
+import { db } from '../src/lib/server/db/client';
+import { runMigrations } from '../src/lib/server/db/migrate';
+import { createUser, issueEmailToken, INVITE_TTL_MS, AccountError } from '../src/lib/server/auth/accounts';
+import { password as passwordRule } from '../src/lib/schemas/auth';
+import { ROLES } from '../src/lib/server/db/schema';
+import { sendMail } from '../src/lib/server/mail/mailer';
+import { inviteMail } from '../src/lib/server/mail/templates';
+
+const { values } = parseArgs({
+	options: { email: { type: 'string' }, role: { type: 'string', default: 'organizer' }, fio: { type: 'string' }, password: { type: 'string' } }
+});
+const args = z
+	.object({
+		email: z.email({ error: 'укажите --email' }),
+		role: z.enum(ROLES, { error: `--role: одна из ${ROLES.join(', ')}` }),
+		fio: z.string().min(3).default('Организатор конкурса'),
+		password: passwordRule.optional()
+	})
+	.safeParse(values);
+if (!args.success) {
+	for (const i of args.error.issues) console.error(`Ошибка: ${i.path.join('.') || 'аргументы'}: ${i.message}`);
+	process.exit(2);
+}
+const d = db();
+runMigrations(d);
+try {
+	const user = await createUser(d, { email: args.data.email, fio: args.data.fio, role: args.data.role, password: args.data.password, verified: !!args.data.password });
+	console.log(`Создан пользователь ${user.email} (${user.role}).`);
+	if (!args.data.password) {
+		const token = issueEmailToken(d, user.id, 'invite', INVITE_TTL_MS);
+		const link = `${config().origin}/invite/${token}`;
+		await sendMail(inviteMail(user.email, user.fio, 'Наставничество', link));
+		console.log(`Ссылка для установки пароля (действует 14 дней): ${link}`);
+	}
+} catch (e) {
+	if (e instanceof AccountError) {
+		console.error(`Ошибка: ${e.message}`);
+		process.exit(1);
+	}
+	throw e;
+}

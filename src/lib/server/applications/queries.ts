@@ -1,0 +1,26 @@
+import { desc, eq } from 'drizzle-orm';
+import type { DB } from '../db/client';
+import { applications, contests, nominations } from '../db/schema';
+
+/** The applicant's own applications with their contest and nomination. */
+export function listMyApplications(db: DB, userId: string) {
+	return db
+		.select({
+			id: applications.id,
+			number: applications.number,
+			status: applications.status,
+			updatedAt: applications.updatedAt,
+			submittedAt: applications.submittedAt,
+			contestTitle: contests.title,
+			contestSlug: contests.slug,
+			closeAt: contests.closeAt,
+			nominationTitle: nominations.title,
+			practiceTitle: applications.practice
+		})
+		.from(applications)
+		.innerJoin(contests, eq(contests.id, applications.contestId))
+		.innerJoin(nominations, eq(nominations.id, applications.nominationId))
+		.where(eq(applications.applicantId, userId))
+		.orderBy(desc(applications.updatedAt))
+		.all();
+}

@@ -1,0 +1,107 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { tempDb } from '../../../../tests/helpers/db';
+import {
+	AccountError,
+	authenticate,
+	changePassword,
+	consumeEmailToken,
+	issueEmailToken,
+	registerApplicant,
+	requestPasswordReset,
+	resetPassword,
+	verifyEmail,
+	RESET_TTL_MS
+} from './accounts';
+import { createSession, validateSession } from './sessions';
+import { emailTokens, users } from '../db/schema';
+import type { DB } from '../db/client';
+
+let t: ReturnType<typeof tempDb>;
+let db: DB;
+beforeEach(() => {
+	t = tempDb();
+	db = t.db;
+});
+afterEach(() => t.cleanup());
+
+const code = async (p: Promise<unknown> | (() => unknown)) => {
+	try {
+		await (typeof p === 'function' ? p() : p);
+	} catch (e) {
+		return (e as AccountError).code;
+	}
+	return 'ok';
+};
+
+describe('accounts', () => {
+	it('registers, verifies by a single-use link, authenticates', async () => {
+		const { user, token } = await registerApplicant(db, { email: ' New@Example.RU ', fio: 'Новиков Иван', password: 'secret-pass-1' });
+		expect(user.email).toBe('new@example.ru');
+		expect(user.role).toBe('applicant');
+		expect(user.emailVerifiedAt).toBeNull();
+		// Only the hash of the token is stored.
+		const rows = db.select().from(emailTokens).all();
+		expect(rows).toHaveLength(1);
+		expect(rows[0].tokenHash).not.toBe(token);
+		expect(verifyEmail(db, token).emailVerifiedAt).not.toBeNull();
+		expect(await code(() => verifyEmail(db, token))).toBe('used_token');
+		expect((await authenticate(db, 'NEW@example.ru', 'secret-pass-1'))?.id).toBe(user.id);
+		expect(await authenticate(db, 'new@example.ru', 'wrong-pass-1')).toBeNull();
+		expect(await authenticate(db, 'nobody@example.ru', 'secret-pass-1')).toBeNull();
+	});
+
+	it('refuses a second registration with the same email and writes nothing', async () => {
+		await registerApplicant(db, { email: 'x@example.ru', fio: 'Иксов Икс', password: 'secret-pass-1' });
+		expect(await code(registerApplicant(db, { email: 'X@example.ru', fio: 'Другой Человек', password: 'secret-pass-2' }))).toBe('email_taken');
+		expect(db.select().from(users).all()).toHaveLength(1);
+		expect(db.select().from(emailTokens).all()).toHaveLength(1);
+	});
+
+	it('refuses forged, expired and reused tokens', async () => {
+		const { user } = await registerApplicant(db, { email: 'y@example.ru', fio: 'Игреков Игрек', password: 'secret-pass-1' });
+		const now = new Date();
+		const raw = issueEmailToken(db, user.id, 'reset', RESET_TTL_MS, now);
+		expect(await code(() => consumeEmailToken(db, 'forged-token', 'reset'))).toBe('invalid_token');
+		expect(await code(() => consumeEmailToken(db, raw, 'verify'))).toBe('invalid_token');
+		expect(await code(() => consumeEmailToken(db, raw, 'reset', new Date(now.getTime() + RESET_TTL_MS + 1)))).toBe('expired_token');
+		expect(consumeEmailToken(db, raw, 'reset', now)).toBe(user.id);
+		expect(await code(() => consumeEmailToken(db, raw, 'reset', now))).toBe('used_token');
+	});
+
+	it('a newer link replaces the older one', async () => {
+		const { user } = await registerApplicant(db, { email: 'z@example.ru', fio: 'Зетов Зет', password: 'secret-pass-1' });
+		const a = issueEmailToken(db, user.id, 'reset', RESET_TTL_MS);
+		const b = issueEmailToken(db, user.id, 'reset', RESET_TTL_MS);
+		expect(await code(() => consumeEmailToken(db, a, 'reset'))).toBe('used_token');
+		expect(consumeEmailToken(db, b, 'reset')).toBe(user.id);
+	});
+
+	it('resets the password by link and ends every session', async () => {
+		const { user } = await registerApplicant(db, { email: 'r@example.ru', fio: 'Ресетов Р', password: 'secret-pass-1' });
+		const s = createSession(db, user.id);
+		const r = requestPasswordReset(db, 'R@example.ru')!;
+		expect(requestPasswordReset(db, 'unknown@example.ru')).toBeNull();
+		await resetPassword(db, r.token, 'new-secret-22');
+		expect(validateSession(db, s.token, 86400_000)).toBeNull();
+		expect(await authenticate(db, 'r@example.ru', 'secret-pass-1')).toBeNull();
+		expect((await authenticate(db, 'r@example.ru', 'new-secret-22'))?.id).toBe(user.id);
+		expect(await code(resetPassword(db, r.token, 'another-pass-3'))).toBe('used_token');
+	});
+
+	it('changing the password keeps this session and ends the others', async () => {
+		const { user } = await registerApplicant(db, { email: 'c@example.ru', fio: 'Чейнджев Ч', password: 'secret-pass-1' });
+		const a = createSession(db, user.id);
+		const b = createSession(db, user.id);
+		expect(await code(changePassword(db, user.id, 'wrong', 'new-secret-22', a.session.id))).toBe('wrong_password');
+		await changePassword(db, user.id, 'secret-pass-1', 'new-secret-22', a.session.id);
+		expect(validateSession(db, a.token, 86400_000)).not.toBeNull();
+		expect(validateSession(db, b.token, 86400_000)).toBeNull();
+	});
+
+	it('a blocked account cannot log in', async () => {
+		const { user } = await registerApplicant(db, { email: 'b@example.ru', fio: 'Блоков Б', password: 'secret-pass-1' });
+		db.update(users).set({ blockedAt: new Date() }).where(eq(users.id, user.id)).run();
+		expect(await code(authenticate(db, 'b@example.ru', 'secret-pass-1'))).toBe('blocked');
+	});
+});

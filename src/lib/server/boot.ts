@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { config } from './config';
+import { db, closeDb } from './db/client';
+import { runMigrations } from './db/migrate';
+import { seedDemo } from './db/seed';
+import { startEmbeddedS3, type EmbeddedS3 } from './storage/embedded';
+import { ensureBucket, s3Settings } from './storage/s3';
+
+let booted: Promise<void> | undefined;
+let embedded: EmbeddedS3 | undefined;
+const stoppers: (() => Promise<void> | void)[] = [];
+
+/** Registers work to stop on shutdown (workers, servers). */
+export function onShutdown(fn: () => Promise<void> | void) {
+	stoppers.push(fn);
+}
+
+/**
+ * Start-up of the server process: configuration, migrations, the embedded S3 when no S3 endpoint
+ * is configured, the bucket, and the demo data for the unconfigured default.
+ */
+export function boot(): Promise<void> {
+	booted ??= (async () => {
+		const c = config();
+		const d = db();
+		runMigrations(d);
+		const origins = [...new Set([c.origin, `http://localhost:${c.PORT}`, `http://127.0.0.1:${c.PORT}`])];
+		if (c.embeddedS3) {
+			embedded = await startEmbeddedS3({ dir: path.join(c.dataDir, 's3'), port: c.EMBEDDED_S3_PORT, bucket: c.S3_BUCKET, origins });
+			console.log(`[s3] встроенное хранилище s3rver: ${embedded.endpoint} (данные в ${path.join(c.dataDir, 's3')})`);
+		}
+		await ensureBucket(origins);
+		if (c.demo) {
+			const seeded = await seedDemo(d);
+			if (seeded) console.log('[demo] созданы демо-данные и демо-учётные записи (см. README)');
+		}
+		console.log(`[portal] база ${c.databasePath}; S3 ${s3Settings().endpoint}/${c.S3_BUCKET}`);
+	})();
+	return booted;
+}
+
+export async function shutdown() {
+	for (const fn of stoppers.splice(0).reverse()) {
+		try {
+			await fn();
+		} catch (e) {
+			console.error('[shutdown]', e);
+		}
+	}
+	await embedded?.close();
+	embedded = undefined;
+	closeDb();
+}

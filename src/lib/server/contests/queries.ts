@@ -1,0 +1,28 @@
+import { asc, desc, eq, ne, sql, and } from 'drizzle-orm';
+import type { DB } from '../db/client';
+import { applications, contests, nominations, type Contest } from '../db/schema';
+
+/** Contests the public can see (everything but drafts), newest first. */
+export function listPublicContests(db: DB) {
+	return db.select().from(contests).where(ne(contests.phase, 'draft')).orderBy(desc(contests.year), desc(contests.openAt)).all();
+}
+
+export function getContestBySlug(db: DB, slug: string): Contest | undefined {
+	return db.select().from(contests).where(eq(contests.slug, slug)).get();
+}
+
+export function listNominations(db: DB, contestId: string) {
+	return db.select().from(nominations).where(eq(nominations.contestId, contestId)).orderBy(asc(nominations.sort), asc(nominations.title)).all();
+}
+
+export function countSubmitted(db: DB, contestId: string): number {
+	return (
+		db
+			.select({ n: sql<number>`count(*)` })
+			.from(applications)
+			.where(and(eq(applications.contestId, contestId), ne(applications.status, 'draft'), ne(applications.status, 'withdrawn')))
+			.get()?.n ?? 0
+	);
+}
+
+export { PHASE_TITLE } from '../../phases';

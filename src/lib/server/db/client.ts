@@ -1,0 +1,36 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as schema from './schema';
+import { config } from '../config';
+
+export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export function openDatabase(file: string): DB {
+	if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+	const sqlite = new Database(file);
+	sqlite.pragma('journal_mode = WAL');
+	sqlite.pragma('foreign_keys = ON');
+	sqlite.pragma('busy_timeout = 5000');
+	sqlite.pragma('synchronous = NORMAL');
+	return drizzle(sqlite, { schema }) as DB;
+}
+
+let current: DB | undefined;
+
+/** The process-wide database handle, opened lazily from the configuration. */
+export function db(): DB {
+	current ??= openDatabase(config().databasePath);
+	return current;
+}
+
+/** Tests and scripts can point the process at another database. */
+export function setDb(next: DB | undefined) {
+	current = next;
+}
+
+export function closeDb() {
+	current?.$client.close();
+	current = undefined;
+}

@@ -1,0 +1,32 @@
+import type { Mail } from './mailer';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function layout(title: string, paragraphs: string[], action?: { href: string; label: string }): string {
+	return `<!doctype html><html lang="ru"><body style="font-family:Arial,sans-serif;color:#1b1f24;max-width:560px;margin:auto">
+<h2 style="color:#1d4e89">${esc(title)}</h2>
+${paragraphs.map((p) => `<p>${esc(p)}</p>`).join('\n')}
+${action ? `<p><a href="${esc(action.href)}" style="display:inline-block;background:#1d4e89;color:#fff;padding:10px 18px;border-radius:6px;text-decoration:none">${esc(action.label)}</a></p><p style="font-size:12px;color:#555">Если кнопка не работает, откройте ссылку: ${esc(action.href)}</p>` : ''}
+<p style="font-size:12px;color:#555">Конкурс «Наставничество». Это письмо отправлено автоматически, отвечать на него не нужно.</p>
+</body></html>`;
+}
+
+export function verifyMail(to: string, fio: string, link: string): Mail {
+	const p = [`Здравствуйте, ${fio}!`, 'Вы зарегистрировались на портале конкурса «Наставничество». Подтвердите адрес электронной почты — ссылка действует 48 часов.'];
+	return { to, subject: 'Подтвердите адрес электронной почты', text: `${p.join('\n\n')}\n\n${link}\n`, html: layout('Подтверждение почты', p, { href: link, label: 'Подтвердить почту' }) };
+}
+
+export function resetMail(to: string, fio: string, link: string): Mail {
+	const p = [`Здравствуйте, ${fio}!`, 'Кто-то (надеемся, вы) запросил восстановление пароля. Ссылка действует 1 час и работает один раз. Если вы не запрашивали восстановление, просто проигнорируйте письмо.'];
+	return { to, subject: 'Восстановление пароля', text: `${p.join('\n\n')}\n\n${link}\n`, html: layout('Восстановление пароля', p, { href: link, label: 'Задать новый пароль' }) };
+}
+
+export function inviteMail(to: string, fio: string, contest: string, link: string): Mail {
+	const p = [`Здравствуйте, ${fio}!`, `Организаторы приглашают вас в жюри конкурса «${contest}». Задайте пароль по ссылке — она действует 14 дней — и откройте кабинет эксперта.`];
+	return { to, subject: `Приглашение в жюри конкурса «${contest}»`, text: `${p.join('\n\n')}\n\n${link}\n`, html: layout('Приглашение в жюри', p, { href: link, label: 'Принять приглашение' }) };
+}
+
+export function passwordChangedMail(to: string, fio: string): Mail {
+	const p = [`Здравствуйте, ${fio}!`, 'Пароль вашей учётной записи изменён, все остальные сеансы завершены. Если это были не вы, восстановите пароль и сообщите организаторам.'];
+	return { to, subject: 'Пароль изменён', text: p.join('\n\n') + '\n', html: layout('Пароль изменён', p) };
+}

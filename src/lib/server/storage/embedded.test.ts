@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+	S3Client,
+	CreateMultipartUploadCommand,
+	UploadPartCommand,
+	ListPartsCommand,
+	AbortMultipartUploadCommand,
+	CompleteMultipartUploadCommand,
+	HeadObjectCommand,
+	GetBucketCorsCommand
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { startEmbeddedS3, type EmbeddedS3 } from './embedded';
+
+let s3srv: EmbeddedS3;
+let client: S3Client;
+let dir: string;
+const Bucket = 'test-bucket';
+
+beforeAll(async () => {
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3-'));
+	s3srv = await startEmbeddedS3({ dir, port: 0, bucket: Bucket, origins: ['http://localhost:3000'] });
+	client = new S3Client({
+		endpoint: s3srv.endpoint,
+		region: 'ru-central1',
+		forcePathStyle: true,
+		credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+		requestChecksumCalculation: 'WHEN_REQUIRED',
+		responseChecksumValidation: 'WHEN_REQUIRED'
+	});
+});
+afterAll(async () => {
+	await s3srv.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('embedded S3 (s3rver on loopback)', () => {
+	it('creates the bucket with CORS that exposes ETag', async () => {
+		const cors = await client.send(new GetBucketCorsCommand({ Bucket }));
+		expect(cors.CORSRules?.[0].ExposeHeaders).toContain('ETag');
+	});
+
+	it('multipart: presigned part PUT, ListParts, complete', async () => {
+		const Key = 'a/video.mp4';
+		const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'video/mp4' }));
+		const part1 = Buffer.alloc(5 * 1024 * 1024, 1);
+		const url = await getSignedUrl(client, new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1 }), { expiresIn: 60 });
+		const put = await fetch(url, { method: 'PUT', body: part1 });
+		expect(put.status).toBe(200);
+		const etag = put.headers.get('etag')!;
+		await client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 2, Body: Buffer.from('tail') }));
+		const listed = await client.send(new ListPartsCommand({ Bucket, Key, UploadId }));
+		expect(listed.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
+			[1, part1.length],
+			[2, 4]
+		]);
+		expect(listed.Parts?.[0].ETag).toBe(etag);
+		await client.send(
+			new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: listed.Parts!.map((p) => ({ PartNumber: p.PartNumber, ETag: p.ETag })) } })
+		);
+		const head = await client.send(new HeadObjectCommand({ Bucket, Key }));
+		expect(head.ContentLength).toBe(part1.length + 4);
+	});
+
+	it('abort removes the upload', async () => {
+		const Key = 'b/video.mp4';
+		const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+		await client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: Buffer.from('x') }));
+		await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
+		await expect(client.send(new ListPartsCommand({ Bucket, Key, UploadId }))).rejects.toThrow();
+	});
+});

@@ -1,0 +1,38 @@
+import { redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { db } from '$lib/server/db/client';
+import { registerSchema } from '$lib/schemas/auth';
+import { formFail, formObject, parseForm, tooMany } from '$lib/server/http/form';
+import { authLimiters } from '$lib/server/auth/limits';
+import { retryMessage } from '$lib/server/auth/ratelimit';
+import { AccountError, registerApplicant } from '$lib/server/auth/accounts';
+import { sendMail } from '$lib/server/mail/mailer';
+import { verifyMail } from '$lib/server/mail/templates';
+import { config } from '$lib/server/config';
+
+export const load: PageServerLoad = ({ locals }) => {
+	if (locals.user) redirect(303, '/cabinet');
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const raw = await formObject(event.request);
+		const parsed = parseForm(registerSchema, raw);
+		if (!parsed.ok) return parsed.failure;
+		const hit = authLimiters().ip.hit(`register:${event.getClientAddress()}`);
+		if (!hit.ok) return tooMany(event, hit.retryAfterSec, retryMessage(hit.retryAfterSec), raw);
+		try {
+			const { user, token } = await registerApplicant(db(), parsed.data);
+			const link = `${config().origin}/verify/${token}`;
+			try {
+				await sendMail(verifyMail(user.email, user.fio, link));
+			} catch (e) {
+				console.error('[почта] письмо подтверждения не отправлено', e);
+			}
+		} catch (e) {
+			if (e instanceof AccountError) return formFail(409, raw, { email: e.message });
+			throw e;
+		}
+		redirect(303, `/register/sent?email=${encodeURIComponent(parsed.data.email)}`);
+	}
+};

@@ -1,0 +1,28 @@
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { db } from '$lib/server/db/client';
+import { getContestBySlug, listNominations } from '$lib/server/contests/queries';
+import { contestSettings } from '$lib/server/contests/settings';
+
+export const load: PageServerLoad = ({ params, locals }) => {
+	const d = db();
+	const c = getContestBySlug(d, params.slug);
+	if (!c || (c.phase === 'draft' && locals.user?.role !== 'organizer')) error(404, 'Конкурс не найден');
+	const s = contestSettings(c.settings);
+	return {
+		contest: {
+			slug: c.slug,
+			title: c.title,
+			year: c.year,
+			rules: c.rules,
+			phase: c.phase,
+			openAt: c.openAt.getTime(),
+			closeAt: c.closeAt.getTime(),
+			reviewEndAt: c.reviewEndAt.getTime(),
+			resultsAt: c.resultsAt.getTime()
+		},
+		limits: { videoMaxBytes: s.videoMaxBytes, videoMaxSeconds: s.videoMaxSeconds, videoFormats: s.videoFormats, letterMaxBytes: s.letterMaxBytes, letterMaxChars: s.letterMaxChars },
+		nominations: listNominations(d, c.id).map((n) => ({ slug: n.slug, title: n.title, description: n.description, track: n.track })),
+		serverNow: Date.now()
+	};
+};

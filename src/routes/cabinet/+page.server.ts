@@ -1,0 +1,38 @@
+import { fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { db } from '$lib/server/db/client';
+import { requireUser } from '$lib/server/auth/guards';
+import { listMyApplications } from '$lib/server/applications/queries';
+import { issueEmailToken, VERIFY_TTL_MS } from '$lib/server/auth/accounts';
+import { authLimiters } from '$lib/server/auth/limits';
+import { retryMessage } from '$lib/server/auth/ratelimit';
+import { sendMail } from '$lib/server/mail/mailer';
+import { verifyMail } from '$lib/server/mail/templates';
+import { config } from '$lib/server/config';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	const user = requireUser(locals, url);
+	return {
+		verified: !!user.emailVerifiedAt,
+		passwordChanged: url.searchParams.get('password') === 'changed',
+		applications: listMyApplications(db(), user.id).map((a) => ({
+			...a,
+			updatedAt: a.updatedAt.getTime(),
+			submittedAt: a.submittedAt?.getTime() ?? null,
+			closeAt: a.closeAt.getTime(),
+			practiceTitle: String((a.practiceTitle as Record<string, unknown>)?.title ?? '')
+		}))
+	};
+};
+
+export const actions: Actions = {
+	resend: async ({ locals, url }) => {
+		const user = requireUser(locals, url);
+		if (user.emailVerifiedAt) return { resent: false, message: 'Почта уже подтверждена' };
+		const hit = authLimiters().account.hit(`verify:${user.id}`);
+		if (!hit.ok) return fail(429, { message: retryMessage(hit.retryAfterSec) });
+		const token = issueEmailToken(db(), user.id, 'verify', VERIFY_TTL_MS);
+		await sendMail(verifyMail(user.email, user.fio, `${config().origin}/verify/${token}`));
+		return { resent: true, message: `Письмо отправлено на ${user.email}` };
+	}
+};

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPortal, Client, type Portal } from '../helpers/portal';
+
+let portal: Portal;
+const clients: Record<string, Client> = {};
+const DEMO_PASSWORD = 'nastavnik2026';
+const ACCOUNTS = { applicant: 'applicant1@nastavnik.demo', jury: 'jury1@nastavnik.demo', organizer: 'org@nastavnik.demo' };
+
+beforeAll(async () => {
+	portal = await startPortal();
+	clients.anonymous = new Client(portal.url);
+	for (const [role, email] of Object.entries(ACCOUNTS)) {
+		const c = new Client(portal.url);
+		const r = await c.post('/login', { email, password: DEMO_PASSWORD });
+		expect(r.status, `вход ${role}`).toBe(303);
+		clients[role] = c;
+	}
+});
+afterAll(async () => portal?.stop());
+
+type Expect = 200 | 403 | 'login';
+// Every route group × every kind of visitor.
+const MATRIX: { path: string; anonymous: Expect; applicant: Expect; jury: Expect; organizer: Expect }[] = [
+	{ path: '/', anonymous: 200, applicant: 200, jury: 200, organizer: 200 },
+	{ path: '/contests', anonymous: 200, applicant: 200, jury: 200, organizer: 200 },
+	{ path: '/contests/nastavnichestvo-2026', anonymous: 200, applicant: 200, jury: 200, organizer: 200 },
+	{ path: '/login', anonymous: 200, applicant: 200, jury: 200, organizer: 200 },
+	{ path: '/cabinet', anonymous: 'login', applicant: 200, jury: 200, organizer: 200 },
+	{ path: '/cabinet/settings', anonymous: 'login', applicant: 200, jury: 200, organizer: 200 },
+	{ path: '/jury', anonymous: 'login', applicant: 403, jury: 200, organizer: 403 },
+	{ path: '/admin', anonymous: 'login', applicant: 403, jury: 403, organizer: 200 }
+];
+
+describe('guard matrix', () => {
+	for (const row of MATRIX) {
+		for (const who of ['anonymous', 'applicant', 'jury', 'organizer'] as const) {
+			it(`${row.path} × ${who} → ${row[who]}`, async () => {
+				const r = await clients[who].get(row.path);
+				const want = row[who];
+				if (want === 'login') {
+					expect(r.status).toBe(303);
+					expect(r.headers.get('location')).toBe(`/login?next=${encodeURIComponent(row.path)}`);
+				} else if (row.path === '/login' && who !== 'anonymous') {
+					// A logged-in user is sent home instead of the login form.
+					expect(r.status).toBe(303);
+				} else {
+					expect(r.status).toBe(want);
+				}
+				if (want === 403) expect(await r.text()).toContain('Доступ запрещён');
+			});
+		}
+	}
+
+	it('unknown pages get a Russian 404', async () => {
+		const r = await clients.anonymous.get('/no-such-page');
+		expect(r.status).toBe(404);
+		expect(await r.text()).toContain('Страница не найдена');
+	});
+
+	it('/health reports database and S3', async () => {
+		const r = await clients.anonymous.get('/health');
+		expect(r.status).toBe(200);
+		expect(await r.json()).toMatchObject({ status: 'ok', database: 'ok', s3: 'ok' });
+	});
+});
