@@ -87,10 +87,10 @@ export const uploadRequestSchema = z.object({
 	size: z.number({ error: 'Неизвестен размер файла' }).int().positive('Файл пустой')
 });
 
+/** Uppy's request to be signed; the object key identifies the upload (and is checked). */
 export const signRequestSchema = z.object({
-	assetId: z.string().min(10).max(40),
 	method: z.enum(['POST', 'PUT', 'GET', 'DELETE']),
-	key: z.string().max(1024).optional(),
+	key: z.string().min(1).max(1024),
 	uploadId: z.string().min(1).max(1024).optional(),
 	partNumber: z.number().int().min(1).max(10000).optional()
 });

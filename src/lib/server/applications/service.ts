@@ -2,7 +2,7 @@
  * Applications: drafts, steps, submission, withdrawal. The server's clock decides the deadline.
  * Every function takes the acting user and checks ownership itself; routes pass what they got.
  */
-import { and, eq, inArray, lt, max, ne, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, max, ne, sql } from 'drizzle-orm';
 import type { DB } from '../db/client';
 import { applications, assets, contests, nominations, users, type Application, type Contest } from '../db/schema';
 import { newId } from '../ids';
@@ -187,9 +187,15 @@ function hasGracedUpload(db: DB, app: Application, contest: Contest): boolean {
 	return !!db
 		.select({ id: assets.id })
 		.from(assets)
-		.where(and(eq(assets.applicationId, app.id), lt(assets.createdAt, contest.closeAt), inArray(assets.status, ['uploaded', 'processing', 'ready'])))
-		.all()
-		.length;
+		.where(
+			and(
+				eq(assets.applicationId, app.id),
+				lt(assets.createdAt, contest.closeAt),
+				gte(assets.uploadedAt, contest.closeAt),
+				inArray(assets.status, ['uploaded', 'processing', 'ready'])
+			)
+		)
+		.all().length;
 }
 
 /**

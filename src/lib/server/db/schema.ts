@@ -161,7 +161,7 @@ export const applications = sqliteTable(
 	},
 	(t) => [
 		uniqueIndex('applications_applicant_nomination_uq').on(t.applicantId, t.nominationId),
-		uniqueIndex('applications_number_uq').on(t.number),
+		uniqueIndex('applications_contest_number_uq').on(t.contestId, t.number),
 		uniqueIndex('applications_contest_seq_uq').on(t.contestId, t.seq),
 		index('applications_contest_status_idx').on(t.contestId, t.status),
 		index('applications_nomination_idx').on(t.nominationId)
@@ -192,6 +192,8 @@ export const assets = sqliteTable(
 		size: integer('size'),
 		facts: text('facts', { mode: 'json' }).$type<Record<string, unknown>>(),
 		error: text('error'),
+		/** When the upload was completed and verified (the deadline's grace period uses it). */
+		uploadedAt: ts('uploaded_at'),
 		createdAt: created(),
 		updatedAt: updated()
 	},

@@ -30,3 +30,24 @@ export function passwordChangedMail(to: string, fio: string): Mail {
 	const p = [`Здравствуйте, ${fio}!`, 'Пароль вашей учётной записи изменён, все остальные сеансы завершены. Если это были не вы, восстановите пароль и сообщите организаторам.'];
 	return { to, subject: 'Пароль изменён', text: p.join('\n\n') + '\n', html: layout('Пароль изменён', p) };
 }
+
+export function submittedMail(
+	to: string,
+	fio: string,
+	info: { number: string; contest: string; nomination: string; title: string; submittedAt: string; link: string; edited: boolean }
+): Mail {
+	const p = [
+		`Здравствуйте, ${fio}!`,
+		info.edited
+			? `Изменения в заявке № ${info.number} на конкурс «${info.contest}» сохранены.`
+			: `Ваша заявка на конкурс «${info.contest}» принята. Номер заявки: ${info.number}.`,
+		`Номинация: ${info.nomination}. Практика: «${info.title}». Время отправки: ${info.submittedAt}.`,
+		'До окончания приёма заявку можно изменить или отозвать в личном кабинете.'
+	];
+	return {
+		to,
+		subject: info.edited ? `Заявка ${info.number}: изменения сохранены` : `Заявка ${info.number} принята`,
+		text: `${p.join('\n\n')}\n\n${info.link}\n`,
+		html: layout(info.edited ? 'Изменения сохранены' : 'Заявка принята', p, { href: info.link, label: 'Открыть заявку' })
+	};
+}

@@ -85,8 +85,8 @@ export function createUpload(db: DB, actor: Actor, req: UploadRequest, now = new
 		.get();
 }
 
-function loadOwnedAsset(db: DB, actor: Actor, assetId: string) {
-	const asset = db.select().from(assets).where(eq(assets.id, assetId)).get();
+function loadOwnedAsset(db: DB, actor: Actor, assetId: string, byKey = false) {
+	const asset = db.select().from(assets).where(byKey ? eq(assets.key, assetId) : eq(assets.id, assetId)).get();
 	if (!asset || !asset.applicationId) throw notFound('Загрузка не найдена');
 	if (asset.ownerId !== actor.id) throw forbidden('Нет доступа к этой загрузке');
 	const { app, contest } = loadOwned(db, actor, asset.applicationId);
@@ -102,20 +102,18 @@ function assertUploadWindow(asset: Asset, contest: { closeAt: Date; settings: un
 }
 
 export interface SignRequest {
-	assetId: string;
 	method: 'POST' | 'PUT' | 'GET' | 'DELETE';
-	key?: string;
+	key: string;
 	uploadId?: string;
 	partNumber?: number;
 }
 
 /**
- * Signs one S3 request of Uppy's multipart flow for the asset. The key is always the asset's;
- * a request naming another key is refused.
+ * Signs one S3 request of Uppy's multipart flow. The key names the upload: it must be the key of
+ * an asset of this user, chosen by the server when the upload was started.
  */
 export async function signUploadRequest(db: DB, actor: Actor, req: SignRequest, now = new Date()): Promise<{ url: string; key: string; headers?: Record<string, string> }> {
-	const { asset, contest } = loadOwnedAsset(db, actor, req.assetId);
-	if (req.key && req.key !== asset.key) throw forbidden('Ключ объекта не совпадает с загрузкой');
+	const { asset, contest } = loadOwnedAsset(db, actor, req.key, true);
 	const Bucket = bucket();
 	const Key = asset.key;
 	const expiresIn = PART_URL_TTL_SEC;
@@ -266,7 +264,7 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 		for (const p of previous) tx.update(assets).set({ status: 'replaced', updatedAt: now }).where(eq(assets.id, p.id)).run();
 		return tx
 			.update(assets)
-			.set({ status: 'uploaded', size, mime: sniffed!.mime, facts, uploadId: null, error: null, updatedAt: now })
+			.set({ status: 'uploaded', size, mime: sniffed!.mime, facts, uploadId: null, error: null, uploadedAt: now, updatedAt: now })
 			.where(eq(assets.id, asset.id))
 			.returning()
 			.get();
