@@ -38,7 +38,7 @@ async function browserUpload(actor: Actor, key: string, bytes: Buffer, partSize 
 	const parts: { n: number; etag: string }[] = [];
 	for (let i = 0, n = 1; i < bytes.length; i += partSize, n++) {
 		const s = await signUploadRequest(db, actor, { method: 'PUT', key, uploadId, partNumber: n });
-		const put = await fetch(s.url, { method: 'PUT', body: bytes.subarray(i, i + partSize) });
+		const put = await fetch(s.url, { method: "PUT", body: new Uint8Array(bytes.subarray(i, i + partSize)) });
 		expect(put.status).toBe(200);
 		parts.push({ n, etag: put.headers.get('etag')! });
 	}
@@ -132,7 +132,7 @@ describe('direct-to-S3 uploads', () => {
 		const create = await signUploadRequest(db, user, { method: 'POST', key: a.key });
 		const uploadId = /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
 		const part = await signUploadRequest(db, user, { method: 'PUT', key: a.key, uploadId, partNumber: 1 });
-		await fetch(part.url, { method: 'PUT', body: bytes });
+		await fetch(part.url, { method: 'PUT', body: new Uint8Array(bytes) });
 		expect(await code(signUploadRequest(db, user, { method: 'POST', key: a.key, uploadId }))).toBe('400:too_big');
 		expect(db.select().from(assets).where(eq(assets.id, a.id)).get()!.status).toBe('rejected');
 		await expect(s3().send(new ListPartsCommand({ Bucket: bucket(), Key: a.key, UploadId: uploadId }))).rejects.toThrow();
@@ -163,7 +163,7 @@ describe('direct-to-S3 uploads', () => {
 		const create = await signUploadRequest(db, user, { method: 'POST', key: a.key });
 		const uploadId = /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
 		const part = await signUploadRequest(db, user, { method: 'PUT', key: a.key, uploadId, partNumber: 1 });
-		await fetch(part.url, { method: 'PUT', body: Buffer.alloc(5 * 1024 * 1024) });
+		await fetch(part.url, { method: 'PUT', body: new Uint8Array(5 * 1024 * 1024) });
 		// Resume after a reload lists what is already there.
 		const list = await signUploadRequest(db, user, { method: 'GET', key: a.key, uploadId });
 		expect(await (await fetch(list.url)).text()).toContain('<PartNumber>1</PartNumber>');
