@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REGION_CODES } from '$lib/data/regions';
+import { REGION_CODES } from '../data/regions';
 
 /** The wizard's steps, in order. */
 export const STEPS = ['about', 'practice', 'letter', 'video', 'submit'] as const;

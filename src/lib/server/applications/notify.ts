@@ -4,7 +4,7 @@ import { contests, nominations, users, type Application } from '../db/schema';
 import { sendMail } from '../mail/mailer';
 import { submittedMail } from '../mail/templates';
 import { config } from '../config';
-import { fmtDateTime } from '$lib/format';
+import { fmtDateTime } from '../../format';
 
 /** The confirmation mail with the number and a summary. A failed send never fails the submit. */
 export async function notifySubmitted(db: DB, actor: { id: string }, app: Application, opts: { edited: boolean }) {

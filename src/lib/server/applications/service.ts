@@ -8,8 +8,8 @@ import { applications, assets, contests, nominations, users, type Application, t
 import { newId } from '../ids';
 import { DomainError, forbidden, notFound } from '../errors';
 import { contestSettings } from '../contests/settings';
-import { aboutSchema, practiceSchema, letterSchema, CONSENT_VERSION, draftAboutSchema, draftPracticeSchema } from '$lib/schemas/application';
-import { fieldErrors } from '$lib/schemas/auth';
+import { aboutSchema, practiceSchema, letterSchema, CONSENT_VERSION, draftAboutSchema, draftPracticeSchema } from '../../schemas/application';
+import { fieldErrors } from '../../schemas/auth';
 
 export interface Actor {
 	id: string;

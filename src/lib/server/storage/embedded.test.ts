@@ -10,7 +10,8 @@ import {
 	AbortMultipartUploadCommand,
 	CompleteMultipartUploadCommand,
 	HeadObjectCommand,
-	GetBucketCorsCommand
+	GetBucketCorsCommand,
+	GetObjectCommand
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { startEmbeddedS3, type EmbeddedS3 } from './embedded';
@@ -63,6 +64,11 @@ describe('embedded S3 (s3rver on loopback)', () => {
 		);
 		const head = await client.send(new HeadObjectCommand({ Bucket, Key }));
 		expect(head.ContentLength).toBe(part1.length + 4);
+		// S3's multipart ETag: MD5 of the parts' MD5s, then the number of parts.
+		expect(head.ETag).toMatch(/^"[0-9a-f]{32}-2"$/);
+		const body = Buffer.from(await (await client.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToByteArray());
+		expect(body.subarray(0, part1.length).equals(part1)).toBe(true);
+		expect(body.subarray(part1.length).toString()).toBe('tail');
 	});
 
 	it('abort removes the upload', async () => {

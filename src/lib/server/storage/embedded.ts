@@ -3,6 +3,8 @@ import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 // s3rver ships no types.
 // @ts-expect-error no declaration file
 import S3rver from 's3rver';
@@ -60,6 +62,35 @@ function patchS3rver() {
 				...(parts.length ? { Part: parts } : {})
 			}
 		};
+	};
+	// Completing a multipart upload: s3rver re-reads every part through an MD5 and writes the
+	// whole object again. Like S3, take the parts as they are: move the first part into place,
+	// append the others, and use S3's multipart ETag (MD5 of the parts' MD5s, "-N").
+	const Store = require('s3rver/lib/stores/filesystem');
+	Store.prototype.putObjectMultipart = async function (bucket: string, uploadId: string, parts: { number: number; etag: string }[]) {
+		const dir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+		const key = await fs.promises.readFile(path.join(dir, 'key'), 'utf8');
+		const metadata = JSON.parse(await fs.promises.readFile(path.join(dir, 'metadata'), 'utf8'));
+		const sorted = [...parts].sort((a, b) => a.number - b.number);
+		const md5s: Buffer[] = [];
+		for (const p of sorted) {
+			const md5 = await fs.promises.readFile(path.join(dir, `${p.number}.md5`), 'utf8').catch(() => '');
+			if (!md5 || md5 !== p.etag) throw new S3Error('InvalidPart', 'One or more of the specified parts could not be found.');
+			md5s.push(Buffer.from(md5, 'hex'));
+		}
+		const objectPath = this.getResourcePath(bucket, key, 'object');
+		await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
+		const tmp = path.join(dir, 'assembled');
+		await fs.promises.rename(path.join(dir, String(sorted[0].number)), tmp);
+		for (const p of sorted.slice(1)) {
+			await pipeline(fs.createReadStream(path.join(dir, String(p.number)), { highWaterMark: 1 << 20 }), fs.createWriteStream(tmp, { flags: 'a', highWaterMark: 1 << 20 }));
+		}
+		await fs.promises.rename(tmp, objectPath);
+		const size = (await fs.promises.stat(objectPath)).size;
+		const md5 = `${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${sorted.length}`;
+		await this.putMetadata(bucket, key, metadata, md5);
+		await fs.promises.rm(dir, { recursive: true, force: true });
+		return { size, md5 };
 	};
 	router.get('/:bucket/:key+', handle);
 	router.delete('/:bucket/:key+', handle);

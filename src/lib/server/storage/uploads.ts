@@ -29,7 +29,7 @@ import { loadOwned, acceptsEdits, graceEnd, type Actor } from '../applications/s
 import { bucket, s3, s3Presign } from './s3';
 import { sniffType, isAllowedVideo, isAllowedLetter, SNIFF_HEAD_BYTES } from '../media/sniff';
 import { probe, validateFacts, MediaError, ffmpegAvailable } from '../media/ffmpeg';
-import { fmtBytes } from '$lib/format';
+import { fmtBytes } from '../../format';
 
 export const PART_URL_TTL_SEC = 15 * 60;
 export const LETTER_EXTS = ['pdf', 'docx'];
