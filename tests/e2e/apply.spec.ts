@@ -134,3 +134,28 @@ test('the wizard refuses a file that is not what it claims, with a clear message
 	await expect(page.getByText(/не подходит: нужен формат MP4, MOV, WEBM, M4V/)).toBeVisible();
 	await page.screenshot({ path: 'test-results/screens/upload-refused.png', fullPage: true });
 });
+
+test('an upload interrupted by a reload resumes where it stopped', async ({ page }) => {
+	test.setTimeout(150_000);
+	// About 20 MB: three 8 MiB parts.
+	const video = path.join(os.tmpdir(), 'e2e-visitka-20mb.mp4');
+	if (!fs.existsSync(video))
+		execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '12', '-an', video]);
+	await newApplicant(page);
+	await startApplication(page, /Наставник в социальной сфере/);
+	await page.goto(page.url().replace(/\/about$/, '/video'));
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 2 * 1024 * 1024 });
+	await page.getByLabel('Выберите видеофайл').setInputFiles(video);
+	const bar = page.getByRole('progressbar');
+	// Wait until the first part is stored, then reload in the middle of the second one.
+	await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(45);
+	await page.reload();
+	await expect(page.getByText(/Незавершённая загрузка «e2e-visitka-20mb\.mp4» восстановлена/)).toBeVisible({ timeout: 20_000 });
+	const restoredAt = Number(await page.getByRole('progressbar').getAttribute('aria-valuenow'));
+	expect(restoredAt).toBeGreaterThan(30);
+	await page.screenshot({ path: 'test-results/screens/upload-restored.png', fullPage: true });
+	await page.getByRole('button', { name: 'Продолжить загрузку' }).click();
+	await expect(page.getByText('Видео загружено и проверено.')).toBeVisible({ timeout: 60_000 });
+	await expect(page.locator('video.player')).toBeVisible();
+});
