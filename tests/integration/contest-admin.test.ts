@@ -78,7 +78,8 @@ describe('the organizer', () => {
 		expect(html).toContain('«Адрес (slug)»: адрес «nastavnichestvo-2026» уже занят другим конкурсом');
 		expect(html).toContain('value="Наставничество-2032"');
 
-		r = await as.organizer.post('/admin/contests/new', { ...FORM, title: 'Т'.repeat(300), reviewEndAt: '2032-03-01T00:00', jurorsPerEntry: '50', videoMaxSize: '11' });
+		const longRules = 'Положение. '.repeat(800) + 'КОНЕЦ-ПОЛОЖЕНИЯ';
+		r = await as.organizer.post('/admin/contests/new', { ...FORM, rules: longRules, title: 'Т'.repeat(300), reviewEndAt: '2032-03-01T00:00', jurorsPerEntry: '50', videoMaxSize: '11' });
 		expect(r.status).toBe(400);
 		html = text(await r.text());
 		expect(html).toContain('«Название»: не длиннее 200 символов');
@@ -86,6 +87,8 @@ describe('the organizer', () => {
 		expect(html).toContain('«Экспертов на заявку»: не больше 10');
 		expect(html).toContain('«Максимальный размер видео»: от 1 МБ до 10 ГБ');
 		expect(html).toContain('value="50"');
+		// A long rules text comes back whole, not cut at the usual 5000 characters.
+		expect(html).toContain('Положение. Положение. КОНЕЦ-ПОЛОЖЕНИЯ</textarea>');
 
 		r = await as.organizer.post('/admin/contests/new', FORM);
 		expect(r.status).toBe(303);

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { formFail, formObject, parseForm } from '$lib/server/http/form';
+import { formFail, formObject } from '$lib/server/http/form';
 import { idField, nominationFormSchema, nominationMoveSchema, phaseChangeSchema } from '$lib/schemas/contest';
 import { PHASE_TITLE } from '$lib/phases';
 import {
@@ -16,7 +16,7 @@ import {
 	updateNomination,
 	type Actor
 } from '$lib/server/contests/admin';
-import { refuse } from '$lib/server/contests/forms';
+import { parseContestForm, refuse } from '$lib/server/contests/forms';
 import { DomainError } from '$lib/server/errors';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
@@ -69,7 +69,7 @@ export const actions: Actions = {
 	phase: async (event) => {
 		const { actor, contestId } = start(event);
 		const raw = await formObject(event.request);
-		const parsed = parseForm(phaseChangeSchema, raw);
+		const parsed = parseContestForm(phaseChangeSchema, raw);
 		if (!parsed.ok) return parsed.failure;
 		const { to, confirm } = parsed.data;
 		try {
@@ -89,7 +89,7 @@ export const actions: Actions = {
 	addNomination: async (event) => {
 		const { actor, contestId } = start(event);
 		const raw = await formObject(event.request);
-		const parsed = parseForm(nominationFormSchema, raw);
+		const parsed = parseContestForm(nominationFormSchema, raw);
 		if (!parsed.ok) return parsed.failure;
 		try {
 			const n = addNomination(db(), actor, contestId, parsed.data);
@@ -104,7 +104,7 @@ export const actions: Actions = {
 		const raw = await formObject(event.request);
 		const id = idField.safeParse(raw.nominationId);
 		if (!id.success) return formFail(400, raw, {}, id.error.issues[0].message);
-		const parsed = parseForm(nominationFormSchema, raw);
+		const parsed = parseContestForm(nominationFormSchema, raw);
 		if (!parsed.ok) return parsed.failure;
 		try {
 			const n = updateNomination(db(), actor, contestId, id.data, parsed.data);
@@ -117,7 +117,7 @@ export const actions: Actions = {
 	moveNomination: async (event) => {
 		const { actor, contestId } = start(event);
 		const raw = await formObject(event.request);
-		const parsed = parseForm(nominationMoveSchema, raw);
+		const parsed = parseContestForm(nominationMoveSchema, raw);
 		if (!parsed.ok) return parsed.failure;
 		try {
 			moveNomination(db(), actor, contestId, parsed.data.nominationId, parsed.data.direction);

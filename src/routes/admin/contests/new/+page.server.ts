@@ -2,11 +2,11 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { formObject, parseForm } from '$lib/server/http/form';
+import { formObject } from '$lib/server/http/form';
 import { contestFormSchema, contestFormValues } from '$lib/schemas/contest';
 import { contestSettings } from '$lib/server/contests/settings';
 import { createContest } from '$lib/server/contests/admin';
-import { refuse } from '$lib/server/contests/forms';
+import { parseContestForm, refuse } from '$lib/server/contests/forms';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, url, 'organizer');
@@ -21,7 +21,7 @@ export const actions: Actions = {
 	default: async ({ locals, url, request, getClientAddress }) => {
 		const user = requireRole(locals, url, 'organizer');
 		const raw = await formObject(request);
-		const parsed = parseForm(contestFormSchema, raw);
+		const parsed = parseContestForm(contestFormSchema, raw);
 		if (!parsed.ok) return parsed.failure;
 		let id: string;
 		try {

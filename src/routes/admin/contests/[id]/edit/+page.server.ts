@@ -2,11 +2,11 @@ import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { formObject, parseForm } from '$lib/server/http/form';
+import { formObject } from '$lib/server/http/form';
 import { contestFormSchema, contestFormValues } from '$lib/schemas/contest';
 import { contestSettings } from '$lib/server/contests/settings';
 import { getContest, updateContest } from '$lib/server/contests/admin';
-import { refuse } from '$lib/server/contests/forms';
+import { parseContestForm, refuse } from '$lib/server/contests/forms';
 import { DomainError } from '$lib/server/errors';
 
 function load404(id: string) {
@@ -32,7 +32,7 @@ export const actions: Actions = {
 		const user = requireRole(locals, url, 'organizer');
 		load404(params.id);
 		const raw = await formObject(request);
-		const parsed = parseForm(contestFormSchema, raw);
+		const parsed = parseContestForm(contestFormSchema, raw);
 		if (!parsed.ok) return parsed.failure;
 		let saved = 'saved';
 		try {
