@@ -43,3 +43,27 @@ export function fmtCountdown(ms: number): string {
 	if (h > 0) return `${h} ${plural(h, ['час', 'часа', 'часов'])} ${m} ${plural(m, ['минута', 'минуты', 'минут'])}`;
 	return `${m} ${plural(m, ['минута', 'минуты', 'минут'])} ${s} ${plural(s, ['секунда', 'секунды', 'секунд'])}`;
 }
+
+/** Moscow is UTC+3 all year round (no daylight saving since 2014). */
+const MSK_OFFSET_MS = 3 * 3600_000;
+
+/**
+ * A `<input type="datetime-local">` value, read as Moscow wall-clock time («2026-03-31T23:59»),
+ * → the UTC instant. null when the text is not a real date and time.
+ */
+export function fromMoscowInput(s: string): Date | null {
+	const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(s.trim());
+	if (!m) return null;
+	const [y, mo, d, h, mi, sec] = m.slice(1).map((x) => Number(x ?? 0));
+	const wall = Date.UTC(y, mo - 1, d, h, mi, sec);
+	const back = new Date(wall);
+	// Date.UTC rolls 31 February over into March: refuse such dates instead.
+	if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) return null;
+	return new Date(wall - MSK_OFFSET_MS);
+}
+
+/** The UTC instant → the Moscow wall-clock value for `<input type="datetime-local">`. */
+export function toMoscowInput(d: Date | number | null | undefined): string {
+	if (d == null) return '';
+	return new Date(new Date(d).getTime() + MSK_OFFSET_MS).toISOString().slice(0, 16);
+}
