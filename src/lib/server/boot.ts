@@ -3,7 +3,7 @@ import { config } from './config';
 import { db, closeDb } from './db/client';
 import { runMigrations } from './db/migrate';
 import { seedDemo } from './db/seed';
-import { startEmbeddedS3, type EmbeddedS3 } from './storage/embedded';
+import { startEmbeddedS3Process, type EmbeddedS3 } from './storage/embedded-process';
 import { ensureBucket, s3Settings } from './storage/s3';
 
 let booted: Promise<void> | undefined;
@@ -26,7 +26,7 @@ export function boot(): Promise<void> {
 		runMigrations(d);
 		const origins = [...new Set([c.origin, `http://localhost:${c.PORT}`, `http://127.0.0.1:${c.PORT}`])];
 		if (c.embeddedS3) {
-			embedded = await startEmbeddedS3({ dir: path.join(c.dataDir, 's3'), port: c.EMBEDDED_S3_PORT, bucket: c.S3_BUCKET, origins });
+			embedded = await startEmbeddedS3Process({ dir: path.join(c.dataDir, 's3'), port: c.EMBEDDED_S3_PORT, bucket: c.S3_BUCKET, origins });
 			console.log(`[s3] встроенное хранилище s3rver: ${embedded.endpoint} (данные в ${path.join(c.dataDir, 's3')})`);
 		}
 		await ensureBucket(origins);

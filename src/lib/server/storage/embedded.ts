@@ -148,3 +148,30 @@ export async function startEmbeddedS3(opts: { dir: string; port: number; bucket:
 			})
 	};
 }
+
+/**
+ * Runs the embedded S3 in its own process (started by boot()): the S3 traffic of uploads then
+ * never weighs on the app server's memory, and each can stop without the other.
+ * Settings come from EMBEDDED_S3_* variables; it prints `ready <endpoint>` when listening and
+ * exits when its parent closes stdin or sends SIGTERM/SIGINT.
+ */
+export async function runEmbeddedS3Process() {
+	const origins = JSON.parse(process.env.EMBEDDED_S3_ORIGINS ?? '[]') as string[];
+	const server = await startEmbeddedS3({
+		dir: process.env.EMBEDDED_S3_DIR ?? './data/s3',
+		port: Number(process.env.EMBEDDED_S3_PORT ?? 4569),
+		bucket: process.env.EMBEDDED_S3_BUCKET ?? 'portal',
+		origins
+	});
+	const stop = async () => {
+		await server.close();
+		process.exit(0);
+	};
+	process.once('SIGTERM', stop);
+	process.once('SIGINT', stop);
+	process.stdin.on('end', stop);
+	process.stdin.resume();
+	process.stdout.write(`ready ${server.endpoint}\n`);
+}
+
+if ((import.meta as ImportMeta & { main?: boolean }).main) await runEmbeddedS3Process();

@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import fs from 'node:fs';
+import type { EmbeddedS3 } from './embedded';
+
+export type { EmbeddedS3 };
+
+/**
+ * Starts the embedded s3rver as a child process (`node src/lib/server/storage/embedded.ts`,
+ * Node 24 strips the types) and waits until it listens. It dies with its parent.
+ */
+export function startEmbeddedS3Process(opts: { dir: string; port: number; bucket: string; origins: string[] }): Promise<EmbeddedS3> {
+	const entry = path.resolve(process.env.EMBEDDED_S3_ENTRY ?? 'src/lib/server/storage/embedded.ts');
+	if (!fs.existsSync(entry)) return Promise.reject(new Error(`Не найден ${entry}: запускайте портал из корня проекта (npm start)`));
+	const child = spawn(process.execPath, [entry], {
+		env: {
+			...process.env,
+			EMBEDDED_S3_DIR: opts.dir,
+			EMBEDDED_S3_PORT: String(opts.port),
+			EMBEDDED_S3_BUCKET: opts.bucket,
+			EMBEDDED_S3_ORIGINS: JSON.stringify(opts.origins)
+		},
+		stdio: ['pipe', 'pipe', 'inherit']
+	});
+	return new Promise((resolve, reject) => {
+		let out = '';
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			reject(new Error('Встроенное S3 не запустилось за 20 с'));
+		}, 20_000);
+		child.once('exit', (code) => {
+			clearTimeout(timer);
+			reject(new Error(`Встроенное S3 завершилось с кодом ${code} (порт ${opts.port} занят?)`));
+		});
+		child.stdout!.on('data', (d) => {
+			out += String(d);
+			const m = /ready (\S+)/.exec(out);
+			if (!m) return;
+			clearTimeout(timer);
+			child.removeAllListeners('exit');
+			resolve({
+				endpoint: m[1],
+				port: Number(new URL(m[1]).port),
+				close: () =>
+					new Promise<void>((done) => {
+						if (child.exitCode !== null) return done();
+						child.once('exit', () => done());
+						child.kill('SIGTERM');
+						setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+					})
+			});
+		});
+	});
+}
