@@ -11,7 +11,8 @@ import {
 	CompleteMultipartUploadCommand,
 	HeadObjectCommand,
 	GetBucketCorsCommand,
-	GetObjectCommand
+	GetObjectCommand,
+	PutObjectCommand
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { startEmbeddedS3, type EmbeddedS3 } from './embedded';
@@ -69,6 +70,23 @@ describe('embedded S3 (s3rver on loopback)', () => {
 		const body = Buffer.from(await (await client.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToByteArray());
 		expect(body.subarray(0, part1.length).equals(part1)).toBe(true);
 		expect(body.subarray(part1.length).toString()).toBe('tail');
+	});
+
+	it('verifies signatures and expiry like S3: forged, expired and unsigned requests are refused', async () => {
+		const Key = 'c/secret.pdf';
+		await client.send(new PutObjectCommand({ Bucket, Key, Body: 'тайна' }));
+		const url = await getSignedUrl(client, new GetObjectCommand({ Bucket, Key }), { expiresIn: 60 });
+		expect(await (await fetch(url)).text()).toBe('тайна');
+		expect((await fetch(url.replace(/X-Amz-Signature=[0-9a-f]+/, 'X-Amz-Signature=' + '0'.repeat(64)))).status).toBe(403);
+		expect((await fetch(`${s3srv.endpoint}/${Bucket}/${Key}`)).status).toBe(403);
+		// Another key with the same signature.
+		expect((await fetch(url.replace('secret.pdf', 'other.pdf'))).status).toBe(403);
+		const old = await getSignedUrl(client, new GetObjectCommand({ Bucket, Key }), { expiresIn: 1, signingDate: new Date(Date.now() - 10_000) });
+		const expired = await fetch(old);
+		expect(expired.status).toBe(403);
+		expect(await expired.text()).toContain('expired');
+		const wrongKey = new S3Client({ endpoint: s3srv.endpoint, region: 'ru-central1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'wrong' } });
+		await expect(wrongKey.send(new GetObjectCommand({ Bucket, Key }))).rejects.toThrow();
 	});
 
 	it('abort removes the upload', async () => {

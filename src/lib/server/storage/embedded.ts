@@ -3,7 +3,7 @@ import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 // s3rver ships no types.
 // @ts-expect-error no declaration file
@@ -101,6 +101,64 @@ function patchS3rver() {
 	router.stack.splice(authIdx >= 0 ? authIdx + 1 : 0, 0, ...added);
 }
 
+const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+
+/**
+ * AWS Signature Version 4, checked the way S3 checks it: s3rver accepts any V4-looking request
+ * without verifying it, so the embedded store verifies presigned URLs (query) and signed
+ * requests (Authorization header) itself, including expiry. Unsigned requests are refused, so
+ * objects are reachable only through short-lived presigned URLs, as on a real S3.
+ */
+export function verifySigV4(
+	req: { method: string; rawPath: string; query: URLSearchParams; headers: Record<string, string | string[] | undefined> },
+	creds: { accessKeyId: string; secretAccessKey: string },
+	now = Date.now()
+): string | null {
+	const header = (n: string) => {
+		const v = req.headers[n];
+		return Array.isArray(v) ? v.join(',') : (v ?? '');
+	};
+	let credential: string, signedHeaders: string, signature: string, amzDate: string, payload: string;
+	let query: [string, string][] = [...req.query.entries()];
+	if (req.query.has('X-Amz-Signature')) {
+		credential = req.query.get('X-Amz-Credential') ?? '';
+		signedHeaders = req.query.get('X-Amz-SignedHeaders') ?? '';
+		signature = req.query.get('X-Amz-Signature') ?? '';
+		amzDate = req.query.get('X-Amz-Date') ?? '';
+		payload = 'UNSIGNED-PAYLOAD';
+		const expires = Number(req.query.get('X-Amz-Expires') ?? '0');
+		const t = Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
+		if (!Number.isFinite(t) || !(expires > 0) || now > t + expires * 1000) return 'Request has expired';
+		query = query.filter(([k]) => k !== 'X-Amz-Signature');
+	} else {
+		const auth = header('authorization');
+		const m = /^AWS4-HMAC-SHA256 Credential=([^,]+), ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/.exec(auth);
+		if (!m) return 'Anonymous access is denied';
+		[, credential, signedHeaders, signature] = m;
+		amzDate = header('x-amz-date');
+		payload = header('x-amz-content-sha256') || 'UNSIGNED-PAYLOAD';
+		const t = Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
+		if (!Number.isFinite(t) || Math.abs(now - t) > 15 * 60_000) return 'The difference between the request time and the server time is too large';
+	}
+	const [akid, date, region, service, term] = credential.split('/');
+	if (akid !== creds.accessKeyId || !date || !region || service !== 's3' || term !== 'aws4_request') return 'Invalid credential';
+	const canonicalQuery = query
+		.map(([k, v]) => [rfc3986(k), rfc3986(v)])
+		.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+		.map(([k, v]) => `${k}=${v}`)
+		.join('&');
+	const names = signedHeaders.split(';');
+	const canonicalHeaders = names.map((n) => `${n}:${header(n).trim().replace(/\s+/g, ' ')}\n`).join('');
+	const canonical = [req.method, req.rawPath, canonicalQuery, canonicalHeaders, signedHeaders, payload].join('\n');
+	const scope = `${date}/${region}/s3/aws4_request`;
+	const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical, 'utf8').digest('hex')].join('\n');
+	const key = hmac(hmac(hmac(hmac(`AWS4${creds.secretAccessKey}`, date), region), 's3'), 'aws4_request');
+	const expected = createHmac('sha256', key).update(toSign, 'utf8').digest();
+	const given = Buffer.from(signature, 'hex');
+	return given.length === expected.length && timingSafeEqual(given, expected) ? null : 'The request signature we calculated does not match the signature you provided';
+}
+
 export interface EmbeddedS3 {
 	endpoint: string;
 	port: number;
@@ -127,6 +185,20 @@ export async function startEmbeddedS3(opts: { dir: string; port: number; bucket:
 		directory: path.resolve(opts.dir),
 		vhostBuckets: false,
 		configureBuckets: [{ name: opts.bucket, configs: [corsXml(opts.origins)] }]
+	});
+	// Signature check before anything else (s3rver does not verify SigV4); CORS preflights pass.
+	const creds = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+	server.middleware.unshift(async (ctx: KoaCtx, next: () => Promise<void>) => {
+		if (ctx.method === 'OPTIONS') return next();
+		const raw = String(ctx.req.url ?? '/');
+		const q = raw.indexOf('?');
+		const problem = verifySigV4({ method: ctx.method, rawPath: q < 0 ? raw : raw.slice(0, q), query: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)), headers: ctx.req.headers }, creds);
+		if (!problem) return next();
+		const origin = ctx.get('origin');
+		if (origin && opts.origins.includes(origin)) ctx.set('Access-Control-Allow-Origin', origin);
+		ctx.status = 403;
+		ctx.type = 'application/xml';
+		ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${problem.startsWith('Request has expired') ? 'AccessDenied' : problem.startsWith('Anonymous') ? 'AccessDenied' : 'SignatureDoesNotMatch'}</Code><Message>${problem}</Message></Error>`;
 	});
 	// s3rver's koa app, served by our own http server so that we control the socket.
 	await server.configureBuckets?.();
