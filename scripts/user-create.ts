@@ -10,7 +10,7 @@ import { createUser, issueEmailToken, INVITE_TTL_MS, AccountError } from '../src
 import { password as passwordRule } from '../src/lib/schemas/auth';
 import { ROLES } from '../src/lib/server/db/schema';
 import { sendMail } from '../src/lib/server/mail/mailer';
-import { inviteMail } from '../src/lib/server/mail/templates';
+import { accountInviteMail } from '../src/lib/server/mail/templates';
 
 const { values } = parseArgs({
 	options: { email: { type: 'string' }, role: { type: 'string', default: 'organizer' }, fio: { type: 'string' }, password: { type: 'string' } }
@@ -35,7 +35,7 @@ try {
 	if (!args.data.password) {
 		const token = issueEmailToken(d, user.id, 'invite', INVITE_TTL_MS);
 		const link = `${config().origin}/invite/${token}`;
-		await sendMail(inviteMail(user.email, user.fio, 'Наставничество', link));
+		await sendMail(accountInviteMail(user.email, user.fio, user.role, link));
 		console.log(`Ссылка для установки пароля (действует 14 дней): ${link}`);
 	}
 } catch (e) {

@@ -6,6 +6,7 @@ import { freePort } from './ports';
 
 export interface Portal {
 	url: string;
+	s3Port: number;
 	dataDir: string;
 	proc: ChildProcess;
 	logs: string[];
@@ -17,7 +18,7 @@ export interface Portal {
  * embedded S3 and ports, and waits until /health answers.
  */
 export async function startPortal(env: Record<string, string> = {}): Promise<Portal> {
-	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-test-'));
+	const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'portal-test-'));
 	const port = await freePort();
 	const s3Port = await freePort();
 	const url = `http://localhost:${port}`;
@@ -56,6 +57,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
 	}
 	return {
 		url,
+		s3Port,
 		dataDir,
 		proc,
 		logs,
@@ -66,7 +68,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
 				await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
 				if (proc.exitCode === null) proc.kill('SIGKILL');
 			}
-			fs.rmSync(dataDir, { recursive: true, force: true });
+			if (!env.DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
 		}
 	};
 }

@@ -51,3 +51,11 @@ export function submittedMail(
 		html: layout(info.edited ? 'Изменения сохранены' : 'Заявка принята', p, { href: info.link, label: 'Открыть заявку' })
 	};
 }
+
+const ROLE_RU = { applicant: 'заявителя', jury: 'эксперта жюри', organizer: 'организатора' } as const;
+
+/** An account created by an organizer or by `npm run user:create`: set a password by the link. */
+export function accountInviteMail(to: string, fio: string, role: keyof typeof ROLE_RU, link: string): Mail {
+	const p = [`Здравствуйте, ${fio}!`, `Для вас создана учётная запись ${ROLE_RU[role]} на портале конкурса «Наставничество». Задайте пароль по ссылке — она действует 14 дней.`];
+	return { to, subject: 'Учётная запись на портале конкурса «Наставничество»', text: `${p.join('\n\n')}\n\n${link}\n`, html: layout('Учётная запись создана', p, { href: link, label: 'Задать пароль' }) };
+}
