@@ -16,6 +16,9 @@ export const DEMO_ACCOUNTS = [
 export const DEMO_CONTEST_SLUG = 'nastavnichestvo-2026';
 
 const DAY = 86400_000;
+const MSK = 3 * 3600_000;
+/** Midnight in Moscow, `days` days from the day of `t`, as a UTC timestamp. */
+const mskDay = (t: number, days: number) => Math.floor((t + MSK) / DAY) * DAY - MSK + days * DAY;
 
 /**
  * Seeds the demo once (the unconfigured default only): the accounts above and the contest
@@ -35,10 +38,11 @@ export async function seedDemo(db: DB, now = new Date()): Promise<boolean> {
 				year: 2026,
 				rules: DEMO_RULES,
 				phase: 'open',
-				openAt: new Date(t - 14 * DAY),
-				closeAt: new Date(Math.ceil((t + 30 * DAY) / DAY) * DAY + 20 * 3600_000 + 59 * 60_000), // 23:59 МСК
-				reviewEndAt: new Date(t + 60 * DAY),
-				resultsAt: new Date(t + 75 * DAY),
+				// Whole days in Moscow time: opened at 10:00, closes at 23:59, and so on.
+				openAt: new Date(mskDay(t, -14) + 10 * 3600_000),
+				closeAt: new Date(mskDay(t, 30) + 23 * 3600_000 + 59 * 60_000),
+				reviewEndAt: new Date(mskDay(t, 60) + 18 * 3600_000),
+				resultsAt: new Date(mskDay(t, 75) + 12 * 3600_000),
 				numberPrefix: 'НС',
 				settings: {}
 			})
