@@ -29,6 +29,7 @@ import { loadOwned, acceptsEdits, graceEnd, type Actor } from '../applications/s
 import { bucket, s3, s3Presign } from './s3';
 import { sniffType, isAllowedVideo, isAllowedLetter, SNIFF_HEAD_BYTES } from '../media/sniff';
 import { probe, validateFacts, MediaError, ffmpegAvailable } from '../media/ffmpeg';
+import { enqueueMediaProcess } from '../media/process';
 import { fmtBytes } from '$lib/format';
 
 export const PART_URL_TTL_SEC = 15 * 60;
@@ -264,12 +265,15 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 		.all();
 	const updated = db.transaction((tx) => {
 		for (const p of previous) tx.update(assets).set({ status: 'replaced', updatedAt: now }).where(eq(assets.id, p.id)).run();
-		return tx
+		const done = tx
 			.update(assets)
 			.set({ status: 'uploaded', size, mime: sniffed!.mime, facts, uploadId: null, error: null, updatedAt: now })
 			.where(eq(assets.id, asset.id))
 			.returning()
 			.get();
+		// Poster and web rendition (jobs/, media/process.ts): queued in the same transaction.
+		if (done.kind === 'video') enqueueMediaProcess(tx, done.id, now);
+		return done;
 	});
 	for (const p of previous) await deleteQuietly(p.key);
 	return { asset: updated };
