@@ -14,6 +14,7 @@ import { assets, jobs, type AssetStatus } from '../db/schema';
 import { bucket, s3Presign } from '../storage/s3';
 import { notFound } from '../errors';
 import { MEDIA_PROCESS_KIND, type ProcessingNote } from './process';
+import type { VideoPhase, VideoStatusDTO } from '../../media/status';
 
 export const PLAYBACK_TTL_SEC = 3600;
 
@@ -68,29 +69,18 @@ export async function playbackFor(db: DB, videoAssetId: string, o: { expiresIn?:
 }
 
 /** State of a video for the applicant's and the organizer's status display. */
-export interface VideoState {
-	assetId: string;
-	status: AssetStatus;
-	/** 'queued' | 'processing' | 'ready' | 'failed' | 'unavailable' | 'cancelled' | 'rejected' | 'uploading' | 'uploaded' */
-	phase: string;
-	/** 0…100 while processing. */
-	progress: number | null;
-	error: string | null;
-	durationSec: number | null;
-	poster: string | null;
-	playback: Playback | null;
-}
+export type VideoState = VideoStatusDTO & { status: AssetStatus; playback: Playback | null };
 
 export async function videoState(db: DB, videoAssetId: string, o: { withPlayback?: boolean; expiresIn?: number } = {}): Promise<VideoState> {
 	const video = db.select().from(assets).where(eq(assets.id, videoAssetId)).get();
 	if (!video || video.kind !== 'video') throw notFound('Видео не найдено');
 	const note = (video.facts as { processing?: ProcessingNote } | null)?.processing;
 	const job = db
-		.select({ status: jobs.status, progress: jobs.progress, attempts: jobs.attempts })
+		.select({ status: jobs.status, progress: jobs.progress })
 		.from(jobs)
 		.where(and(eq(jobs.kind, MEDIA_PROCESS_KIND), eq(jobs.dedupeKey, `${MEDIA_PROCESS_KIND}:${video.id}`), inArray(jobs.status, ['queued', 'running'])))
 		.get();
-	let phase: string = video.status;
+	let phase: VideoPhase = video.status;
 	if (video.status === 'uploaded' || video.status === 'processing') {
 		if (job?.status === 'running') phase = 'processing';
 		else if (job) phase = 'queued';
@@ -109,5 +99,20 @@ export async function videoState(db: DB, videoAssetId: string, o: { withPlayback
 		durationSec: (video.facts as { durationSec?: number } | null)?.durationSec ?? null,
 		poster: pb?.poster ?? null,
 		playback: o.withPlayback ? pb : null
+	};
+}
+
+/** The browser's view of a VideoState (no internal fields). */
+export function toStatusDTO(s: VideoState): VideoStatusDTO {
+	return {
+		assetId: s.assetId,
+		phase: s.phase,
+		progress: s.progress,
+		error: s.error,
+		durationSec: s.durationSec,
+		poster: s.poster,
+		playback: s.playback
+			? { src: s.playback.src, type: s.playback.type, poster: s.playback.poster, rendition: s.playback.rendition, durationSec: s.playback.durationSec, width: s.playback.width, height: s.playback.height }
+			: null
 	};
 }
