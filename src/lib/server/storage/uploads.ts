@@ -261,7 +261,7 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 	const previous = db
 		.select()
 		.from(assets)
-		.where(and(eq(assets.applicationId, asset.applicationId!), eq(assets.kind, asset.kind), ne(assets.id, asset.id), inArray(assets.status, ['uploaded', 'processing', 'ready'])))
+		.where(and(eq(assets.applicationId, asset.applicationId!), eq(assets.kind, asset.kind), ne(assets.id, asset.id), inArray(assets.status, ['uploaded', 'processing', 'ready', 'failed'])))
 		.all();
 	const updated = db.transaction((tx) => {
 		for (const p of previous) tx.update(assets).set({ status: 'replaced', updatedAt: now }).where(eq(assets.id, p.id)).run();
@@ -301,6 +301,6 @@ export function currentFiles(db: DB, applicationId: string) {
 	return db
 		.select()
 		.from(assets)
-		.where(and(eq(assets.applicationId, applicationId), inArray(assets.status, ['uploading', 'uploaded', 'processing', 'ready', 'rejected'])))
+		.where(and(eq(assets.applicationId, applicationId), inArray(assets.status, ['uploading', 'uploaded', 'processing', 'ready', 'failed', 'rejected'])))
 		.all();
 }
