@@ -50,7 +50,16 @@ export interface ProcessContext {
 }
 
 export type ProcessResult =
-	| { outcome: 'ready'; mode: 'remux' | 'transcode'; posterKey: string; renditionKey: string; durationSec: number; renditionBytes: number }
+	| {
+			outcome: 'ready';
+			mode: 'remux' | 'transcode';
+			posterKey: string;
+			renditionKey: string;
+			durationSec: number;
+			renditionBytes: number;
+			/** Milliseconds per step, for the console and the benchmark. */
+			timings: { probe: number; poster: number; rendition: number; upload: number };
+	  }
 	| { outcome: 'failed'; code: string; message: string }
 	| { outcome: 'skipped'; reason: string }
 	| { outcome: 'unavailable' };
@@ -181,6 +190,13 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 	await rm(workDir, { recursive: true, force: true });
 	await mkdir(workDir, { recursive: true });
 	const uploaded: string[] = [];
+	const mark = { t: performance.now() };
+	const lap = () => {
+		const n = performance.now();
+		const d = Math.round(n - mark.t);
+		mark.t = n;
+		return d;
+	};
 	try {
 		const url = await internalObjectUrl(asset.key);
 		let facts: MediaFacts;
@@ -192,12 +208,15 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 			if (e instanceof MediaError && !e.retryable) return failVideo(db, asset, e, null, ctx, now());
 			throw e;
 		}
+		const tProbe = lap();
 		progress(5);
 		const posterFile = path.join(workDir, 'poster.jpg');
 		const renditionFile = path.join(workDir, 'web.mp4');
 		let mode: 'remux' | 'transcode';
+		let tPoster = 0;
 		try {
 			await deps.makePoster(url, posterFile, facts, { timeoutMs: ctx.timeouts?.posterMs ?? 120_000, signal: ctx.signal });
+			tPoster = lap();
 			progress(10);
 			({ mode } = await deps.makeRendition(url, renditionFile, facts, {
 				timeoutMs: ctx.timeouts?.renditionMs,
@@ -208,6 +227,7 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 			if (e instanceof MediaError && !e.retryable) return failVideo(db, asset, e, facts, ctx, now());
 			throw e;
 		}
+		const tRendition = lap();
 		ctx.signal?.throwIfAborted();
 		// Facts of what we made, from the finished local files (and a check that they are sound).
 		const rFacts = await deps.probe(renditionFile, { timeoutMs: 60_000, signal: ctx.signal });
@@ -220,6 +240,7 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 		progress(90);
 		const rendition = await putFile(keys.rendition, renditionFile, 'video/mp4', { signal: ctx.signal });
 		uploaded.push(keys.rendition);
+		const tUpload = lap();
 		progress(98);
 
 		const t = now();
@@ -247,7 +268,15 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 			return { outcome: 'skipped', reason: 'видео заменено во время обработки' };
 		}
 		progress(100);
-		return { outcome: 'ready', mode, posterKey: keys.poster, renditionKey: keys.rendition, durationSec: facts.durationSec, renditionBytes: rendition.size };
+		return {
+			outcome: 'ready',
+			mode,
+			posterKey: keys.poster,
+			renditionKey: keys.rendition,
+			durationSec: facts.durationSec,
+			renditionBytes: rendition.size,
+			timings: { probe: tProbe, poster: tPoster, rendition: tRendition, upload: tUpload }
+		};
 	} finally {
 		await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
 	}
