@@ -9,7 +9,7 @@ import { defaultFixturesDir, makeFixtures } from '../../../../tests/fixtures/mak
 import type { DB } from '../db/client';
 import { assets, jobs, type Asset } from '../db/schema';
 import { ffmpegAvailable, MediaError, probe, makeRendition } from './ffmpeg';
-import { derivedKeys, enqueueMediaProcess, jpegSize, mediaHandler, processVideo, sweepMedia, TECHNICAL_FAILURE_RU } from './process';
+import { derivedKeys, enqueueMediaProcess, jpegSize, NotOwnedError, mediaHandler, processVideo, sweepMedia, TECHNICAL_FAILURE_RU } from './process';
 import { playbackFor, videoState } from './playback';
 import { getJob, type JobHandler } from '../jobs/queue';
 import { startWorker } from '../jobs/worker';
@@ -219,6 +219,17 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 		db.update(assets).set({ status: 'processing' }).where(eq(assets.id, asset.id)).run();
 		expect(await processVideo(db, asset.id)).toMatchObject({ outcome: 'ready' });
 		expect(children(asset.id)).toHaveLength(2);
+		expect(await listKeys(prefixOf(asset))).toHaveLength(3);
+	});
+
+	it('a job cancelled (or taken away) just before recording leaves no objects behind', async () => {
+		const { asset } = await video(fx.mp4);
+		await expect(processVideo(db, asset.id, { stillOwned: () => false })).rejects.toBeInstanceOf(NotOwnedError);
+		expect(await listKeys(prefixOf(asset))).toEqual([asset.key]);
+		expect(children(asset.id)).toEqual([]);
+		// While another attempt is active on the same video, its objects are left alone.
+		enqueueMediaProcess(db, asset.id);
+		await expect(processVideo(db, asset.id, { stillOwned: () => false })).rejects.toBeInstanceOf(NotOwnedError);
 		expect(await listKeys(prefixOf(asset))).toHaveLength(3);
 	});
 

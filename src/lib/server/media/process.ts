@@ -277,9 +277,25 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 			renditionBytes: rendition.size,
 			timings: { probe: tProbe, poster: tPoster, rendition: tRendition, upload: tUpload }
 		};
+	} catch (e) {
+		// Cancelled or cut off after writing objects: remove them unless a row refers to them or
+		// another attempt is now working on this video (it writes the same keys).
+		if (uploaded.length && (e instanceof NotOwnedError || ctx.signal?.aborted)) await removeUnreferenced(db, asset.id, uploaded);
+		throw e;
 	} finally {
 		await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
 	}
+}
+
+async function removeUnreferenced(db: DB, assetId: string, keys: string[]) {
+	const active = db
+		.select({ id: jobs.id })
+		.from(jobs)
+		.where(and(eq(jobs.dedupeKey, `${MEDIA_PROCESS_KIND}:${assetId}`), inArray(jobs.status, ['queued', 'running'])))
+		.get();
+	if (active) return;
+	const referenced = new Set(db.select({ key: assets.key }).from(assets).where(inArray(assets.key, keys)).all().map((r) => r.key));
+	for (const k of keys) if (!referenced.has(k)) await deleteObjectQuietly(k);
 }
 
 function cabinetLink(asset: Asset) {
