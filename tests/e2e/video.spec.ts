@@ -37,15 +37,16 @@ async function uploadVideo(api: APIRequestContext, applicationId: string, file: 
 	const bytes = fs.readFileSync(file);
 	const start = await api.post('/api/uploads', { data: { applicationId, kind: 'video', filename: path.basename(file), type: 'video/quicktime', size: bytes.length } });
 	expect(start.status(), await start.text()).toBe(200);
-	const { assetId } = (await start.json()) as { assetId: string };
-	const create = await sign(api, { assetId, method: 'POST' });
+	// Both the asset id and its key name the upload (the sign endpoint accepts either shape).
+	const { assetId, key } = (await start.json()) as { assetId: string; key: string };
+	const create = await sign(api, { assetId, key, method: 'POST' });
 	const created = await fetch(create.url, { method: 'POST', headers: create.headers });
 	const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(await created.text())![1];
-	const part = await sign(api, { assetId, method: 'PUT', uploadId, partNumber: 1 });
+	const part = await sign(api, { assetId, key, method: 'PUT', uploadId, partNumber: 1 });
 	const put = await fetch(part.url, { method: 'PUT', body: bytes });
 	expect(put.status).toBe(200);
 	const etag = put.headers.get('etag')!;
-	const complete = await sign(api, { assetId, method: 'POST', uploadId });
+	const complete = await sign(api, { assetId, key, method: 'POST', uploadId });
 	const done = await fetch(complete.url, {
 		method: 'POST',
 		body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>`

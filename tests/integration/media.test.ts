@@ -29,8 +29,8 @@ async function upload(c: Client, applicationId: string, file: string, filename: 
 	const bytes = fs.readFileSync(file);
 	const start = await c.json('/api/uploads', { applicationId, kind: 'video', filename, type: 'video/mp4', size: bytes.length });
 	expect(start.status).toBe(200);
-	const { assetId } = (await start.json()) as { assetId: string };
-	const sign = async (b: Record<string, unknown>) => (await (await c.json('/api/uploads/sign', { assetId, ...b })).json()) as { url: string; headers?: Record<string, string> };
+	const { assetId, key } = (await start.json()) as { assetId: string; key: string };
+	const sign = async (b: Record<string, unknown>) => (await (await c.json('/api/uploads/sign', { assetId, key, ...b })).json()) as { url: string; headers?: Record<string, string> };
 	const create = await sign({ method: 'POST' });
 	const uploadId = /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
 	const put = await fetch((await sign({ method: 'PUT', uploadId, partNumber: 1 })).url, { method: 'PUT', body: bytes });
