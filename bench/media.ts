@@ -21,6 +21,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/pro
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { ffmpegAvailable, makePoster, makeRendition, probe } from '../src/lib/server/media/ffmpeg';
 
 const execFileP = promisify(execFile);
@@ -42,7 +43,7 @@ async function hasEncoder(name: string): Promise<boolean> {
 	return new RegExp(`^\\s*\\S+\\s+${name}\\s`, 'm').test(stdout);
 }
 
-async function ensureInput(kind: 'h264' | 'hevc', height: 720 | 1080): Promise<string> {
+export async function ensureInput(kind: 'h264' | 'hevc', height: 720 | 1080): Promise<string> {
 	await mkdir(DIR, { recursive: true });
 	const ext = kind === 'h264' ? 'mp4' : 'mov';
 	const size = height === 1080 ? '1920x1080' : '1280x720';
@@ -177,7 +178,10 @@ async function main(): Promise<void> {
 	}
 }
 
-main().catch((e) => {
-	console.error(e);
-	process.exit(1);
-});
+// Run only as a script (bench/processing.ts imports ensureInput).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+	main().catch((e) => {
+		console.error(e);
+		process.exit(1);
+	});
+}

@@ -9,7 +9,8 @@ import { runMigrations } from '../src/lib/server/db/migrate';
 import { createUser, issueEmailToken, INVITE_TTL_MS, AccountError } from '../src/lib/server/auth/accounts';
 import { password as passwordRule } from '../src/lib/schemas/auth';
 import { ROLES } from '../src/lib/server/db/schema';
-import { sendMail } from '../src/lib/server/mail/mailer';
+import { enqueueMail, mailHandler } from '../src/lib/server/jobs/mail';
+import { runJobNow } from '../src/lib/server/jobs/worker';
 import { accountInviteMail } from '../src/lib/server/mail/templates';
 
 const { values } = parseArgs({
@@ -35,8 +36,12 @@ try {
 	if (!args.data.password) {
 		const token = issueEmailToken(d, user.id, 'invite', INVITE_TTL_MS);
 		const link = `${config().origin}/invite/${token}`;
-		await sendMail(accountInviteMail(user.email, user.fio, user.role, link));
+		// Through the queue like every mail, and delivered right here (a running portal's worker
+		// would also pick it up; the claim is atomic, so it is sent once).
+		const job = enqueueMail(d, accountInviteMail(user.email, user.fio, user.role, link));
+		const sent = await runJobNow(d, job.id, [mailHandler]);
 		console.log(`Ссылка для установки пароля (действует 14 дней): ${link}`);
+		if (sent?.status !== 'done') console.log(`Письмо пока не отправлено (${sent?.lastError ?? 'в очереди'}); портал повторит отправку.`);
 	}
 } catch (e) {
 	if (e instanceof AccountError) {

@@ -96,7 +96,7 @@ test('an applicant fills the whole wizard, uploads a video and a PDF with progre
 	await page.screenshot({ path: 'test-results/screens/upload-progress.png', fullPage: true });
 	await expect(page.getByText('Видео загружено и проверено.')).toBeVisible({ timeout: 60_000 });
 	await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
-	await expect(page.locator('video.player')).toBeVisible();
+	await expect(page.getByRole('region', { name: 'Состояние видеовизитки' })).toBeVisible();
 
 	// 5. Consent, preview and submit.
 	await page.getByRole('link', { name: 'Дальше: согласие и отправка' }).click();
@@ -157,5 +157,5 @@ test('an upload interrupted by a reload resumes where it stopped', async ({ page
 	await page.screenshot({ path: 'test-results/screens/upload-restored.png', fullPage: true });
 	await page.getByRole('button', { name: 'Продолжить загрузку' }).click();
 	await expect(page.getByText('Видео загружено и проверено.')).toBeVisible({ timeout: 60_000 });
-	await expect(page.locator('video.player')).toBeVisible();
+	await expect(page.getByRole('region', { name: 'Состояние видеовизитки' })).toBeVisible();
 });

@@ -28,7 +28,8 @@ const MATRIX: { path: string; anonymous: Expect; applicant: Expect; jury: Expect
 	{ path: '/cabinet', anonymous: 'login', applicant: 200, jury: 200, organizer: 200 },
 	{ path: '/cabinet/settings', anonymous: 'login', applicant: 200, jury: 200, organizer: 200 },
 	{ path: '/jury', anonymous: 'login', applicant: 403, jury: 200, organizer: 403 },
-	{ path: '/admin', anonymous: 'login', applicant: 403, jury: 403, organizer: 200 }
+	{ path: '/admin', anonymous: 'login', applicant: 403, jury: 403, organizer: 200 },
+	{ path: '/admin/jobs', anonymous: 'login', applicant: 403, jury: 403, organizer: 200 }
 ];
 
 describe('guard matrix', () => {

@@ -5,6 +5,8 @@ import { runMigrations } from './db/migrate';
 import { seedDemo } from './db/seed';
 import { startEmbeddedS3Process, type EmbeddedS3 } from './storage/embedded-process';
 import { ensureBucket, s3Settings } from './storage/s3';
+import { registerDefaultHandlers } from './jobs/handlers';
+import { startConfiguredWorker } from './jobs/start';
 
 let booted: Promise<void> | undefined;
 let embedded: EmbeddedS3 | undefined;
@@ -35,6 +37,12 @@ export function boot(): Promise<void> {
 			if (seeded) console.log('[demo] созданы демо-данные и демо-учётные записи (см. README)');
 		}
 		console.log(`[portal] база ${c.databasePath}; S3 ${s3Settings().endpoint}/${c.S3_BUCKET}`);
+		// The job queue: mail and video processing (JOB_WORKER=false leaves it to `npm run worker`).
+		registerDefaultHandlers();
+		if (c.JOB_WORKER) {
+			const worker = startConfiguredWorker(d);
+			onShutdown(() => worker.stop());
+		}
 	})();
 	return booted;
 }

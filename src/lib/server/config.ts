@@ -31,7 +31,13 @@ const schema = z.object({
 	RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
 	RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
 	RATE_LIMIT_WINDOW_SEC: z.coerce.number().int().min(1).default(900),
-	LOG_REQUESTS: bool.default(true)
+	LOG_REQUESTS: bool.default(true),
+	/** Run the job worker in this process (false: run `npm run worker` separately). */
+	JOB_WORKER: bool.default(true),
+	/** Video jobs processed at once; default half the cores, at least 1. */
+	JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+	/** Lease of a running job: a crashed worker's job is taken over after this long. */
+	JOB_LEASE_SEC: z.coerce.number().int().min(1).max(3600).default(60)
 });
 
 export type Config = z.infer<typeof schema> & {

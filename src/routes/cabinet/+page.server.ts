@@ -6,7 +6,7 @@ import { listMyApplications } from '$lib/server/applications/queries';
 import { issueEmailToken, VERIFY_TTL_MS } from '$lib/server/auth/accounts';
 import { authLimiters } from '$lib/server/auth/limits';
 import { retryMessage } from '$lib/server/auth/ratelimit';
-import { sendMail } from '$lib/server/mail/mailer';
+import { enqueueMail } from '$lib/server/jobs/mail';
 import { verifyMail } from '$lib/server/mail/templates';
 import { config } from '$lib/server/config';
 
@@ -32,7 +32,7 @@ export const actions: Actions = {
 		const hit = authLimiters().account.hit(`verify:${user.id}`);
 		if (!hit.ok) return fail(429, { message: retryMessage(hit.retryAfterSec) });
 		const token = issueEmailToken(db(), user.id, 'verify', VERIFY_TTL_MS);
-		await sendMail(verifyMail(user.email, user.fio, `${config().origin}/verify/${token}`));
+		enqueueMail(db(), verifyMail(user.email, user.fio, `${config().origin}/verify/${token}`));
 		return { resent: true, message: `Письмо отправлено на ${user.email}` };
 	}
 };

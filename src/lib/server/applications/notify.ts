@@ -1,19 +1,20 @@
 import { eq } from 'drizzle-orm';
 import type { DB } from '../db/client';
 import { contests, nominations, users, type Application } from '../db/schema';
-import { sendMail } from '../mail/mailer';
+import { enqueueMail } from '../jobs/mail';
 import { submittedMail } from '../mail/templates';
 import { config } from '../config';
 import { fmtDateTime } from '../../format';
 
-/** The confirmation mail with the number and a summary. A failed send never fails the submit. */
+/** The confirmation mail with the number and a summary, through the durable mail queue. */
 export async function notifySubmitted(db: DB, actor: { id: string }, app: Application, opts: { edited: boolean }) {
 	const user = db.select().from(users).where(eq(users.id, actor.id)).get();
 	const contest = db.select().from(contests).where(eq(contests.id, app.contestId)).get();
 	const nom = db.select().from(nominations).where(eq(nominations.id, app.nominationId)).get();
 	if (!user || !contest || !nom || !app.number) return;
 	try {
-		await sendMail(
+		enqueueMail(
+			db,
 			submittedMail(user.email, user.fio, {
 				number: app.number,
 				contest: contest.title,
@@ -25,6 +26,6 @@ export async function notifySubmitted(db: DB, actor: { id: string }, app: Applic
 			})
 		);
 	} catch (e) {
-		console.error('[почта] подтверждение заявки не отправлено', e);
+		console.error('[почта] подтверждение заявки не поставлено в очередь', e);
 	}
 }

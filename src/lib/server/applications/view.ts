@@ -4,6 +4,8 @@ import { nominations } from '../db/schema';
 import { loadOwned, readiness, acceptsEdits, graceEnd, type Actor } from './service';
 import { currentFiles, presignedGet } from '../storage/uploads';
 import { contestSettings } from '../contests/settings';
+import { currentVideo } from '../media/queries';
+import { toStatusDTO, videoState } from '../media/playback';
 
 /** Everything the wizard shows about one of the applicant's applications. */
 export async function applicationView(db: DB, actor: Actor, applicationId: string, now = new Date()) {
@@ -22,7 +24,9 @@ export async function applicationView(db: DB, actor: Actor, applicationId: strin
 			url: f.status === 'uploaded' || f.status === 'ready' || f.status === 'processing' ? await presignedGet(f.key, { expiresIn: 900, filename: f.originalName, inline: true }) : null
 		}))
 	);
+	const video = currentVideo(db, app.id);
 	return {
+		video: video ? { id: video.id, name: video.originalName, status: toStatusDTO(await videoState(db, video.id, { withPlayback: true })) } : null,
 		application: {
 			id: app.id,
 			number: app.number,

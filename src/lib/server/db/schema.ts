@@ -380,10 +380,23 @@ export const jobs = sqliteTable(
 		lockedUntil: ts('locked_until'),
 		lastError: text('last_error'),
 		progress: integer('progress'),
+		/** At most one queued or running job per key (e.g. `media.process:<assetId>`). */
+		dedupeKey: text('dedupe_key'),
+		/** The worker holding the lease (`host:pid:n`), for the console and lease checks. */
+		lockedBy: text('locked_by'),
+		startedAt: ts('started_at'),
+		finishedAt: ts('finished_at'),
+		/** What the handler reported when it finished (shown to organizers). */
+		result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
 		createdAt: created(),
 		updatedAt: updated()
 	},
-	(t) => [index('jobs_due_idx').on(t.status, t.runAt)]
+	(t) => [
+		index('jobs_due_idx').on(t.status, t.runAt),
+		index('jobs_lease_idx').on(t.status, t.lockedUntil),
+		index('jobs_kind_idx').on(t.kind, t.status),
+		uniqueIndex('jobs_dedupe_active_uq').on(t.dedupeKey).where(sql`status in ('queued', 'running') and dedupe_key is not null`)
+	]
 );
 
 export const auditEvents = sqliteTable(
@@ -407,3 +420,5 @@ export type Contest = typeof contests.$inferSelect;
 export type Nomination = typeof nominations.$inferSelect;
 export type Application = typeof applications.$inferSelect;
 export type Asset = typeof assets.$inferSelect;
+export type Job = typeof jobs.$inferSelect;
+export type JobStatus = (typeof JOB_STATUSES)[number];

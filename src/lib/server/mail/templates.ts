@@ -59,3 +59,13 @@ export function accountInviteMail(to: string, fio: string, role: keyof typeof RO
 	const p = [`Здравствуйте, ${fio}!`, `Для вас создана учётная запись ${ROLE_RU[role]} на портале конкурса «Наставничество». Задайте пароль по ссылке — она действует 14 дней.`];
 	return { to, subject: 'Учётная запись на портале конкурса «Наставничество»', text: `${p.join('\n\n')}\n\n${link}\n`, html: layout('Учётная запись создана', p, { href: link, label: 'Задать пароль' }) };
 }
+
+export function videoFailedMail(to: string, fio: string, reason: string, link: string): Mail {
+	const p = [
+		`Здравствуйте, ${fio}!`,
+		'Мы не смогли обработать видеовизитку, которую вы загрузили в заявку на конкурс «Наставничество».',
+		`Причина: ${reason}`,
+		'Откройте заявку, загрузите видео ещё раз и дождитесь отметки «готово». Заявку с необработанным видео отправить нельзя.'
+	];
+	return { to, subject: 'Видеовизитку не удалось обработать', text: `${p.join('\n\n')}\n\n${link}\n`, html: layout('Видео не обработано', p, { href: link, label: 'Открыть заявку' }) };
+}

@@ -53,7 +53,8 @@ export type MediaErrorCode =
 	| 'empty'
 	| 'timeout'
 	| 'crashed'
-	| 'unavailable';
+	| 'unavailable'
+	| 'aborted';
 
 const MESSAGES_RU: Record<MediaErrorCode, string> = {
 	no_video:
@@ -67,7 +68,8 @@ const MESSAGES_RU: Record<MediaErrorCode, string> = {
 	crashed:
 		'При обработке видео произошла техническая ошибка. Попробуйте ещё раз чуть позже; если ошибка повторится, напишите в поддержку конкурса.',
 	unavailable:
-		'Обработка видео временно недоступна. Попробуйте ещё раз позже; если ошибка повторится, напишите в поддержку конкурса.'
+		'Обработка видео временно недоступна. Попробуйте ещё раз позже; если ошибка повторится, напишите в поддержку конкурса.',
+	aborted: 'Обработка видео была прервана и продолжится автоматически. Ничего делать не нужно.'
 };
 
 export class MediaError extends Error {
@@ -99,7 +101,7 @@ export class MediaError extends Error {
 
 	/** Not the applicant's fault: the job may be retried as is. */
 	get retryable(): boolean {
-		return this.code === 'timeout' || this.code === 'crashed' || this.code === 'unavailable';
+		return this.code === 'timeout' || this.code === 'crashed' || this.code === 'unavailable' || this.code === 'aborted';
 	}
 }
 
@@ -149,6 +151,8 @@ interface RunOpts {
 	maxStdoutBytes?: number;
 	/** Stream stdout line by line instead of collecting it. */
 	onStdoutLine?: (line: string) => void;
+	/** Aborting kills the child's process group; the run rejects with MediaError 'aborted'. */
+	signal?: AbortSignal;
 }
 
 interface RunResult {
@@ -162,6 +166,10 @@ interface RunResult {
 
 function run(bin: string, args: string[], opts: RunOpts): Promise<RunResult> {
 	return new Promise((resolve, reject) => {
+		if (opts.signal?.aborted) {
+			reject(new MediaError('aborted', { message: `${bin}: aborted before start` }));
+			return;
+		}
 		let child;
 		try {
 			child = spawn(bin, args, {
@@ -205,6 +213,12 @@ function run(bin: string, args: string[], opts: RunOpts): Promise<RunResult> {
 			timedOut = true;
 			terminate();
 		}, Math.max(0, opts.timeoutMs));
+		let aborted = false;
+		const onAbort = () => {
+			aborted = true;
+			terminate();
+		};
+		opts.signal?.addEventListener('abort', onAbort, { once: true });
 
 		child.stdout.on('data', (chunk: Buffer) => {
 			if (opts.onStdoutLine) {
@@ -241,6 +255,11 @@ function run(bin: string, args: string[], opts: RunOpts): Promise<RunResult> {
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
 			if (killTimer) clearTimeout(killTimer);
+			opts.signal?.removeEventListener('abort', onAbort);
+			if (aborted && !timedOut) {
+				reject(new MediaError('aborted', { message: `${bin}: aborted`, stderrTail: errTail.trim() }));
+				return;
+			}
 			if (spawnError) {
 				reject(
 					new MediaError(spawnError.code === 'ENOENT' || spawnError.code === 'EACCES' ? 'unavailable' : 'crashed', {
@@ -472,7 +491,7 @@ export function factsFromProbeJson(json: ProbeJson, sizeBytes?: number): MediaFa
  * Throws MediaError: 'empty' (0-byte local file), 'corrupt' (unreadable input),
  * 'timeout', 'crashed' (network / internal), 'unavailable' (no ffprobe).
  */
-export async function probe(input: string, opts: { timeoutMs?: number } = {}): Promise<MediaFacts> {
+export async function probe(input: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<MediaFacts> {
 	const timeoutMs = opts.timeoutMs ?? 30_000;
 	const started = Date.now();
 	let localSize: number | undefined;
@@ -497,7 +516,7 @@ export async function probe(input: string, opts: { timeoutMs?: number } = {}): P
 		'-show_format',
 		'-show_streams'
 	];
-	const r = await run(FFPROBE, args, { timeoutMs, maxStdoutBytes: 4 << 20 });
+	const r = await run(FFPROBE, args, { timeoutMs, maxStdoutBytes: 4 << 20, signal: opts.signal });
 	if (r.timedOut) throw timeoutError('ffprobe', r, timeoutMs);
 	if (r.code !== 0 || r.stdoutOverflow) throw failureError('ffprobe', input, r, 'probe');
 	let json: ProbeJson;
@@ -517,12 +536,12 @@ export async function probe(input: string, opts: { timeoutMs?: number } = {}): P
 	// read packet timestamps (streamed, not buffered) to find it.
 	if (!(facts.durationSec > 0) && (facts.video || facts.audio)) {
 		const left = timeoutMs - (Date.now() - started);
-		facts.durationSec = await durationFromPackets(input, facts.video ? 'v:0' : 'a:0', Math.max(1, left));
+		facts.durationSec = await durationFromPackets(input, facts.video ? 'v:0' : 'a:0', Math.max(1, left), opts.signal);
 	}
 	return facts;
 }
 
-async function durationFromPackets(input: string, stream: string, timeoutMs: number): Promise<number> {
+async function durationFromPackets(input: string, stream: string, timeoutMs: number, signal?: AbortSignal): Promise<number> {
 	let maxEnd = 0;
 	let minPts = Infinity;
 	const r = await run(
@@ -541,6 +560,7 @@ async function durationFromPackets(input: string, stream: string, timeoutMs: num
 		],
 		{
 			timeoutMs,
+			signal,
 			onStdoutLine: (line) => {
 				const [p, d] = line.split(',');
 				const pts = parseFloat(p ?? '');
@@ -641,7 +661,7 @@ export async function makePoster(
 	input: string,
 	outPath: string,
 	facts: MediaFacts,
-	opts: { timeoutMs?: number } = {}
+	opts: { timeoutMs?: number; signal?: AbortSignal } = {}
 ): Promise<void> {
 	requireVideo(facts, 'makePoster');
 	const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -682,7 +702,7 @@ export async function makePoster(
 			tmp
 		];
 		const left = deadline - Date.now();
-		const r = await run(FFMPEG, args, { timeoutMs: Math.max(1, left) });
+		const r = await run(FFMPEG, args, { timeoutMs: Math.max(1, left), signal: opts.signal });
 		if (r.timedOut) throw timeoutError('ffmpeg poster', r, timeoutMs);
 		if (r.code !== 0) throw failureError('ffmpeg poster', input, r, 'job');
 		const st = await stat(tmp).catch(() => null);
@@ -712,7 +732,7 @@ export async function makeRendition(
 	input: string,
 	outPath: string,
 	facts: MediaFacts,
-	opts: { timeoutMs?: number; onProgress?: (fraction: number) => void } = {}
+	opts: { timeoutMs?: number; onProgress?: (fraction: number) => void; signal?: AbortSignal } = {}
 ): Promise<{ mode: 'remux' | 'transcode' }> {
 	requireVideo(facts, 'makeRendition');
 	const v = facts.video!;
@@ -794,6 +814,7 @@ export async function makeRendition(
 	try {
 		const r = await run(FFMPEG, args, {
 			timeoutMs,
+			signal: opts.signal,
 			onStdoutLine: (line) => {
 				if (!totalUs) return;
 				const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);

@@ -29,6 +29,7 @@ import { loadOwned, acceptsEdits, graceEnd, type Actor } from '../applications/s
 import { bucket, s3, s3Presign } from './s3';
 import { sniffType, isAllowedVideo, isAllowedLetter, SNIFF_HEAD_BYTES } from '../media/sniff';
 import { probe, validateFacts, MediaError, ffmpegAvailable } from '../media/ffmpeg';
+import { enqueueMediaProcess } from '../media/process';
 import { fmtBytes } from '../../format';
 
 export const PART_URL_TTL_SEC = 15 * 60;
@@ -258,16 +259,19 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 	const previous = db
 		.select()
 		.from(assets)
-		.where(and(eq(assets.applicationId, asset.applicationId!), eq(assets.kind, asset.kind), ne(assets.id, asset.id), inArray(assets.status, ['uploaded', 'processing', 'ready'])))
+		.where(and(eq(assets.applicationId, asset.applicationId!), eq(assets.kind, asset.kind), ne(assets.id, asset.id), inArray(assets.status, ['uploaded', 'processing', 'ready', 'failed'])))
 		.all();
 	const updated = db.transaction((tx) => {
 		for (const p of previous) tx.update(assets).set({ status: 'replaced', updatedAt: now }).where(eq(assets.id, p.id)).run();
-		return tx
+		const done = tx
 			.update(assets)
 			.set({ status: 'uploaded', size, mime: sniffed!.mime, facts, uploadId: null, error: null, uploadedAt: now, updatedAt: now })
 			.where(eq(assets.id, asset.id))
 			.returning()
 			.get();
+		// Poster and web rendition (jobs/, media/process.ts): queued in the same transaction.
+		if (done.kind === 'video') enqueueMediaProcess(tx, done.id, now);
+		return done;
 	});
 	for (const p of previous) await deleteQuietly(p.key);
 	return { asset: updated };
@@ -295,6 +299,6 @@ export function currentFiles(db: DB, applicationId: string) {
 	return db
 		.select()
 		.from(assets)
-		.where(and(eq(assets.applicationId, applicationId), inArray(assets.status, ['uploading', 'uploaded', 'processing', 'ready', 'rejected'])))
+		.where(and(eq(assets.applicationId, applicationId), inArray(assets.status, ['uploading', 'uploaded', 'processing', 'ready', 'failed', 'rejected'])))
 		.all();
 }

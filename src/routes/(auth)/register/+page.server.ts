@@ -6,7 +6,7 @@ import { formFail, formObject, parseForm, tooMany } from '$lib/server/http/form'
 import { authLimiters } from '$lib/server/auth/limits';
 import { retryMessage } from '$lib/server/auth/ratelimit';
 import { AccountError, registerApplicant } from '$lib/server/auth/accounts';
-import { sendMail } from '$lib/server/mail/mailer';
+import { enqueueMail } from '$lib/server/jobs/mail';
 import { verifyMail } from '$lib/server/mail/templates';
 import { config } from '$lib/server/config';
 
@@ -24,11 +24,8 @@ export const actions: Actions = {
 		try {
 			const { user, token } = await registerApplicant(db(), parsed.data);
 			const link = `${config().origin}/verify/${token}`;
-			try {
-				await sendMail(verifyMail(user.email, user.fio, link));
-			} catch (e) {
-				console.error('[почта] письмо подтверждения не отправлено', e);
-			}
+			// Delivered by the job worker, with retries (the console shows a mail that could not be sent).
+			enqueueMail(db(), verifyMail(user.email, user.fio, link));
 		} catch (e) {
 			if (e instanceof AccountError) return formFail(409, raw, { email: e.message });
 			throw e;

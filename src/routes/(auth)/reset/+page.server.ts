@@ -5,7 +5,7 @@ import { formObject, parseForm, tooMany } from '$lib/server/http/form';
 import { authLimiters } from '$lib/server/auth/limits';
 import { retryMessage } from '$lib/server/auth/ratelimit';
 import { requestPasswordReset } from '$lib/server/auth/accounts';
-import { sendMail } from '$lib/server/mail/mailer';
+import { enqueueMail } from '$lib/server/jobs/mail';
 import { resetMail } from '$lib/server/mail/templates';
 import { config } from '$lib/server/config';
 
@@ -23,11 +23,7 @@ export const actions: Actions = {
 		}
 		const r = requestPasswordReset(db(), parsed.data.email);
 		if (r) {
-			try {
-				await sendMail(resetMail(r.user.email, r.user.fio, `${config().origin}/reset/${r.token}`));
-			} catch (e) {
-				console.error('[почта] письмо восстановления не отправлено', e);
-			}
+			enqueueMail(db(), resetMail(r.user.email, r.user.fio, `${config().origin}/reset/${r.token}`));
 		}
 		// The same answer whether or not the account exists.
 		return { sent: true, email: parsed.data.email };

@@ -4,7 +4,7 @@ import { requireUser } from '$lib/server/auth/guards';
 import { changePasswordSchema } from '$lib/schemas/auth';
 import { formFail, formObject, parseForm } from '$lib/server/http/form';
 import { AccountError, changePassword } from '$lib/server/auth/accounts';
-import { sendMail } from '$lib/server/mail/mailer';
+import { enqueueMail } from '$lib/server/jobs/mail';
 import { passwordChangedMail } from '$lib/server/mail/templates';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -24,7 +24,7 @@ export const actions: Actions = {
 			if (e instanceof AccountError) return formFail(400, {}, { current: e.message });
 			throw e;
 		}
-		sendMail(passwordChangedMail(user.email, user.fio)).catch((e) => console.error('[почта]', e));
+		enqueueMail(db(), passwordChangedMail(user.email, user.fio));
 		return { changed: true };
 	}
 };

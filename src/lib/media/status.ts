@@ -1,0 +1,47 @@
+/** Shapes and Russian words of the video status, shared by the server and the browser. */
+
+export type VideoPhase = 'uploading' | 'uploaded' | 'queued' | 'processing' | 'ready' | 'failed' | 'rejected' | 'unavailable' | 'cancelled' | 'replaced';
+
+export interface PlaybackDTO {
+	src: string;
+	type: string;
+	poster: string | null;
+	rendition: boolean;
+	durationSec: number | null;
+	width: number | null;
+	height: number | null;
+}
+
+export interface VideoStatusDTO {
+	assetId: string;
+	phase: VideoPhase;
+	/** 0…100 while processing. */
+	progress: number | null;
+	error: string | null;
+	durationSec: number | null;
+	poster: string | null;
+	playback: PlaybackDTO | null;
+}
+
+/** Phases after which nothing changes by itself (no more polling). */
+export const FINAL_PHASES: ReadonlySet<VideoPhase> = new Set(['ready', 'failed', 'rejected', 'unavailable', 'cancelled', 'replaced']);
+
+export const VIDEO_PHASE_TITLE: Record<VideoPhase, string> = {
+	uploading: 'загружается',
+	uploaded: 'загружено',
+	queued: 'в очереди на обработку',
+	processing: 'обрабатывается',
+	ready: 'готово',
+	failed: 'ошибка',
+	rejected: 'отклонено',
+	unavailable: 'загружено, без обработки',
+	cancelled: 'обработка отменена',
+	replaced: 'заменено'
+};
+
+export function fmtDuration(sec: number | null | undefined): string {
+	if (sec == null || !Number.isFinite(sec)) return '';
+	const s = Math.max(0, Math.round(sec));
+	const m = Math.floor(s / 60);
+	return `${m}:${String(s % 60).padStart(2, '0')}`;
+}

@@ -1,0 +1,18 @@
+/** The job kinds of the portal. Register once per process before starting a worker. */
+import { registerHandler } from './queue';
+import { mailHandler } from './mail';
+import { mediaHandler, sweepMedia } from '../media/process';
+
+export function registerDefaultHandlers() {
+	registerHandler(mailHandler);
+	registerHandler(mediaHandler);
+}
+
+/** Housekeeping run by the worker every few minutes. */
+export const defaultMaintenance = [sweepMedia];
+
+/** Russian names of job kinds for the console. */
+export const JOB_KIND_TITLE: Record<string, string> = {
+	'mail.send': 'Отправка письма',
+	'media.process': 'Обработка видео'
+};

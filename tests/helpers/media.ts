@@ -1,0 +1,95 @@
+/**
+ * Test setup for the media pipeline: a real s3rver on loopback (port 0, temp folder) with the
+ * process configuration pointing at it, and an application with an uploaded video.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { startEmbeddedS3, type EmbeddedS3 } from '../../src/lib/server/storage/embedded';
+import { parseConfig, setConfig } from '../../src/lib/server/config';
+import { bucket, s3 } from '../../src/lib/server/storage/s3';
+import { putFile } from '../../src/lib/server/storage/put-file';
+import type { DB } from '../../src/lib/server/db/client';
+import { applications, assets, contests, nominations, users } from '../../src/lib/server/db/schema';
+import { newId } from '../../src/lib/server/ids';
+
+export const TEST_BUCKET = 'media-test';
+
+export interface TestStorage {
+	s3: EmbeddedS3;
+	dataDir: string;
+	/** Env that points another process at the same S3 and data folder. */
+	env: Record<string, string>;
+	close(): Promise<void>;
+}
+
+export async function startTestStorage(extraEnv: Record<string, string> = {}): Promise<TestStorage> {
+	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'media-job-'));
+	const srv = await startEmbeddedS3({ dir: path.join(dataDir, 's3'), port: 0, bucket: TEST_BUCKET, origins: ['http://localhost:3999'] });
+	const env = {
+		NODE_ENV: 'test',
+		DATA_DIR: dataDir,
+		ORIGIN: 'http://localhost:3999',
+		S3_ENDPOINT: srv.endpoint,
+		S3_ACCESS_KEY_ID: 'S3RVER',
+		S3_SECRET_ACCESS_KEY: 'S3RVER',
+		S3_BUCKET: TEST_BUCKET,
+		...extraEnv
+	};
+	setConfig(parseConfig(env));
+	return {
+		s3: srv,
+		dataDir,
+		env,
+		async close() {
+			setConfig(undefined);
+			await srv.close();
+			fs.rmSync(dataDir, { recursive: true, force: true });
+		}
+	};
+}
+
+export async function listKeys(prefix: string): Promise<string[]> {
+	const r = await s3().send(new ListObjectsV2Command({ Bucket: bucket(), Prefix: prefix }));
+	return (r.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+/** An applicant with a draft application in an open contest with the given settings. */
+export function seedApplication(db: DB, settings: Record<string, unknown> = {}) {
+	const userId = newId();
+	const contestId = newId();
+	const nominationId = newId();
+	const applicationId = newId();
+	const now = Date.now();
+	db.insert(users).values({ id: userId, email: `a-${userId.slice(0, 6)}@example.ru`, fio: 'Иванова Светлана Петровна', role: 'applicant', emailVerifiedAt: new Date() }).run();
+	db.insert(contests)
+		.values({
+			id: contestId,
+			slug: `c-${contestId.slice(0, 6)}`,
+			title: 'Наставничество-2026',
+			year: 2026,
+			phase: 'open',
+			openAt: new Date(now - 86400_000),
+			closeAt: new Date(now + 86400_000),
+			reviewEndAt: new Date(now + 2 * 86400_000),
+			resultsAt: new Date(now + 3 * 86400_000),
+			settings
+		})
+		.run();
+	db.insert(nominations).values({ id: nominationId, contestId, slug: 'n', title: 'Наставник года', track: 'mentor' }).run();
+	db.insert(applications).values({ id: applicationId, contestId, nominationId, applicantId: userId }).run();
+	return { userId, contestId, applicationId };
+}
+
+/** Stores a local file as the application's uploaded video (what completeUpload leaves behind). */
+export async function addVideo(db: DB, app: { userId: string; applicationId: string }, file: string, ext = path.extname(file).slice(1) || 'mp4') {
+	const id = newId();
+	const key = `applications/${app.applicationId}/video/${id}.${ext}`;
+	const { size } = await putFile(key, file, 'video/mp4');
+	return db
+		.insert(assets)
+		.values({ id, ownerId: app.userId, applicationId: app.applicationId, kind: 'video', status: 'uploaded', key, originalName: `видео.${ext}`, size, mime: 'video/mp4' })
+		.returning()
+		.get();
+}

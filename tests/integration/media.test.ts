@@ -1,0 +1,148 @@
+/**
+ * Video processing over HTTP against the built portal: upload through the real endpoints, the
+ * worker of the portal process processes it, the status endpoint answers the owner and organizers
+ * only; the organizer's console refuses bad actions; and a portal without ffmpeg still accepts
+ * videos and serves the originals.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startPortal, Client, type Portal } from '../helpers/portal';
+import { defaultFixturesDir, makeFixtures } from '../fixtures/make-fixtures';
+
+const PASSWORD = 'nastavnik2026';
+let fx: Record<string, string>;
+
+async function login(p: Portal, email: string) {
+	const c = new Client(p.url);
+	expect((await c.post('/login', { email, password: PASSWORD })).status).toBe(303);
+	return c;
+}
+
+async function startApplication(c: Client, nomination: string): Promise<string> {
+	const r = await c.post('/cabinet/apply/nastavnichestvo-2026', { nomination });
+	expect(r.status).toBe(303);
+	return /\/cabinet\/applications\/([a-z0-9]+)/.exec(r.headers.get('location')!)![1];
+}
+
+async function upload(c: Client, applicationId: string, file: string, filename: string) {
+	const bytes = fs.readFileSync(file);
+	const start = await c.json('/api/uploads', { applicationId, kind: 'video', filename, type: 'video/mp4', size: bytes.length });
+	expect(start.status).toBe(200);
+	const { assetId, key } = (await start.json()) as { assetId: string; key: string };
+	const sign = async (b: Record<string, unknown>) => (await (await c.json('/api/uploads/sign', { assetId, key, ...b })).json()) as { url: string; headers?: Record<string, string> };
+	const create = await sign({ method: 'POST' });
+	const uploadId = /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
+	const put = await fetch((await sign({ method: 'PUT', uploadId, partNumber: 1 })).url, { method: 'PUT', body: bytes });
+	const etag = put.headers.get('etag')!;
+	const done = await fetch((await sign({ method: 'POST', uploadId })).url, {
+		method: 'POST',
+		body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>`
+	});
+	expect(done.status).toBe(200);
+	const fin = await c.json(`/api/uploads/${assetId}/complete`, {});
+	expect(fin.status).toBe(200);
+	return { assetId, complete: (await fin.json()) as { status: string } };
+}
+
+async function statusOf(c: Client, assetId: string, player = false) {
+	const r = await c.get(`/api/uploads/${assetId}/status${player ? '?player=1' : ''}`, { headers: { accept: 'application/json' } });
+	return { code: r.status, body: (await r.json()) as Record<string, unknown> & { phase: string; playback: { src: string; rendition: boolean; poster: string | null } | null } };
+}
+
+async function waitPhase(c: Client, assetId: string, phases: string[], ms = 60_000) {
+	const end = Date.now() + ms;
+	for (;;) {
+		const s = await statusOf(c, assetId, true);
+		if (phases.includes(s.body.phase)) return s.body;
+		if (Date.now() > end) throw new Error(`phase ${s.body.phase}, expected ${phases}`);
+		await new Promise((r) => setTimeout(r, 250));
+	}
+}
+
+beforeAll(async () => {
+	fx = await makeFixtures(defaultFixturesDir());
+});
+
+describe('with ffmpeg', () => {
+	let portal: Portal;
+	beforeAll(async () => {
+		portal = await startPortal();
+	});
+	afterAll(async () => portal?.stop());
+
+	it('processes an uploaded video; status for the owner and organizers only; playback with ranges', async () => {
+		const owner = await login(portal, 'applicant1@nastavnik.demo');
+		const appId = await startApplication(owner, 'mentor-production');
+		const { assetId, complete } = await upload(owner, appId, fx.hevcMov, 'vizitka.mov');
+		expect(complete.status).toBe('uploaded');
+		const ready = await waitPhase(owner, assetId, ['ready', 'failed']);
+		expect(ready).toMatchObject({ phase: 'ready', error: null, playback: { rendition: true } });
+		expect(ready.playback!.src).toContain('.web.mp4');
+		expect(ready.poster).toContain('.poster.jpg');
+		const ranged = await fetch(ready.playback!.src, { headers: { Range: 'bytes=0-9' } });
+		expect(ranged.status).toBe(206);
+		expect(ranged.headers.get('content-type')).toBe('video/mp4');
+
+		const other = await login(portal, 'applicant2@nastavnik.demo');
+		const denied = await statusOf(other, assetId);
+		expect(denied.code).toBe(403);
+		expect(denied.body.message).toBe('Нет доступа к этому видео');
+		expect((await statusOf(await login(portal, 'jury1@nastavnik.demo'), assetId)).code).toBe(403);
+		expect((await statusOf(new Client(portal.url), assetId)).code).toBe(401);
+		const org = await login(portal, 'org@nastavnik.demo');
+		expect((await statusOf(org, assetId)).body.phase).toBe('ready');
+		expect((await statusOf(org, 'aaaaaaaaaaaaaaaaaaaaaaaa')).code).toBe(404);
+
+		const page = await org.get('/admin/jobs?kind=media.process&status=done');
+		expect(page.status).toBe(200);
+		const html = await page.text();
+		expect(html).toContain('«vizitka.mov»');
+		expect(html).toContain('готово: перекодирование');
+		const jobId = /data-job="([a-z0-9]+)" data-kind="media.process"/.exec(html)![1];
+		// A finished job cannot be retried or cancelled; unknown ids are refused; foreign origins too.
+		const retry = await org.post('/admin/jobs?/retry', { id: jobId });
+		expect(retry.status).toBe(409);
+		expect(await retry.text()).toContain('Повторить можно только задачу с ошибкой или отменённую');
+		expect((await org.post('/admin/jobs?/cancel', { id: jobId })).status).toBe(409);
+		expect((await org.post('/admin/jobs?/cancel', { id: 'bbbbbbbbbbbbbbbbbbbbbbbb' })).status).toBe(404);
+		expect((await org.post('/admin/jobs?/cancel', { id: '../../etc' })).status).toBe(400);
+		expect((await org.post('/admin/jobs?/retry', { id: jobId }, 'https://evil.example')).status).toBe(403);
+		expect((await owner.post('/admin/jobs?/retry', { id: jobId })).status).toBe(403);
+	});
+
+	it('a corrupt upload is refused at completion and nothing is queued for it', async () => {
+		const owner = await login(portal, 'applicant2@nastavnik.demo');
+		const appId = await startApplication(owner, 'mentor-production');
+		const { complete } = await upload(owner, appId, fx.corrupt, 'broken.mp4');
+		expect(complete).toMatchObject({ status: 'rejected' });
+		const org = await login(portal, 'org@nastavnik.demo');
+		expect(await (await org.get('/admin/jobs?kind=media.process')).text()).not.toContain('broken.mp4');
+	});
+});
+
+describe('without ffmpeg', () => {
+	let portal: Portal;
+	beforeAll(async () => {
+		portal = await startPortal({ FFMPEG_PATH: '/nonexistent/ffmpeg', FFPROBE_PATH: '/nonexistent/ffprobe' });
+	});
+	afterAll(async () => portal?.stop());
+
+	it('the portal runs, the video stays uploaded and marked unavailable, the original is served', async () => {
+		const owner = await login(portal, 'applicant1@nastavnik.demo');
+		const appId = await startApplication(owner, 'mentor-production');
+		const { assetId, complete } = await upload(owner, appId, fx.hevcMov, 'iphone.mov');
+		expect(complete.status).toBe('uploaded');
+		const s = await waitPhase(owner, assetId, ['unavailable', 'ready', 'failed']);
+		expect(s).toMatchObject({ phase: 'unavailable', error: null, poster: null, playback: { rendition: false, poster: null } });
+		expect(s.playback!.src).toMatch(new RegExp(`/${assetId}\\.mov\\?`));
+		expect((await fetch(s.playback!.src, { headers: { Range: 'bytes=0-9' } })).status).toBe(206);
+		const page = await (await owner.get(`/cabinet/applications/${appId}/video`)).text();
+		expect(page).toContain('Обработка видео на сервере сейчас недоступна');
+		const org = await login(portal, 'org@nastavnik.demo');
+		const console = await (await org.get('/admin/jobs')).text();
+		expect(console).toContain('На сервере нет ffmpeg');
+		expect(console).toContain('обработка недоступна (нет ffmpeg)');
+		expect(path.basename(s.playback!.src.split('?')[0])).toBe(`${assetId}.mov`);
+	});
+});
