@@ -25,6 +25,8 @@ import { videoFailedMail } from '../mail/templates';
 import { enqueueMail } from '../jobs/mail';
 import { enqueue, type DbOrTx, type JobHandler } from '../jobs/queue';
 import { deleteObjectQuietly, internalObjectUrl, putFile } from '../storage/put-file';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { bucket, s3 } from '../storage/s3';
 import { ffmpegAvailable, makePoster, makeRendition, MediaError, probe, validateFacts, type MediaFacts } from './ffmpeg';
 
 export const MEDIA_PROCESS_KIND = 'media.process';
@@ -201,6 +203,10 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 		const url = await internalObjectUrl(asset.key);
 		let facts: MediaFacts;
 		try {
+			// An empty object: a clear refusal without asking ffprobe (whose HTTP reading of a
+			// zero-length body ends in a range error that looks like a network failure).
+			const head = await s3().send(new HeadObjectCommand({ Bucket: bucket(), Key: asset.key }));
+			if ((head.ContentLength ?? 0) === 0) throw new MediaError('empty', { details: { sizeBytes: 0 } });
 			facts = await deps.probe(url, { timeoutMs: ctx.timeouts?.probeMs ?? 60_000, signal: ctx.signal });
 			const bad = validateFacts(facts, limitsFor(db, asset));
 			if (bad) throw bad;
