@@ -25,14 +25,14 @@ const GROUP_SLUGS: Record<Group, string[]> = {
 };
 
 export const DEMO_JURY: { email: string; fio: string; region: string; organization: string; capacity: number; groups: Group[] }[] = [
-	{ email: 'jury1@nastavnik.demo', fio: 'Ермаков Алексей Викторович', region: '77', organization: 'АНО «Центр развития наставничества»', capacity: 20, groups: ['production', 'education', 'social-health', 'public'] },
-	{ email: 'jury2@nastavnik.demo', fio: 'Садыкова Гульнара Ринатовна', region: '16', organization: 'Казанский федеральный университет', capacity: 20, groups: ['production', 'education', 'social-health', 'public'] },
-	{ email: 'jury3@nastavnik.demo', fio: 'Белов Константин Андреевич', region: '66', organization: 'Уральский федеральный университет', capacity: 15, groups: ['production', 'public'] },
-	{ email: 'jury4@nastavnik.demo', fio: 'Лебедева Ирина Павловна', region: '50', organization: 'Московский педагогический государственный университет', capacity: 15, groups: ['education', 'social-health'] },
-	{ email: 'jury5@nastavnik.demo', fio: 'Захаров Михаил Олегович', region: '78', organization: 'СПб ГБУЗ «Городская больница № 26»', capacity: 15, groups: ['social-health', 'production'] },
-	{ email: 'jury6@nastavnik.demo', fio: 'Фёдорова Анна Сергеевна', region: '54', organization: 'Сибирский институт управления — филиал РАНХиГС', capacity: 15, groups: ['public', 'education'] },
-	{ email: 'jury7@nastavnik.demo', fio: 'Григорьев Павел Ильич', region: '52', organization: 'Торгово-промышленная палата Нижегородской области', capacity: 15, groups: ['production', 'education'] },
-	{ email: 'jury8@nastavnik.demo', fio: 'Никольская Елена Викторовна', region: '23', organization: 'Кубанский государственный университет', capacity: 15, groups: ['social-health', 'public'] }
+	{ email: 'jury1@nastavnik.demo', fio: 'Ермаков Алексей Викторович', region: '77', organization: 'АНО «Центр развития наставничества»', capacity: 22, groups: ['production', 'education', 'social-health', 'public'] },
+	{ email: 'jury2@nastavnik.demo', fio: 'Садыкова Гульнара Ринатовна', region: '16', organization: 'Казанский федеральный университет', capacity: 22, groups: ['production', 'education', 'social-health', 'public'] },
+	{ email: 'jury3@nastavnik.demo', fio: 'Белов Константин Андреевич', region: '66', organization: 'Уральский федеральный университет', capacity: 18, groups: ['production', 'public'] },
+	{ email: 'jury4@nastavnik.demo', fio: 'Лебедева Ирина Павловна', region: '50', organization: 'Московский педагогический государственный университет', capacity: 18, groups: ['education', 'social-health'] },
+	{ email: 'jury5@nastavnik.demo', fio: 'Захаров Михаил Олегович', region: '78', organization: 'СПб ГБУЗ «Городская больница № 26»', capacity: 18, groups: ['social-health', 'production'] },
+	{ email: 'jury6@nastavnik.demo', fio: 'Фёдорова Анна Сергеевна', region: '54', organization: 'Сибирский институт управления — филиал РАНХиГС', capacity: 18, groups: ['public', 'education'] },
+	{ email: 'jury7@nastavnik.demo', fio: 'Григорьев Павел Ильич', region: '52', organization: 'Торгово-промышленная палата Нижегородской области', capacity: 18, groups: ['production', 'education'] },
+	{ email: 'jury8@nastavnik.demo', fio: 'Никольская Елена Викторовна', region: '23', organization: 'Кубанский государственный университет', capacity: 18, groups: ['social-health', 'public'] }
 ];
 
 function hash(s: string): number {

@@ -274,13 +274,19 @@ function trimForBalance(existing: (RoutingPair & { locked: boolean })[], jurors:
 		else byJuror.set(e.jurorId, [e]);
 	}
 	const drop = new Set<RoutingPair & { locked: boolean }>();
-	for (const list of byJuror.values()) {
+	// Freed pairs of distinct applications first: one newcomer can take only one pair per entry.
+	const freedApps = new Set<string>();
+	const order = [...byJuror.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
+	for (const [, list] of order) {
 		let surplus = list.length - target;
 		if (surplus <= 0) continue;
-		const unlocked = list.filter((e) => !e.locked).sort((a, b) => (a.applicationId < b.applicationId ? 1 : a.applicationId > b.applicationId ? -1 : 0));
+		const unlocked = list
+			.filter((e) => !e.locked)
+			.sort((a, b) => Number(freedApps.has(a.applicationId)) - Number(freedApps.has(b.applicationId)) || (a.applicationId < b.applicationId ? 1 : a.applicationId > b.applicationId ? -1 : 0));
 		for (const e of unlocked) {
 			if (surplus-- <= 0) break;
 			drop.add(e);
+			freedApps.add(e.applicationId);
 		}
 	}
 	return existing.filter((e) => !drop.has(e));
