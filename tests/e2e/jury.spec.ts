@@ -116,3 +116,59 @@ test('the scoring screen works on a phone', async ({ browser }) => {
 	await page.screenshot({ path: 'test-results/screens/jury-scoring-phone.png', fullPage: true });
 	await ctx.close();
 });
+
+test('import reports bad rows by line and adds nothing; the rubric and an entry page work', async ({ page }) => {
+	await login(page, 'org@nastavnik.demo');
+	await page.goto('/admin/jury/nastavnichestvo-2026/jurors');
+	const good = `import-${Date.now()}@example.ru`;
+	const csv = ['ФИО;email;регион;организация;номинации;ёмкость', `Импортов Иван Петрович;${good};16;;все;10`, 'Без Почты Человек;;16;;все;10', 'Кто То Такой;who@example.ru;Атлантида;;Космос;10'].join('\n');
+	await page.getByLabel('Файл со списком экспертов').setInputFiles({ name: 'jury.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+	await page.getByRole('button', { name: 'Импортировать' }).click();
+	const alert = page.getByRole('alert');
+	await expect(alert).toContainText('ни одна строка не добавлена');
+	await expect(alert).toContainText('Строка 3:');
+	await expect(alert).toContainText('Строка 4:');
+	await expect(alert).toContainText('регион «Атлантида» не найден');
+	await expect(page.getByText(good)).toHaveCount(0);
+	await page.screenshot({ path: 'test-results/screens/jury-import-errors.png', fullPage: true });
+	await page.getByLabel('Файл со списком экспертов').setInputFiles({ name: 'jury.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.split('\n').slice(0, 2).join('\n')) });
+	await page.getByLabel('Сразу отправить приглашения').uncheck();
+	await page.getByRole('button', { name: 'Импортировать' }).click();
+	await expect(page.getByRole('status')).toContainText('Импортировано экспертов: 1');
+	await expect(page.getByText(good)).toBeVisible();
+
+	await page.getByRole('navigation', { name: 'Разделы экспертизы' }).getByRole('link', { name: 'Критерии' }).click();
+	await expect(page.getByText('Оценивание уже началось')).toBeVisible();
+	await page.screenshot({ path: 'test-results/screens/jury-rubric.png', fullPage: true });
+
+	await page.goto('/admin/jury/nastavnichestvo-2026/rounds/1');
+	await page.getByRole('link', { name: 'НС-2026-00001' }).click();
+	await expect(page.getByRole('heading', { name: 'Заявка НС-2026-00001' })).toBeVisible();
+	await expect(page.getByRole('heading', { name: /Эксперты заявки: 3 из 3/ })).toBeVisible();
+	await page.screenshot({ path: 'test-results/screens/jury-admin-entry.png', fullPage: true });
+});
+
+test('two tabs: the later save of a stale tab is refused and shows what is stored', async ({ browser }) => {
+	const ctx = await browser.newContext();
+	const a = await ctx.newPage();
+	await login(a, 'jury1@nastavnik.demo');
+	await a.getByRole('link', { name: 'Продолжить оценку' }).click();
+	await expect(a.getByRole('heading', { name: 'Оценка' })).toBeVisible();
+	const b = await ctx.newPage();
+	await b.goto(a.url());
+	await a.keyboard.press('3');
+	await expect(a.getByRole('radio', { name: '3 балла', checked: true })).toHaveCount(1);
+	await a.getByRole('button', { name: 'Сохранить черновик' }).click();
+	await expect(a.getByRole('status').filter({ hasText: 'Черновик сохранён' })).toBeVisible();
+	await b.keyboard.press('9');
+	await b.getByRole('button', { name: 'Сохранить черновик' }).click();
+	await expect(b.getByRole('alert')).toContainText('уже сохранены в другой вкладке');
+	await expect(b.getByText('Сохранено в другой вкладке')).toBeVisible();
+	// the typed value stays on screen
+	await expect(b.getByRole('radio', { name: '9 баллов', checked: true })).toHaveCount(1);
+	await b.screenshot({ path: 'test-results/screens/jury-conflict.png', fullPage: false });
+	await b.getByRole('button', { name: 'Оставить мои' }).click();
+	await b.getByRole('button', { name: 'Сохранить черновик' }).click();
+	await expect(b.getByRole('status').filter({ hasText: 'Черновик сохранён' })).toBeVisible();
+	await ctx.close();
+});

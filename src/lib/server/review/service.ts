@@ -416,6 +416,36 @@ export interface ApplySummary {
 
 type AuditRow = typeof auditEvents.$inferInsert;
 
+/**
+ * Bulk insert of new assignments and their audit events with two prepared statements (building
+ * one multi-row statement per chunk costs drizzle ~10× more for 72 000 rows).
+ */
+function insertMany(d: DB, rows: (typeof assignments.$inferInsert)[], events: AuditRow[]) {
+	const p = (name: string) => sql.placeholder(name);
+	if (rows.length) {
+		const ins = d
+			.insert(assignments)
+			.values({ id: p('id'), roundId: p('roundId'), applicationId: p('applicationId'), jurorId: p('jurorId'), status: 'assigned', source: 'auto', version: 1, createdAt: p('createdAt'), updatedAt: p('createdAt') })
+			.prepare();
+		for (const r of rows) ins.run({ id: r.id, roundId: r.roundId, applicationId: r.applicationId, jurorId: r.jurorId, createdAt: r.createdAt });
+	}
+	if (events.length) {
+		const ins = d
+			.insert(auditEvents)
+			.values({ actorId: p('actorId'), action: p('action'), entity: 'assignment', entityId: p('entityId'), before: p('before'), after: p('after'), createdAt: p('createdAt') })
+			.prepare();
+		for (const e of events)
+			ins.run({
+				actorId: e.actorId ?? null,
+				action: e.action,
+				entityId: e.entityId ?? null,
+				before: e.before ?? null,
+				after: e.after ?? null,
+				createdAt: e.createdAt
+			});
+	}
+}
+
 /** Writes a plan: late entries join the round, removed rows are marked, new rows inserted; all audited. */
 function writePlan(d: DB, plan: Plan, actorId: string | null, now: Date, filter?: (applicationId: string) => boolean): ApplySummary {
 	const { state } = plan;
@@ -451,8 +481,7 @@ function writePlan(d: DB, plan: Plan, actorId: string | null, now: Date, filter?
 			events.push({ actorId, action: 'assignment.add', entity: 'assignment', entityId: id, after: { status: 'assigned', source: 'auto', roundId, applicationId: p.applicationId, jurorId: p.jurorId, run: runId }, createdAt: now });
 		}
 	}
-	for (const part of chunks(fresh, 1000)) d.insert(assignments).values(part).run();
-	for (const part of chunks(events, 1000)) d.insert(auditEvents).values(part).run();
+	insertMany(d, fresh, events);
 	const unplaced = plan.result.unplaced.filter((u) => keep(u.applicationId)).length;
 	const summary: ApplySummary = { added: toAdd.length, removed: toRemove.length, late: late.length, unplaced, coveredFully: plan.result.stats.coveredFully, entries: state.apps.size };
 	audit(d, { actorId, action: filter ? 'routing.entry' : 'routing.apply', entity: 'round', entityId: roundId, after: { ...summary, run: runId, digest: plan.digest } }, now);
