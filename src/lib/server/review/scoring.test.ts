@@ -136,6 +136,15 @@ describe('scoring', () => {
 		expect(err(() => saveScores(db, juror, mine.id, { ...v, version: row(mine.id).version }))).toMatchObject({ status: 409, code: 'withdrawn' });
 	});
 
+	it('recusal: refused after the deadline and for a submitted assessment', () => {
+		const later = new Date(Date.now() + 8 * 86400_000);
+		expect(err(() => recuse(db, juror, mine.id, 'Знаком с заявителем', later))).toMatchObject({ status: 409, code: 'round_closed' });
+		const v = row(mine.id).version;
+		saveScores(db, juror, mine.id, { values: { [f.criteria[0]]: 5, [f.criteria[1]]: 5, [f.criteria[2]]: 5 }, comment: '', version: v, intent: 'submit' });
+		expect(err(() => recuse(db, juror, mine.id, 'Знаком с заявителем'))).toMatchObject({ status: 409, code: 'submitted' });
+		expect(row(mine.id).status).toBe('submitted');
+	});
+
 	it('concurrent saves from two tabs: the stale one gets 409 with what is stored', () => {
 		const C = f.criteria;
 		const tabA = mine.version;

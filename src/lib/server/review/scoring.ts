@@ -377,7 +377,8 @@ export function recuse(db: DB, jurorId: string, assignmentId: string, reason: st
 	return db.transaction((tx) => {
 		const d = tx as unknown as DB;
 		const { a, round } = loadOwnAssignment(d, jurorId, assignmentId);
-		if (round.status === 'closed') throw new DomainError(409, 'round_closed', 'Тур закрыт: самоотвод невозможен');
+		const closed = closedMessage(round, now);
+		if (closed) throw new DomainError(409, 'round_closed', `${closed}: самоотвод невозможен`);
 		if (a.status === 'submitted') throw new DomainError(409, 'submitted', 'Оценка уже отправлена: чтобы её отозвать, обратитесь к организаторам');
 		const text = reason.trim();
 		if (text.length < 5) throw new DomainError(400, 'no_reason', 'Опишите причину самоотвода (не короче 5 символов)');

@@ -232,6 +232,19 @@ describe('incremental runs', () => {
 	});
 });
 
+describe('the jury of a round', () => {
+	it('only the chosen jurors get entries of the round; K may differ', () => {
+		const apps = [f.app(), f.app()];
+		const js = [f.juror(), f.juror(), f.juror(), f.juror()];
+		const r2 = createRound(db, f.contestId, { number: 2, applicationIds: apps, k: 2, jurorIds: [js[0], js[1]] });
+		const p = previewRouting(db, r2.id);
+		expect(p).toMatchObject({ k: 2, added: 4, coveredFully: 2 });
+		applyRouting(db, null, r2.id, { digest: p.digest });
+		expect(new Set(active(r2.id).map((a) => a.jurorId))).toEqual(new Set([js[0], js[1]]));
+		expect(checkPair(loadRoundState(db, r2.id), apps[0], js[2])).toMatchObject({ ok: false, code: 'not_in_round' });
+	});
+});
+
 describe('manual edits', () => {
 	it('add checks conflicts, expertise, capacity and duplicates; move and remove are audited', () => {
 		const { apps, jurors, round } = setup();

@@ -2,12 +2,13 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { parseForm } from '$lib/server/http/form';
+import { formFail, parseForm } from '$lib/server/http/form';
 import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
 import { activateRound, closeRound, findRound, lateEntryIds, roundK, roundSettings, updateRound } from '$lib/server/review/rounds';
 import { applyRouting, previewRouting, roundEntriesView, roundProgress } from '$lib/server/review/service';
 import { roundSchema, toMoscowInput } from '$lib/schemas/jury';
 import { contestSettings } from '$lib/server/contests/settings';
+import { listJurors } from '$lib/server/review/jurors';
 
 const PAGE = 50;
 
@@ -40,8 +41,12 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			k: roundK(round, contest.settings),
 			kOverride: roundSettings(round.settings).k ?? null,
 			contestK: contestSettings(contest.settings).jurorsPerEntry,
-			late: lateEntryIds(d, round).length
+			late: lateEntryIds(d, round).length,
+			jurorIds: roundSettings(round.settings).jurorIds ?? null
 		},
+		jury: listJurors(d, contest.id)
+			.filter((j) => j.contestNominationIds.length > 0)
+			.map((j) => ({ userId: j.userId, fio: j.fio, active: j.active })),
 		progress: roundProgress(d, round.id),
 		preview: wantPreview ? previewRouting(d, round.id, { rebalance }) : null,
 		rebalance,
@@ -67,11 +72,14 @@ export const actions: Actions = {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const round = roundOr404(contest.id, params.number);
-		const { raw } = await readForm(request);
+		const f = await readForm(request);
+		const raw = f.raw;
 		const parsed = parseForm(roundSchema, raw);
 		if (!parsed.ok) return parsed.failure;
+		const jurorIds = raw.juryMode === 'selected' ? f.all('jurorIds') : null;
+		if (jurorIds && jurorIds.length === 0) return formFail(400, raw, { jurorIds: 'Выберите хотя бы одного эксперта или оставьте «все эксперты конкурса»' });
 		try {
-			updateRound(db(), round.id, { title: parsed.data.title, deadlineAt: parsed.data.deadlineAt, k: parsed.data.k }, actor.id);
+			updateRound(db(), round.id, { title: parsed.data.title, deadlineAt: parsed.data.deadlineAt, k: parsed.data.k, jurorIds }, actor.id);
 		} catch (e) {
 			return domainFail(e, raw);
 		}
