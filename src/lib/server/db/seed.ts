@@ -4,6 +4,7 @@ import { contests, nominations, criteria, users } from './schema';
 import { createUser } from '../auth/accounts';
 import { newId } from '../ids';
 import { DEMO_NOMINATIONS, DEMO_RULES, DEMO_RUBRIC } from './demo-content';
+import { seedJuryDemo } from '../review/demo';
 
 export const DEMO_PASSWORD = 'nastavnik2026';
 export const DEMO_ACCOUNTS = [
@@ -56,5 +57,7 @@ export async function seedDemo(db: DB, now = new Date()): Promise<boolean> {
 				.run()
 		);
 	});
+	// The jury: profiles, forty submitted entries, round 1 routed and partly scored.
+	await seedJuryDemo(db, DEMO_CONTEST_SLUG, DEMO_PASSWORD, now);
 	return true;
 }

@@ -1,0 +1,209 @@
+/**
+ * Jurors: invitations (a jury user without a password + a single-use invite link), profiles
+ * (expertise, region, organization, capacity, active) and conflicts declared by the organizer.
+ * Mail is sent by the routes after the transaction commits.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { DB } from '../db/client';
+import { applications, assignments, conflicts, jurorProfiles, nominations, rounds, users } from '../db/schema';
+import { newId } from '../ids';
+import { DomainError, notFound } from '../errors';
+import { audit } from '../audit';
+import { issueEmailToken, INVITE_TTL_MS } from '../auth/accounts';
+import { ACTIVE_STATUSES, allJurors, rerouteEntry, upsertConflict, type JurorInfo } from './service';
+import type { InviteInput, ProfileInput } from '$lib/schemas/jury';
+
+export interface NewJuror {
+	fio: string;
+	email: string;
+	regionCode: string | null;
+	organization: string;
+	capacity: number;
+	nominationIds: string[];
+}
+
+function contestNominationIds(db: DB, contestId: string): Set<string> {
+	return new Set(db.select({ id: nominations.id }).from(nominations).where(eq(nominations.contestId, contestId)).all().map((n) => n.id));
+}
+
+function checkNominations(db: DB, contestId: string, ids: string[]) {
+	const known = contestNominationIds(db, contestId);
+	const bad = ids.filter((id) => !known.has(id));
+	if (bad.length) throw new DomainError(400, 'bad_nomination', 'Выберите номинации из списка этого конкурса');
+}
+
+/** Inserts jury users with profiles and invite tokens; the caller holds the transaction. */
+function insertJurors(d: DB, list: NewJuror[], actorId: string | null, now: Date): { user: typeof users.$inferSelect; token: string }[] {
+	const out: { user: typeof users.$inferSelect; token: string }[] = [];
+	for (const j of list) {
+		const email = j.email.trim().toLowerCase();
+		if (d.select({ id: users.id }).from(users).where(eq(users.email, email)).get())
+			throw new DomainError(409, 'email_taken', `Пользователь с почтой ${email} уже зарегистрирован`);
+		const user = d.insert(users).values({ id: newId(), email, fio: j.fio.trim(), role: 'jury', passwordHash: null, createdAt: now, updatedAt: now }).returning().get();
+		d.insert(jurorProfiles)
+			.values({ userId: user.id, nominationIds: [...new Set(j.nominationIds)], regionCode: j.regionCode, organization: j.organization.trim(), capacity: j.capacity, active: true, createdAt: now, updatedAt: now })
+			.run();
+		const token = issueEmailToken(d, user.id, 'invite', INVITE_TTL_MS, now);
+		audit(d, { actorId, action: 'juror.invite', entity: 'user', entityId: user.id, after: { email, fio: user.fio, regionCode: j.regionCode, organization: j.organization, capacity: j.capacity, nominationIds: j.nominationIds } }, now);
+		out.push({ user, token });
+	}
+	return out;
+}
+
+/** Invites one juror: a jury user without a password, a profile and an invite token. */
+export function inviteJuror(db: DB, actorId: string | null, contestId: string, input: InviteInput | NewJuror, now = new Date()) {
+	checkNominations(db, contestId, input.nominationIds);
+	return db.transaction((tx) => insertJurors(tx as unknown as DB, [input as NewJuror], actorId, now)[0]);
+}
+
+/** Invites many jurors at once: all of them or none (the import). */
+export function inviteJurors(db: DB, actorId: string | null, contestId: string, list: NewJuror[], now = new Date()) {
+	checkNominations(db, contestId, list.flatMap((j) => j.nominationIds));
+	return db.transaction((tx) => {
+		const d = tx as unknown as DB;
+		const out = insertJurors(d, list, actorId, now);
+		audit(d, { actorId, action: 'juror.import', entity: 'contest', entityId: contestId, after: { count: out.length } }, now);
+		return out;
+	});
+}
+
+export function getJuror(db: DB, userId: string): JurorInfo {
+	const j = allJurors(db).find((x) => x.userId === userId);
+	if (!j) throw notFound('Эксперт не найден');
+	return j;
+}
+
+/** A new invite link for a juror who has not set a password yet (the old link stops working). */
+export function resendInvite(db: DB, actorId: string | null, userId: string, now = new Date()) {
+	const user = db.select().from(users).where(eq(users.id, userId)).get();
+	if (!user || user.role !== 'jury') throw notFound('Эксперт не найден');
+	if (user.passwordHash) throw new DomainError(409, 'already_joined', 'Эксперт уже принял приглашение и задал пароль');
+	return db.transaction((tx) => {
+		const d = tx as unknown as DB;
+		const token = issueEmailToken(d, user.id, 'invite', INVITE_TTL_MS, now);
+		audit(d, { actorId, action: 'juror.reinvite', entity: 'user', entityId: user.id }, now);
+		return { user, token };
+	});
+}
+
+/**
+ * Edits a profile. Expertise is edited per contest: nominations of other contests stay as they
+ * were. Deactivating (dropped out) does not touch assignments by itself: the next routing run of
+ * each round moves the unfinished ones (the page says how many).
+ */
+export function updateJurorProfile(db: DB, actorId: string | null, userId: string, contestId: string, input: ProfileInput, now = new Date()) {
+	checkNominations(db, contestId, input.nominationIds);
+	return db.transaction((tx) => {
+		const d = tx as unknown as DB;
+		const user = d.select().from(users).where(eq(users.id, userId)).get();
+		const prof = d.select().from(jurorProfiles).where(eq(jurorProfiles.userId, userId)).get();
+		if (!user || user.role !== 'jury' || !prof) throw notFound('Эксперт не найден');
+		const own = contestNominationIds(d, contestId);
+		const nominationIds = [...prof.nominationIds.filter((id) => !own.has(id)), ...input.nominationIds];
+		const after = { regionCode: input.regionCode, organization: input.organization, capacity: input.capacity, active: input.active, nominationIds };
+		d.update(jurorProfiles).set({ ...after, updatedAt: now }).where(eq(jurorProfiles.userId, userId)).run();
+		if (input.fio !== user.fio) d.update(users).set({ fio: input.fio, updatedAt: now }).where(eq(users.id, userId)).run();
+		audit(d, { actorId, action: 'juror.update', entity: 'user', entityId: userId, before: { fio: user.fio, regionCode: prof.regionCode, organization: prof.organization, capacity: prof.capacity, active: prof.active, nominationIds: prof.nominationIds }, after: { fio: input.fio, ...after } }, now);
+	});
+}
+
+export interface ConflictRow {
+	id: string;
+	applicationId: string;
+	number: string | null;
+	fio: string;
+	reason: 'declared' | 'recused';
+	comment: string;
+	createdAt: Date;
+}
+
+export function jurorConflicts(db: DB, userId: string, contestId: string): ConflictRow[] {
+	return db
+		.select({ id: conflicts.id, applicationId: conflicts.applicationId, number: applications.number, about: applications.about, reason: conflicts.reason, comment: conflicts.comment, createdAt: conflicts.createdAt })
+		.from(conflicts)
+		.innerJoin(applications, eq(applications.id, conflicts.applicationId))
+		.where(and(eq(conflicts.jurorId, userId), eq(applications.contestId, contestId)))
+		.all()
+		.map(({ about, ...r }) => ({ ...r, fio: String((about as Record<string, unknown>)?.fio ?? '') }));
+}
+
+/**
+ * The organizer records a conflict of interest between a juror and an application (by number).
+ * An active assignment of that pair in a round that is not closed is removed at once and the
+ * entry is re-routed.
+ */
+export function declareConflict(db: DB, actorId: string | null, userId: string, contestId: string, number: string, comment: string, now = new Date()) {
+	return db.transaction((tx) => {
+		const d = tx as unknown as DB;
+		getJuror(d, userId);
+		const app = d
+			.select({ id: applications.id, status: applications.status })
+			.from(applications)
+			.where(and(eq(applications.contestId, contestId), eq(applications.number, number.trim().toUpperCase())))
+			.get();
+		if (!app) throw new DomainError(400, 'unknown_number', `Заявка с номером ${number.trim()} в этом конкурсе не найдена`);
+		upsertConflict(d, userId, app.id, 'declared', comment, actorId, now);
+		const hit = d
+			.select({ a: assignments, roundStatus: rounds.status })
+			.from(assignments)
+			.innerJoin(rounds, eq(rounds.id, assignments.roundId))
+			.where(and(eq(assignments.jurorId, userId), eq(assignments.applicationId, app.id), inArray(assignments.status, ACTIVE_STATUSES), inArray(rounds.status, ['draft', 'active'])))
+			.all();
+		for (const { a } of hit) {
+			d.update(assignments).set({ status: 'removed', version: sql`${assignments.version} + 1`, updatedAt: now }).where(eq(assignments.id, a.id)).run();
+			audit(d, { actorId, action: 'assignment.remove', entity: 'assignment', entityId: a.id, before: { status: a.status }, after: { status: 'removed', by: 'conflict' } }, now);
+			rerouteEntry(d, actorId, a.roundId, a.applicationId, now);
+		}
+		return { applicationId: app.id, removed: hit.length };
+	});
+}
+
+/** Deletes a declared conflict (a recusal is the juror's and stays). */
+export function removeConflict(db: DB, actorId: string | null, userId: string, conflictId: string, now = new Date()) {
+	return db.transaction((tx) => {
+		const d = tx as unknown as DB;
+		const c = d.select().from(conflicts).where(and(eq(conflicts.id, conflictId), eq(conflicts.jurorId, userId))).get();
+		if (!c) throw notFound('Конфликт не найден');
+		if (c.reason === 'recused') throw new DomainError(409, 'recused', 'Самоотвод эксперта снять нельзя');
+		d.delete(conflicts).where(eq(conflicts.id, c.id)).run();
+		audit(d, { actorId, action: 'conflict.delete', entity: 'conflict', entityId: c.id, before: { jurorId: c.jurorId, applicationId: c.applicationId, reason: c.reason, comment: c.comment } }, now);
+	});
+}
+
+export interface JurorListRow extends JurorInfo {
+	contestNominationIds: string[];
+	/** active assignments in rounds of this contest that are not closed */
+	load: number;
+	submitted: number;
+	conflicts: number;
+}
+
+/** The jurors list of a contest: everyone with the jury role, with their load in the contest. */
+export function listJurors(db: DB, contestId: string): JurorListRow[] {
+	const own = contestNominationIds(db, contestId);
+	const loads = db
+		.select({ jurorId: assignments.jurorId, status: assignments.status, n: sql<number>`count(*)` })
+		.from(assignments)
+		.innerJoin(rounds, eq(rounds.id, assignments.roundId))
+		.where(and(eq(rounds.contestId, contestId), inArray(rounds.status, ['draft', 'active']), inArray(assignments.status, ACTIVE_STATUSES)))
+		.groupBy(assignments.jurorId, assignments.status)
+		.all();
+	const conflictCounts = db
+		.select({ jurorId: conflicts.jurorId, n: sql<number>`count(*)` })
+		.from(conflicts)
+		.innerJoin(applications, eq(applications.id, conflicts.applicationId))
+		.where(eq(applications.contestId, contestId))
+		.groupBy(conflicts.jurorId)
+		.all();
+	const cc = new Map(conflictCounts.map((c) => [c.jurorId, c.n]));
+	return allJurors(db).map((j) => {
+		const mine = loads.filter((l) => l.jurorId === j.userId);
+		return {
+			...j,
+			contestNominationIds: j.nominationIds.filter((n) => own.has(n)),
+			load: mine.reduce((s, l) => s + l.n, 0),
+			submitted: mine.filter((l) => l.status === 'submitted').reduce((s, l) => s + l.n, 0),
+			conflicts: cc.get(j.userId) ?? 0
+		};
+	});
+}
