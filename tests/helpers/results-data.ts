@@ -79,7 +79,8 @@ export function seedResultsContest(
 	const t = now.getTime();
 	const tag = newId().slice(0, 6);
 	const prefix = opts.prefix ?? 'ИТ';
-	return db.transaction((tx) => {
+	return db.transaction((x) => {
+		const tx = x as unknown as DB;
 		const contestId = newId();
 		const slug = `itogi-${tag}`;
 		tx.insert(contests)
@@ -192,7 +193,8 @@ export function scoreRound(db: DB, roundId: string, value: (applicationId: strin
 		.innerJoin(rounds, eq(rounds.contestId, criteria.contestId))
 		.where(eq(rounds.id, roundId))
 		.all();
-	db.transaction((tx) => {
+	db.transaction((x) => {
+		const tx = x as unknown as DB;
 		for (const a of rows) {
 			if (a.status !== 'assigned' && a.status !== 'draft') continue;
 			const v = value(a.applicationId, a.jurorId);

@@ -132,7 +132,8 @@ export function markWinners(db: DB, actor: Actor, roundId: string, winnerIds: st
 	const over = loaded.nominations.filter((nom) => (count.get(nom.id) ?? 0) > n);
 	if (over.length) throw new DomainError(400, 'too_many', `Не больше ${n} победителей в номинации; превышено: ${over.map((o) => `«${o.title}»`).join(', ')}`);
 
-	return db.transaction((tx) => {
+	return db.transaction((t) => {
+		const tx = t as unknown as DB;
 		const before = tx
 			.select({ number: applications.number })
 			.from(applications)

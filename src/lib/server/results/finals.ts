@@ -136,12 +136,13 @@ export function createFinals(db: DB, actor: Actor, input: FinalsInput, now = new
 	if (!Number.isInteger(k) || k < 1 || k > 10) throw new DomainError(400, 'bad_k', 'Экспертов на заявку: от 1 до 10', { errors: { k: 'От 1 до 10' } });
 	if (jurorIds && jurorIds.length < k) throw new DomainError(400, 'jury_too_small', `В финальном жюри ${jurorIds.length} чел., а на заявку нужно ${k}`, { errors: { jurorIds: 'Выберите не меньше экспертов, чем нужно на одну заявку' } });
 
-	const settings: RoundSettings = { k, ...(jurorIds ? { jurorIds } : {}) };
+	const settings: RoundSettings & Record<string, unknown> = { k, ...(jurorIds ? { jurorIds } : {}) };
 	const byNom: Record<string, number> = {};
 	const nomOf = new Map(loaded.entries.map((e) => [e.id, e.nominationId]));
 	for (const id of ids) byNom[nomOf.get(id)!] = (byNom[nomOf.get(id)!] ?? 0) + 1;
 
-	return db.transaction((tx) => {
+	return db.transaction((t) => {
+		const tx = t as unknown as DB;
 		let round = finalsRound(tx, contest.id);
 		let replaced = false;
 		if (round) {
@@ -300,7 +301,8 @@ export interface RouteSummary {
  * set), loads balanced. Existing live assignments are kept; nothing is removed.
  */
 export function routeFinals(db: DB, actor: Actor, roundId: string, now = new Date()): RouteSummary {
-	return db.transaction((tx) => {
+	return db.transaction((t) => {
+		const tx = t as unknown as DB;
 		const round = getRound(tx, roundId);
 		if (round.number < 2) throw new DomainError(400, 'not_finals', 'Здесь распределяются только финальные туры; первый тур распределяет раздел экспертизы');
 		if (round.status === 'closed') throw new DomainError(409, 'round_closed', 'Тур закрыт');
@@ -339,7 +341,8 @@ export function routeFinals(db: DB, actor: Actor, roundId: string, now = new Dat
  * decision that automatic re-routing keeps).
  */
 export function addJurorToEntry(db: DB, actor: Actor, roundId: string, applicationId: string, now = new Date()): { assignmentId: string; jurorId: string; fio: string } {
-	return db.transaction((tx) => {
+	return db.transaction((t) => {
+		const tx = t as unknown as DB;
 		const round = getRound(tx, roundId);
 		if (round.status === 'closed') throw new DomainError(409, 'round_closed', 'Тур закрыт: назначать экспертов нельзя');
 		const base = routingBase(tx, round, applicationId);
@@ -389,7 +392,8 @@ const NEXT: Record<RoundRow['status'], RoundRow['status'][]> = { draft: ['active
 
 /** draft → active (jurors see it) → closed; a closed round can be reopened. Audited. */
 export function setRoundStatus(db: DB, actor: Actor, roundId: string, to: RoundRow['status'], now = new Date()): void {
-	db.transaction((tx) => {
+	db.transaction((t) => {
+		const tx = t as unknown as DB;
 		const round = getRound(tx, roundId);
 		if (round.status === to) return;
 		if (!NEXT[round.status].includes(to)) throw new DomainError(409, 'bad_transition', 'Такой переход статуса тура невозможен');

@@ -77,7 +77,8 @@ export function idsByNumbers(db: DB, contestId: string, text: string): string[] 
 
 /** Saves the results settings of a contest (refused after the finals started; audited). */
 export function updateResultsSettings(db: DB, actor: Actor, contestId: string, patch: ResultsSettingsPatch, now = new Date()): ContestSettings {
-	return db.transaction((tx) => {
+	return db.transaction((t) => {
+		const tx = t as unknown as DB;
 		const c = tx.select().from(contests).where(eq(contests.id, contestId)).get();
 		if (!c) throw notFound('Конкурс не найден');
 		const before = contestSettings(c.settings);
