@@ -86,7 +86,7 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 			missing: e.missing,
 			waiting: waiting.get(e.applicationId) ?? 0,
 			flagged: e.flagged,
-			totals: e.totals.map((t) => ({ juror: shortName(l.jurors.get(t.jurorId)?.fio ?? ''), raw: t.raw, normalized: t.normalized }))
+			totals: e.totals.map((t) => ({ juror: shortName(l.jurors.get(t.jurorId)?.fio ?? ''), raw: t.raw, normalized: t.normalized })).sort((a, b) => a.juror.localeCompare(b.juror, 'ru'))
 		};
 	});
 	const fallbacks = normalizationFallbacks(res).map((f) => ({ fio: l.jurors.get(f.jurorId)?.fio ?? f.jurorId, reason: f.reason }));

@@ -108,7 +108,10 @@ export function entriesTable(l: LoadedRound, res: RoundResults): { columns: Colu
 				r.missing,
 				r.flagged ? 'да' : '',
 				...crit.map((c) => r2(r.perCriterion[c.id] ?? null)),
-				r.totals.map((t) => `${shortName(l.jurors.get(t.jurorId)?.fio ?? '')}: ${r2(t.raw)}`).join('; ')
+				r.totals
+					.map((t) => `${shortName(l.jurors.get(t.jurorId)?.fio ?? '')}: ${r2(t.raw)}`)
+					.sort((a, b) => a.localeCompare(b, 'ru'))
+					.join('; ')
 			];
 		}
 	}
