@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
 import { seedResultsContest, type SeededResults } from '../../../../tests/helpers/results-data';
 import type { DB } from '../db/client';
-import { applications, assignments, auditEvents, contests, mailDeliveries } from '../db/schema';
+import { applications, assignments, auditEvents, contests, mailDeliveries, rounds } from '../db/schema';
 import type { Mail } from '../mail/mailer';
 import { auditConsole } from '../admin/audit-console';
 import { applicantFeedback } from './feedback';
@@ -134,6 +134,14 @@ describe('dashboard and audit console', () => {
 		expect(d.disagreement).toMatchObject({ flagged: 1, scored: 7 }); // every entry but P4 has ≥ 2 reviews
 		expect(d.disagreement.spreadHistogram[8].n).toBe(1); // M2: spread 80
 		expect(resultsIndex(db)[0].rounds[0]).toMatchObject({ id: s.roundId, entries: 8 });
+		// a contest without rounds: no jury part, an empty state on the page
+		const other = seedResultsContest(db);
+		db.delete(rounds).where(eq(rounds.contestId, other.contestId)).run();
+		const e = dashboard(db, other.contestId)!;
+		expect(e.round).toBeNull();
+		expect(e.jury).toEqual([]);
+		expect(e.disagreement.flagged).toBe(0);
+		expect(dashboard(db, 'no-such-contest')).toBeNull();
 	});
 
 	it('filters the audit log by entity, actor, action and Moscow days', () => {
