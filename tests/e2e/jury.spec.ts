@@ -25,6 +25,7 @@ test('organizer invites a juror and routes; the juror scores with the keyboard; 
 	await login(page, 'org@nastavnik.demo');
 	await page.getByRole('link', { name: 'Жюри', exact: true }).click();
 	// With several contests (other specs add some) the console first asks which one.
+	await page.waitForURL(/\/admin\/jury/);
 	if (new URL(page.url()).pathname === '/admin/jury') await page.getByRole('link', { name: 'Наставничество-2026', exact: true }).click();
 	await expect(page.getByRole('heading', { name: /Экспертиза: Наставничество-2026/ })).toBeVisible();
 	await page.screenshot({ path: 'test-results/screens/jury-admin-overview.png', fullPage: true });

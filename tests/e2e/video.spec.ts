@@ -117,7 +117,7 @@ test('after upload the applicant sees processing turn into ready with the poster
 test('the organizer sees the processing job and the video summary in the console', async ({ page }) => {
 	await login(page, 'org@nastavnik.demo');
 	await page.goto('/admin');
-	await page.getByRole('link', { name: 'Фоновые задачи' }).click();
+	await page.getByRole('navigation', { name: 'Разделы консоли организатора' }).getByRole('link', { name: 'Фоновые задачи' }).click();
 	await expect(page.getByRole('heading', { name: 'Фоновые задачи', level: 1 })).toBeVisible();
 	await page.getByLabel('Вид задачи').selectOption('media.process');
 	await page.getByRole('button', { name: 'Показать' }).click();

@@ -13,6 +13,7 @@ import { applications, assignments, contests, nominations, rounds, type Contest,
 import { newId } from '../ids';
 import { audit } from '../audit';
 import { DomainError, notFound } from '../errors';
+import { assertResultsSettingsChange } from '../results/settings-guard';
 import { contestSettings, contestSettingsSchema } from './settings';
 import { contestHistory } from './history';
 import { DATE_ORDER, CONTEST_FIELD_LABEL, type ContestInput, type NominationInput } from '../../schemas/contest';
@@ -249,6 +250,8 @@ export function updateContest(db: DB, actor: Actor, id: string, input: ContestIn
 		if (input.slug !== c.slug && db.select({ id: contests.id }).from(contests).where(and(eq(contests.slug, input.slug), ne(contests.id, id))).get()) throw slugTaken(input.slug);
 		// Settings the form does not edit (results, normalization…) are kept as they are.
 		const settings = contestSettingsSchema.parse({ ...contestSettings(c.settings), ...input.limits });
+		// Results-relevant settings (jurors per entry among them) are frozen once the finals started.
+		assertResultsSettingsChange(db, c.id, contestSettings(c.settings), settings);
 		const next: Contest = {
 			...c,
 			title: input.title,

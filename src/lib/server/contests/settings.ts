@@ -12,7 +12,11 @@ export const contestSettingsSchema = z.object({
 	sameRegionConflict: z.boolean().default(true),
 	disagreementThreshold: z.number().min(0).max(100).default(20),
 	normalize: z.boolean().default(false),
-	winnersPerNomination: z.number().int().min(1).max(1000).default(5)
+	winnersPerNomination: z.number().int().min(1).max(1000).default(5),
+	/** Applicants see per-criterion averages and the jurors' anonymized comments (results/feedback.ts). */
+	releaseFeedback: z.boolean().default(false),
+	/** Calibration entries: application ids every juror of their nomination scores first (results/calibration.ts). */
+	calibrationEntryIds: z.array(z.string()).max(50).default([])
 });
 export type ContestSettings = z.infer<typeof contestSettingsSchema>;
 

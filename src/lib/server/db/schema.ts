@@ -415,6 +415,36 @@ export const auditEvents = sqliteTable(
 	(t) => [index('audit_entity_idx').on(t.entity, t.entityId), index('audit_created_idx').on(t.createdAt)]
 );
 
+export const MAIL_DELIVERY_STATUSES = ['pending', 'sent', 'failed'] as const;
+export type MailDeliveryStatus = (typeof MAIL_DELIVERY_STATUSES)[number];
+
+/**
+ * One letter of a bulk mailing (e.g. the decisions of a contest) to one recipient, with its
+ * delivery status; failed ones are retried (results/mailing.ts).
+ */
+export const mailDeliveries = sqliteTable(
+	'mail_deliveries',
+	{
+		id: text('id').primaryKey(),
+		/** The mailing, e.g. `decision:<contestId>`. */
+		campaign: text('campaign').notNull(),
+		contestId: text('contest_id').references(() => contests.id, { onDelete: 'cascade' }),
+		applicationId: text('application_id').references(() => applications.id, { onDelete: 'cascade' }),
+		userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+		email: text('email').notNull(),
+		/** What the letter says (e.g. the application status it announces), fixed when queued. */
+		kind: text('kind').notNull(),
+		status: text('status', { enum: MAIL_DELIVERY_STATUSES }).notNull().default('pending'),
+		attempts: integer('attempts').notNull().default(0),
+		lastError: text('last_error'),
+		messageId: text('message_id'),
+		sentAt: ts('sent_at'),
+		createdAt: created(),
+		updatedAt: updated()
+	},
+	(t) => [uniqueIndex('mail_deliveries_campaign_app_uq').on(t.campaign, t.applicationId), index('mail_deliveries_status_idx').on(t.campaign, t.status)]
+);
+
 export type User = typeof users.$inferSelect;
 export type Contest = typeof contests.$inferSelect;
 export type Nomination = typeof nominations.$inferSelect;

@@ -273,6 +273,10 @@ function trimForBalance(existing: (RoutingPair & { locked: boolean })[], jurors:
 		if (l) l.push(e);
 		else byJuror.set(e.jurorId, [e]);
 	}
+	// Already balanced (every active juror within one of the others): nothing to free, so that
+	// balancing twice changes nothing.
+	const loads = active.map((j) => byJuror.get(j.id)?.length ?? 0);
+	if (Math.max(...loads) - Math.min(...loads) <= 1) return existing;
 	const drop = new Set<RoutingPair & { locked: boolean }>();
 	// Freed pairs of distinct applications first: one newcomer can take only one pair per entry.
 	const freedApps = new Set<string>();

@@ -5,11 +5,13 @@ import { requireRole } from '$lib/server/auth/guards';
 import { formFail } from '$lib/server/http/form';
 import { withdrawApplication } from '$lib/server/applications/service';
 import { DomainError } from '$lib/server/errors';
+import { applicantFeedback } from '$lib/server/results/feedback';
 
 export const load: PageServerLoad = async ({ parent, params, url }) => {
 	const data = await parent();
 	if (data.application.status === 'draft' && data.editable) redirect(303, `/cabinet/applications/${params.id}/about`);
-	return { justSubmitted: url.searchParams.get('submitted') === '1' };
+	// Ownership was checked by the layout (applicationView); feedback is null unless released.
+	return { justSubmitted: url.searchParams.get('submitted') === '1', feedback: data.application.status === 'draft' ? null : applicantFeedback(db(), params.id) };
 };
 
 export const actions: Actions = {

@@ -1,0 +1,232 @@
+/**
+ * Bulk decision mails with per-recipient delivery status (table `mail_deliveries`).
+ *
+ * NOTE FOR THE MERGE: the durable job queue is being built on another branch. Until then
+ * `deliverPending` sends synchronously, a bounded batch per call (the console's button), through
+ * `sendMail`, recording every recipient's outcome; failed ones are retried by the next call (up to
+ * MAX_ATTEMPTS). On merge the lead turns `deliverPending` (or `deliverOne`) into a queue handler —
+ * the composition (`composeDecisionMail`), the recipient selection (`decisionRecipients`) and the
+ * bookkeeping stay as they are.
+ *
+ * A mailing is a campaign `decision:<contestId>`: one row per application (idempotent — queuing
+ * again adds only applications that have no row yet, so nobody gets the same letter twice). The
+ * letter announces the status fixed in `kind` when queued.
+ */
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { DB } from '../db/client';
+import { applications, contests, mailDeliveries, nominations, users } from '../db/schema';
+import { newId } from '../ids';
+import { audit } from '../audit';
+import { DomainError, notFound } from '../errors';
+import { contestSettings } from '../contests/settings';
+import type { Mail } from '../mail/mailer';
+import type { Actor } from './finals';
+
+export const MAX_ATTEMPTS = 5;
+export const BATCH_LIMIT = 200;
+export type DecisionKind = 'winner' | 'not_selected' | 'finalist';
+export const DECISION_KINDS: DecisionKind[] = ['winner', 'not_selected', 'finalist'];
+
+export const campaignOf = (contestId: string) => `decision:${contestId}`;
+
+export interface Recipient {
+	applicationId: string;
+	userId: string;
+	email: string;
+	fio: string;
+	number: string;
+	status: DecisionKind;
+	nomination: string;
+}
+
+/** Applications of the contest in the given decision statuses, with their applicants. */
+export function decisionRecipients(db: DB, contestId: string, kinds: DecisionKind[] = DECISION_KINDS): Recipient[] {
+	if (!kinds.length) return [];
+	return db
+		.select({
+			applicationId: applications.id,
+			userId: users.id,
+			email: users.email,
+			fio: users.fio,
+			number: applications.number,
+			status: applications.status,
+			nomination: nominations.title,
+			blockedAt: users.blockedAt
+		})
+		.from(applications)
+		.innerJoin(users, eq(users.id, applications.applicantId))
+		.innerJoin(nominations, eq(nominations.id, applications.nominationId))
+		.where(and(eq(applications.contestId, contestId), inArray(applications.status, kinds)))
+		.orderBy(applications.seq)
+		.all()
+		.filter((r) => !r.blockedAt)
+		.map((r) => ({ applicationId: r.applicationId, userId: r.userId, email: r.email, fio: r.fio, number: r.number ?? '', status: r.status as DecisionKind, nomination: r.nomination }));
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The letter for one recipient (plain text + simple HTML, Russian). */
+export function composeDecisionMail(
+	r: Pick<Recipient, 'email' | 'fio' | 'number' | 'nomination'> & { kind: DecisionKind },
+	contest: { title: string },
+	link: string,
+	feedbackReleased: boolean
+): Mail {
+	const head =
+		r.kind === 'winner'
+			? `Поздравляем! Ваша заявка № ${r.number} в номинации «${r.nomination}» стала победителем конкурса «${contest.title}».`
+			: r.kind === 'finalist'
+				? `Ваша заявка № ${r.number} в номинации «${r.nomination}» вышла в финал конкурса «${contest.title}».`
+				: `Благодарим за участие в конкурсе «${contest.title}». По итогам экспертизы заявка № ${r.number} в номинации «${r.nomination}» не вошла в число победителей.`;
+	const p = [
+		`Здравствуйте, ${r.fio}!`,
+		head,
+		feedbackReleased ? 'В личном кабинете опубликованы средние оценки экспертов по критериям и их комментарии (без имён).' : 'Статус заявки виден в личном кабинете.'
+	];
+	const subject = r.kind === 'winner' ? `Заявка ${r.number}: вы победитель` : r.kind === 'finalist' ? `Заявка ${r.number}: финал` : `Заявка ${r.number}: итоги конкурса`;
+	const html = `<!doctype html><html lang="ru"><body style="font-family:Arial,sans-serif;color:#1b1f24;max-width:560px;margin:auto">
+<h2 style="color:#1d4e89">${esc(subject)}</h2>
+${p.map((x) => `<p>${esc(x)}</p>`).join('\n')}
+<p><a href="${esc(link)}" style="display:inline-block;background:#1d4e89;color:#fff;padding:10px 18px;border-radius:6px;text-decoration:none">Открыть заявку</a></p>
+<p style="font-size:12px;color:#555">Конкурс «Наставничество». Это письмо отправлено автоматически, отвечать на него не нужно.</p>
+</body></html>`;
+	return { to: r.email, subject, text: `${p.join('\n\n')}\n\n${link}\n`, html };
+}
+
+/** Queues the decision letters of a contest (idempotent per application). Audited. */
+export function queueDecisionMails(db: DB, actor: Actor, contestId: string, kinds: DecisionKind[], now = new Date()): { queued: number; already: number } {
+	return db.transaction((t) => {
+		const tx = t as unknown as DB;
+		if (!tx.select({ id: contests.id }).from(contests).where(eq(contests.id, contestId)).get()) throw notFound('Конкурс не найден');
+		const recipients = decisionRecipients(tx, contestId, kinds);
+		if (!recipients.length) throw new DomainError(409, 'no_recipients', 'Нет заявок с выбранными решениями — писать некому');
+		const campaign = campaignOf(contestId);
+		const have = new Set(
+			tx
+				.select({ applicationId: mailDeliveries.applicationId })
+				.from(mailDeliveries)
+				.where(eq(mailDeliveries.campaign, campaign))
+				.all()
+				.map((r) => r.applicationId)
+		);
+		const fresh = recipients.filter((r) => !have.has(r.applicationId));
+		for (let i = 0; i < fresh.length; i += 500)
+			tx.insert(mailDeliveries)
+				.values(
+					fresh.slice(i, i + 500).map((r) => ({
+						id: newId(),
+						campaign,
+						contestId,
+						applicationId: r.applicationId,
+						userId: r.userId,
+						email: r.email,
+						kind: r.status,
+						status: 'pending' as const,
+						createdAt: now,
+						updatedAt: now
+					}))
+				)
+				.run();
+		audit(tx, { actorId: actor.id, ip: actor.ip, action: 'mail.queue', entity: 'contest', entityId: contestId, after: { campaign, kinds, queued: fresh.length, already: recipients.length - fresh.length } }, now);
+		return { queued: fresh.length, already: recipients.length - fresh.length };
+	});
+}
+
+export interface DeliverOptions {
+	send: (m: Mail) => Promise<{ id: string }>;
+	/** Absolute link base (ORIGIN) for the letters. */
+	origin: string;
+	limit?: number;
+	now?: () => Date;
+}
+
+/**
+ * Sends pending letters and retries failed ones (attempts < MAX_ATTEMPTS), at most `limit`,
+ * recording each outcome. Returns the counts of this call.
+ */
+export async function deliverPending(db: DB, actor: Actor | null, contestId: string, opts: DeliverOptions): Promise<{ sent: number; failed: number; left: number }> {
+	const campaign = campaignOf(contestId);
+	const contest = db.select().from(contests).where(eq(contests.id, contestId)).get();
+	if (!contest) throw notFound('Конкурс не найден');
+	const feedback = contestSettings(contest.settings).releaseFeedback;
+	const now = opts.now ?? (() => new Date());
+	const due = db
+		.select({ d: mailDeliveries, fio: users.fio, number: applications.number, nomination: nominations.title })
+		.from(mailDeliveries)
+		.innerJoin(applications, eq(applications.id, mailDeliveries.applicationId))
+		.innerJoin(nominations, eq(nominations.id, applications.nominationId))
+		.innerJoin(users, eq(users.id, applications.applicantId))
+		.where(and(eq(mailDeliveries.campaign, campaign), or(eq(mailDeliveries.status, 'pending'), and(eq(mailDeliveries.status, 'failed'), lt(mailDeliveries.attempts, MAX_ATTEMPTS)))))
+		.orderBy(mailDeliveries.createdAt, mailDeliveries.id)
+		.limit(opts.limit ?? BATCH_LIMIT)
+		.all();
+	let sent = 0;
+	let failed = 0;
+	for (const row of due) {
+		const d = row.d;
+		const mail = composeDecisionMail(
+			{ email: d.email, fio: row.fio, number: row.number ?? '', nomination: row.nomination, kind: d.kind as DecisionKind },
+			contest,
+			`${opts.origin.replace(/\/$/, '')}/cabinet/applications/${d.applicationId}`,
+			feedback
+		);
+		try {
+			const info = await opts.send(mail);
+			db.update(mailDeliveries)
+				.set({ status: 'sent', attempts: d.attempts + 1, messageId: info.id, lastError: null, sentAt: now(), updatedAt: now() })
+				.where(eq(mailDeliveries.id, d.id))
+				.run();
+			sent++;
+		} catch (e) {
+			db.update(mailDeliveries)
+				.set({ status: 'failed', attempts: d.attempts + 1, lastError: String((e as Error)?.message ?? e).slice(0, 500), updatedAt: now() })
+				.where(eq(mailDeliveries.id, d.id))
+				.run();
+			failed++;
+		}
+	}
+	if (due.length) audit(db, { actorId: actor?.id ?? null, ip: actor?.ip, action: 'mail.deliver', entity: 'contest', entityId: contestId, after: { campaign, sent, failed } }, now());
+	const left = mailingStatus(db, contestId).due;
+	return { sent, failed, left };
+}
+
+export interface MailingStatus {
+	total: number;
+	pending: number;
+	sent: number;
+	failed: number;
+	/** failed ones that will be retried + pending */
+	due: number;
+	/** failed with no attempts left */
+	gaveUp: number;
+	failures: { email: string; number: string | null; attempts: number; error: string | null }[];
+}
+
+export function mailingStatus(db: DB, contestId: string): MailingStatus {
+	const campaign = campaignOf(contestId);
+	const counts = db
+		.select({ status: mailDeliveries.status, n: sql<number>`count(*)`, retry: sql<number>`sum(case when ${mailDeliveries.attempts} < ${MAX_ATTEMPTS} then 1 else 0 end)` })
+		.from(mailDeliveries)
+		.where(eq(mailDeliveries.campaign, campaign))
+		.groupBy(mailDeliveries.status)
+		.all();
+	const get = (s: string) => counts.find((c) => c.status === s);
+	const failures = db
+		.select({ email: mailDeliveries.email, number: applications.number, attempts: mailDeliveries.attempts, error: mailDeliveries.lastError })
+		.from(mailDeliveries)
+		.innerJoin(applications, eq(applications.id, mailDeliveries.applicationId))
+		.where(and(eq(mailDeliveries.campaign, campaign), eq(mailDeliveries.status, 'failed')))
+		.limit(50)
+		.all();
+	const failed = get('failed')?.n ?? 0;
+	const retry = get('failed')?.retry ?? 0;
+	return {
+		total: counts.reduce((s, c) => s + c.n, 0),
+		pending: get('pending')?.n ?? 0,
+		sent: get('sent')?.n ?? 0,
+		failed,
+		due: (get('pending')?.n ?? 0) + retry,
+		gaveUp: failed - retry,
+		failures
+	};
+}

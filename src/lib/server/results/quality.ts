@@ -1,0 +1,198 @@
+/**
+ * Juror quality signals for organizers, from computeResults' juror statistics and the
+ * assignments' timestamps, plus calibration entries.
+ *
+ * Signals (thresholds in SIGNALS, shown on the page):
+ * - flat scoring: every counted total of the juror is the same (≥ 3 reviews; compute.ts);
+ * - extreme share: share of criterion scores at the scale's minimum or maximum > 50 %;
+ * - agreement: mean |own total − mean of the co-jurors of the same entry| > the contest's
+ *   disagreement threshold / 2 (the juror is systematically far from the others);
+ * - harsh / lenient: the juror's mean total differs from the mean of all counted totals of the
+ *   round by more than 10 points;
+ * - time per review: submittedAt − startedAt of submitted reviews (median shown); «too fast»
+ *   when the median is under 3 minutes (a video card alone is 2–3 minutes).
+ * They are signals for a conversation, not verdicts: nothing is changed automatically.
+ *
+ * Calibration: the contest setting `calibrationEntryIds` lists entries every juror of their
+ * nomination scores (first — the ordering of the juror's queue belongs to the jury screens);
+ * `assignCalibration` adds the missing assignments in round 1; `calibrationView` shows every
+ * juror's total for each calibration entry with the spread, so an organizer can talk the scale
+ * through before live scoring goes far.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { DB } from '../db/client';
+import { applications, assignments, conflicts, contests, jurorProfiles, roundEntries, rounds, users } from '../db/schema';
+import { newId } from '../ids';
+import { audit } from '../audit';
+import { DomainError, notFound } from '../errors';
+import { contestSettings } from '../contests/settings';
+import { conflictKey, isEligible } from '../review/routing';
+import type { LoadedRound, RoundResults } from './load';
+import type { Actor } from './finals';
+
+export const SIGNALS = { extremeShare: 0.5, fastMinutes: 3, harshLenientPoints: 10 } as const;
+
+export interface JurorSignals {
+	jurorId: string;
+	fio: string;
+	email: string;
+	assigned: number;
+	submitted: number;
+	/** Not submitted yet. */
+	pending: number;
+	/** Not submitted while the round's deadline has passed. */
+	overdue: number;
+	count: number;
+	mean: number | null;
+	sd: number | null;
+	min: number | null;
+	max: number | null;
+	extremeShare: number | null;
+	agreement: number | null;
+	/** Median minutes per submitted review with both timestamps. */
+	medianMinutes: number | null;
+	/** Submitted reviews faster than SIGNALS.fastMinutes. */
+	fast: number;
+	/** Mean of the juror − mean of all counted totals. */
+	bias: number | null;
+	flags: { flat: boolean; extreme: boolean; disagree: boolean; fast: boolean; harsh: boolean; lenient: boolean };
+}
+
+function median(xs: number[]): number | null {
+	if (!xs.length) return null;
+	const s = [...xs].sort((a, b) => a - b);
+	const h = s.length >> 1;
+	return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+export function jurorSignals(l: LoadedRound, res: RoundResults, now = Date.now()): JurorSignals[] {
+	const stats = new Map(res.jurors.map((j) => [j.jurorId, j]));
+	let sum = 0;
+	let n = 0;
+	for (const e of res.entries)
+		for (const t of e.totals) {
+			sum += t.raw;
+			n++;
+		}
+	const globalMean = n ? sum / n : null;
+	const deadlinePassed = l.round.deadlineAt !== null && l.round.deadlineAt < now;
+	const threshold = l.contest.settings.disagreementThreshold;
+	const entryIds = new Set(l.entries.map((e) => e.id));
+	const out: JurorSignals[] = [];
+	for (const j of l.jurors.values()) {
+		const mine = l.assignments.filter((a) => a.jurorId === j.id && entryIds.has(a.applicationId));
+		const submitted = mine.filter((a) => a.status === 'submitted');
+		const minutes = submitted.filter((a) => a.startedAt !== null && a.submittedAt !== null).map((a) => (a.submittedAt! - a.startedAt!) / 60_000);
+		const st = stats.get(j.id);
+		const med = median(minutes);
+		const bias = st?.mean != null && globalMean !== null ? st.mean - globalMean : null;
+		out.push({
+			jurorId: j.id,
+			fio: j.fio,
+			email: j.email,
+			assigned: mine.length,
+			submitted: submitted.length,
+			pending: mine.length - submitted.length,
+			overdue: deadlinePassed ? mine.length - submitted.length : 0,
+			count: st?.count ?? 0,
+			mean: st?.mean ?? null,
+			sd: st?.sd ?? null,
+			min: st?.min ?? null,
+			max: st?.max ?? null,
+			extremeShare: st?.extremeShare ?? null,
+			agreement: st?.agreement ?? null,
+			medianMinutes: med,
+			fast: minutes.filter((m) => m < SIGNALS.fastMinutes).length,
+			bias,
+			flags: {
+				flat: !!st?.flat,
+				extreme: (st?.extremeShare ?? 0) > SIGNALS.extremeShare,
+				disagree: st?.agreement != null && st.agreement > threshold / 2,
+				fast: med !== null && med < SIGNALS.fastMinutes,
+				harsh: bias !== null && bias < -SIGNALS.harshLenientPoints,
+				lenient: bias !== null && bias > SIGNALS.harshLenientPoints
+			}
+		});
+	}
+	return out.sort((a, b) => a.fio.localeCompare(b.fio, 'ru'));
+}
+
+export interface CalibrationEntry {
+	applicationId: string;
+	number: string;
+	nominationId: string;
+	inRound: boolean;
+	totals: { jurorId: string; fio: string; raw: number }[];
+	/** Jurors of the round assigned to it who have not submitted yet. */
+	waiting: number;
+	mean: number | null;
+	spread: number | null;
+}
+
+/** The calibration entries of the contest with every juror's total and the spread. */
+export function calibrationView(l: LoadedRound, res: RoundResults, numbers: Map<string, string>): CalibrationEntry[] {
+	const ids = l.contest.settings.calibrationEntryIds;
+	const byId = new Map(res.entries.map((e) => [e.applicationId, e]));
+	const meta = new Map(l.entries.map((e) => [e.id, e]));
+	return ids.map((id) => {
+		const e = byId.get(id);
+		const totals = (e?.totals ?? []).map((t) => ({ jurorId: t.jurorId, fio: l.jurors.get(t.jurorId)?.fio ?? '', raw: t.raw }));
+		const raws = totals.map((t) => t.raw);
+		return {
+			applicationId: id,
+			number: meta.get(id)?.number ?? numbers.get(id) ?? id,
+			nominationId: meta.get(id)?.nominationId ?? '',
+			inRound: !!e,
+			totals,
+			waiting: l.assignments.filter((a) => a.applicationId === id && a.status !== 'submitted').length,
+			mean: raws.length ? raws.reduce((a, b) => a + b, 0) / raws.length : null,
+			spread: raws.length ? Math.max(...raws) - Math.min(...raws) : null
+		};
+	});
+}
+
+/**
+ * Assigns every calibration entry of the contest (in this round) to every active juror of its
+ * nomination who has no conflict with it and is not yet on it. Audited per assignment.
+ */
+export function assignCalibration(db: DB, actor: Actor, roundId: string, now = new Date()): { added: number } {
+	return db.transaction((t) => {
+		const tx = t as unknown as DB;
+		const round = tx.select().from(rounds).where(eq(rounds.id, roundId)).get();
+		if (!round) throw notFound('Тур не найден');
+		if (round.status === 'closed') throw new DomainError(409, 'round_closed', 'Тур закрыт');
+		const contest = tx.select().from(contests).where(eq(contests.id, round.contestId)).get()!;
+		const cs = contestSettings(contest.settings);
+		if (!cs.calibrationEntryIds.length) throw new DomainError(409, 'no_calibration', 'Калибровочные заявки не заданы в настройках итогов');
+		const apps = tx
+			.select({ id: applications.id, nominationId: applications.nominationId, region: applications.regionCode, organization: applications.organization, applicantUserId: applications.applicantId })
+			.from(roundEntries)
+			.innerJoin(applications, eq(applications.id, roundEntries.applicationId))
+			.where(and(eq(roundEntries.roundId, roundId), inArray(roundEntries.applicationId, cs.calibrationEntryIds)))
+			.all();
+		const jurors = tx
+			.select({ p: jurorProfiles, role: users.role })
+			.from(jurorProfiles)
+			.innerJoin(users, eq(users.id, jurorProfiles.userId))
+			.all()
+			.filter((r) => r.role === 'jury' && r.p.active);
+		const rows = tx.select().from(assignments).where(and(eq(assignments.roundId, roundId), inArray(assignments.applicationId, cs.calibrationEntryIds))).all();
+		const taken = new Set(rows.map((r) => `${r.applicationId}:${r.jurorId}`));
+		const declared = new Map<string, 'declared' | 'recused'>();
+		for (const c of tx.select().from(conflicts).where(inArray(conflicts.applicationId, cs.calibrationEntryIds)).all()) declared.set(conflictKey(c.jurorId, c.applicationId), c.reason);
+		let added = 0;
+		for (const a of apps) {
+			const app = { id: a.id, nominationId: a.nominationId, region: a.region ?? '', organization: a.organization ?? '', applicantUserId: a.applicantUserId };
+			for (const { p } of jurors) {
+				if (taken.has(`${a.id}:${p.userId}`)) continue;
+				const juror = { id: p.userId, userId: p.userId, nominationIds: p.nominationIds, region: p.regionCode ?? '', organization: p.organization, capacity: p.capacity };
+				if (!isEligible(app, juror, { k: 1, sameRegionConflict: cs.sameRegionConflict }, declared)) continue;
+				const id = newId();
+				tx.insert(assignments).values({ id, roundId, applicationId: a.id, jurorId: p.userId, status: 'assigned', source: 'manual', createdAt: now, updatedAt: now }).run();
+				audit(tx, { actorId: actor.id, ip: actor.ip, action: 'assignment.add', entity: 'assignment', entityId: id, after: { status: 'assigned', source: 'manual', roundId, applicationId: a.id, jurorId: p.userId, reason: 'calibration' } }, now);
+				added++;
+			}
+		}
+		return { added };
+	});
+}

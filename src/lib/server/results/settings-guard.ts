@@ -1,0 +1,117 @@
+/**
+ * Results-relevant contest settings and the rule that protects them.
+ *
+ * Results-relevant: normalization, the disagreement threshold, reviews per entry (K, the
+ * «missing» count), winners per nomination and the calibration entries — anything that changes
+ * who is shortlisted or who wins. Once the finals have started (finals.ts `finalsStarted`: a
+ * round ≥ 2 is active/closed or a juror opened one of its assignments) changing any of them is
+ * REFUSED (409) rather than versioned: the shortlist was drawn under the old values and the
+ * decision must stay reproducible from the audit log. Other settings (feedback release, upload
+ * limits) stay editable.
+ *
+ * `assertResultsSettingsChange` is exported for the contest settings form of the contest console
+ * (another branch) to call before saving; `updateResultsSettings` is the results console's own
+ * form.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { DB } from '../db/client';
+import { applications, contests } from '../db/schema';
+import { audit } from '../audit';
+import { DomainError, notFound } from '../errors';
+import { contestSettings, contestSettingsSchema, type ContestSettings } from '../contests/settings';
+import { finalsStarted, type Actor } from './finals';
+
+export const RESULTS_SETTINGS_KEYS = ['normalize', 'disagreementThreshold', 'jurorsPerEntry', 'winnersPerNomination', 'calibrationEntryIds'] as const;
+
+export const RESULTS_SETTINGS_TITLE: Record<(typeof RESULTS_SETTINGS_KEYS)[number], string> = {
+	normalize: 'нормализация оценок',
+	disagreementThreshold: 'порог расхождения',
+	jurorsPerEntry: 'экспертов на заявку',
+	winnersPerNomination: 'победителей в номинации',
+	calibrationEntryIds: 'калибровочные заявки'
+};
+
+/** Results-relevant keys whose values differ. */
+export function changedResultsSettings(before: ContestSettings, after: ContestSettings): (typeof RESULTS_SETTINGS_KEYS)[number][] {
+	return RESULTS_SETTINGS_KEYS.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
+
+/** Throws 409 when results-relevant settings change after the finals started. */
+export function assertResultsSettingsChange(db: DB, contestId: string, before: ContestSettings, after: ContestSettings): void {
+	const changed = changedResultsSettings(before, after);
+	if (changed.length && finalsStarted(db, contestId))
+		throw new DomainError(
+			409,
+			'finals_started',
+			`Финал уже начался: менять настройки, от которых зависят итоги (${changed.map((k) => RESULTS_SETTINGS_TITLE[k]).join(', ')}), нельзя — отбор в финал и решение должны оставаться воспроизводимыми.`,
+			{ changed }
+		);
+}
+
+export interface ResultsSettingsPatch {
+	normalize: boolean;
+	disagreementThreshold: number;
+	winnersPerNomination: number;
+	jurorsPerEntry: number;
+	releaseFeedback: boolean;
+	/** Application numbers of the calibration entries (text as typed). */
+	calibration: string;
+}
+
+/** Application numbers (НС-2026-00012 …) of a contest → ids; unknown numbers refused. */
+export function idsByNumbers(db: DB, contestId: string, text: string): string[] {
+	const numbers = [...new Set(text.split(/[\s,;]+/).map((s) => s.trim().toUpperCase()).filter(Boolean))];
+	if (!numbers.length) return [];
+	const rows = db
+		.select({ id: applications.id, number: applications.number })
+		.from(applications)
+		.where(and(eq(applications.contestId, contestId), inArray(applications.number, numbers)))
+		.all();
+	const known = new Set(rows.map((r) => r.number));
+	const unknown = numbers.filter((n) => !known.has(n));
+	if (unknown.length)
+		throw new DomainError(400, 'unknown_numbers', `Нет заявок с номерами: ${unknown.slice(0, 10).join(', ')}`, { errors: { calibration: `Нет заявок с номерами: ${unknown.slice(0, 10).join(', ')}` } });
+	const byNumber = new Map(rows.map((r) => [r.number, r.id]));
+	return numbers.map((n) => byNumber.get(n)!);
+}
+
+/** Saves the results settings of a contest (refused after the finals started; audited). */
+export function updateResultsSettings(db: DB, actor: Actor, contestId: string, patch: ResultsSettingsPatch, now = new Date()): ContestSettings {
+	return db.transaction((t) => {
+		const tx = t as unknown as DB;
+		const c = tx.select().from(contests).where(eq(contests.id, contestId)).get();
+		if (!c) throw notFound('Конкурс не найден');
+		const before = contestSettings(c.settings);
+		const after = contestSettingsSchema.parse({
+			...before,
+			normalize: patch.normalize,
+			disagreementThreshold: patch.disagreementThreshold,
+			winnersPerNomination: patch.winnersPerNomination,
+			jurorsPerEntry: patch.jurorsPerEntry,
+			releaseFeedback: patch.releaseFeedback,
+			calibrationEntryIds: idsByNumbers(tx, contestId, patch.calibration)
+		});
+		assertResultsSettingsChange(tx, contestId, before, after);
+		const keys = [...RESULTS_SETTINGS_KEYS, 'releaseFeedback'] as const;
+		const diffKeys = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+		if (!diffKeys.length) return after;
+		tx.update(contests)
+			.set({ settings: { ...((c.settings ?? {}) as Record<string, unknown>), ...after }, updatedAt: now })
+			.where(eq(contests.id, contestId))
+			.run();
+		audit(
+			tx,
+			{
+				actorId: actor.id,
+				ip: actor.ip,
+				action: 'contest.settings',
+				entity: 'contest',
+				entityId: contestId,
+				before: Object.fromEntries(diffKeys.map((k) => [k, before[k]])),
+				after: Object.fromEntries(diffKeys.map((k) => [k, after[k]]))
+			},
+			now
+		);
+		return after;
+	});
+}

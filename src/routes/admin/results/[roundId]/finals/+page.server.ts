@@ -1,0 +1,84 @@
+import { error, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { db } from '$lib/server/db/client';
+import { DomainError } from '$lib/server/errors';
+import { formFail, parseForm } from '$lib/server/http/form';
+import { finalsSchema } from '$lib/schemas/results';
+import { finalsPage, fromMoscowInput } from '$lib/server/results/console';
+import { createFinals, routeFinals, setRoundStatus } from '$lib/server/results/finals';
+
+export const load: PageServerLoad = ({ locals, url, params }) => {
+	requireRole(locals, url, 'organizer');
+	try {
+		return { view: finalsPage(db(), params.roundId, url.searchParams.getAll('pick').slice(0, 2000)) };
+	} catch (e) {
+		if (e instanceof DomainError) error(e.status, e.message);
+		throw e;
+	}
+};
+
+async function readForm(request: Request) {
+	const fd = await request.formData();
+	const raw: Record<string, string> = {};
+	for (const [k, v] of fd) if (typeof v === 'string' && !(k in raw)) raw[k] = v;
+	const all = (k: string) => fd.getAll(k).filter((v): v is string => typeof v === 'string');
+	return { raw, all };
+}
+
+function refuse(e: unknown, raw: Record<string, string>) {
+	if (e instanceof DomainError) return formFail(e.status, raw, (e.details?.errors as Record<string, string>) ?? {}, e.message);
+	throw e;
+}
+
+export const actions: Actions = {
+	create: async ({ locals, url, params, request, getClientAddress }) => {
+		const user = requireRole(locals, url, 'organizer');
+		const { raw, all } = await readForm(request);
+		const p = parseForm(finalsSchema, raw);
+		if (!p.ok) return p.failure;
+		const picks = all('pick');
+		let perNomination: number | undefined;
+		if (p.data.mode === 'top') {
+			perNomination = Number(p.data.perNomination);
+			if (!/^\d+$/.test(p.data.perNomination.trim())) return formFail(400, raw, { perNomination: 'Целое число от 1 до 1000' }, 'Проверьте поля формы');
+		} else if (!picks.length) return formFail(400, raw, { mode: 'Отметьте заявки в таблице итогов или выберите «Лучшие N»' }, 'Не выбрано ни одной заявки');
+		let deadlineAt: Date | null = null;
+		if (p.data.deadline) {
+			deadlineAt = fromMoscowInput(p.data.deadline);
+			if (!deadlineAt) return formFail(400, raw, { deadline: 'Неверная дата и время' }, 'Проверьте поля формы');
+		}
+		let roundId: string;
+		try {
+			roundId = createFinals(
+				db(),
+				{ id: user.id, ip: getClientAddress() },
+				{ fromRoundId: params.roundId, perNomination, applicationIds: p.data.mode === 'manual' ? picks : undefined, jurorIds: all('jury'), k: p.data.k, deadlineAt }
+			).roundId;
+		} catch (e) {
+			return refuse(e, raw);
+		}
+		redirect(303, `/admin/results/${roundId}/finals?created=1`);
+	},
+	route: async ({ locals, url, params, getClientAddress }) => {
+		const user = requireRole(locals, url, 'organizer');
+		try {
+			const r = routeFinals(db(), { id: user.id, ip: getClientAddress() }, params.roundId);
+			return { routed: { added: r.added, kept: r.kept, unplaced: r.unplaced.map((u) => ({ applicationId: u.applicationId, placed: u.placed, needed: u.needed, reasons: u.reasons })) } };
+		} catch (e) {
+			return refuse(e, {});
+		}
+	},
+	status: async ({ locals, url, params, request, getClientAddress }) => {
+		const user = requireRole(locals, url, 'organizer');
+		const { raw } = await readForm(request);
+		const to = raw.to;
+		if (to !== 'active' && to !== 'closed') return formFail(400, raw, {}, 'Неизвестный статус тура');
+		try {
+			setRoundStatus(db(), { id: user.id, ip: getClientAddress() }, params.roundId, to);
+		} catch (e) {
+			return refuse(e, raw);
+		}
+		return { ok: to === 'active' ? 'Оценка финала открыта: эксперты видят свои заявки.' : 'Тур закрыт.' };
+	}
+};
