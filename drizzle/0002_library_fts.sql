@@ -7,7 +7,10 @@ CREATE VIRTUAL TABLE `library_fts` USING fts5(
 	title, summary, body, tags, place,
 	content = '', contentless_delete = 1,
 	tokenize = 'unicode61 remove_diacritics 0',
-	prefix = '2 3 4'
+	prefix = '2 3 4',
+	-- No phrase or NEAR queries are ever built, so positions are not needed: a smaller index
+	-- and a faster bm25 (it still weighs the columns).
+	detail = column
 );
 --> statement-breakpoint
 CREATE VIRTUAL TABLE `library_trigram` USING fts5(

@@ -4,6 +4,7 @@ import { contests, nominations, criteria, users } from './schema';
 import { createUser } from '../auth/accounts';
 import { newId } from '../ids';
 import { DEMO_NOMINATIONS, DEMO_RULES, DEMO_RUBRIC } from './demo-content';
+import { seedLibraryDemo } from '../library/demo';
 
 export const DEMO_PASSWORD = 'nastavnik2026';
 export const DEMO_ACCOUNTS = [
@@ -52,5 +53,6 @@ export async function seedDemo(db: DB, now = new Date()): Promise<boolean> {
 				.run()
 		);
 	});
+	await seedLibraryDemo(db, now);
 	return true;
 }
