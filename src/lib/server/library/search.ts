@@ -213,7 +213,7 @@ export interface SearchOutcome {
 }
 
 const FACET_LABEL_OF: Record<FacetKey, (v: string) => string> = {
-	district: (v) => FEDERAL_DISTRICTS.find((d) => d.code === v)?.name ?? v,
+	district: (v) => FEDERAL_DISTRICTS.find((d) => d.code === v)?.name.replace(/ федеральный округ$/, '') ?? v,
 	region: (v) => regionByCode(v)?.name ?? v,
 	sphere: (v) => SPHERE_TITLE[v] ?? v,
 	nomination: (v) => v,
