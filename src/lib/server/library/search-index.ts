@@ -1,7 +1,8 @@
 /**
  * The search index of the library: one `library_docs` row per PUBLISHED practice, its stemmed
- * text in the FTS5 table `library_fts` and its normalized text in the trigram table
- * `library_trigram` (both under the same docid). Stemming happens here, in JS, so the index is
+ * text in the FTS5 table `library_fts` (under the same docid) and its normalized words in the
+ * vocabulary `library_words`, whose FTS5 trigram index `library_trigram` serves the
+ * typo-tolerant fallback. Stemming happens here, in JS, so the index is
  * written by these functions — always inside the transaction of the change that needs it.
  * Every change bumps `library_state.generation`, which the search caches compare.
  */
@@ -10,7 +11,7 @@ import type { DB } from '../db/client';
 import { libraryDocs, practices, type Practice } from '../db/schema';
 import { regionByCode, districtOf } from '../../data/regions';
 import { SPHERE_TITLE } from '../../schemas/library';
-import { normalize, stemText, words } from './text';
+import { stemText, words } from './text';
 
 /** What a practice contributes to the index, field by field (original text). */
 export function docFields(p: Practice) {
@@ -56,7 +57,6 @@ export function indexPractice(db: DB, p: Practice, now = new Date()) {
 	if (existing) {
 		docid = existing.docid;
 		db.$client.prepare('DELETE FROM library_fts WHERE rowid = ?').run(docid);
-		db.$client.prepare('DELETE FROM library_trigram WHERE rowid = ?').run(docid);
 		db.update(libraryDocs).set({ impact, indexedAt: now }).where(eq(libraryDocs.docid, docid)).run();
 	} else {
 		docid = db.insert(libraryDocs).values({ practiceId: p.id, impact, indexedAt: now }).returning({ docid: libraryDocs.docid }).get().docid;
@@ -64,8 +64,11 @@ export function indexPractice(db: DB, p: Practice, now = new Date()) {
 	db.$client
 		.prepare('INSERT INTO library_fts (rowid, title, summary, body, tags, place) VALUES (?, ?, ?, ?, ?, ?)')
 		.run(docid, stemText(f.title), stemText(f.summary), stemText(f.body), stemText(f.tags), stemText(f.place));
-	const all = words([f.title, f.summary, f.body, f.tags, f.place].join('\n')).join(' ');
-	db.$client.prepare('INSERT INTO library_trigram (rowid, text) VALUES (?, ?)').run(docid, normalize(all));
+	// New words join the vocabulary of the typo-tolerant fallback (its trigram index follows by
+	// trigger). Words of edited or removed practices stay until a rebuild: a correction is only
+	// ever used when the index still finds it.
+	const add = db.$client.prepare('INSERT OR IGNORE INTO library_words (word) VALUES (?)');
+	for (const w of new Set(words([f.title, f.summary, f.body, f.tags, f.place].join('\n')))) if (w.length >= 4 && !/^\d+$/.test(w)) add.run(w);
 	bump(db);
 	return docid;
 }
@@ -79,6 +82,7 @@ export function unindexPractice(db: DB, practiceId: string) {
 export function rebuildIndex(db: DB, now = new Date()): number {
 	return db.transaction(() => {
 		db.run(sql`DELETE FROM library_docs`);
+		db.run(sql`DELETE FROM library_words`);
 		const rows = db.select().from(practices).where(eq(practices.status, 'published')).all();
 		for (const p of rows) indexPractice(db, p, now);
 		bump(db);

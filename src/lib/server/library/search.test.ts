@@ -61,7 +61,7 @@ describe('word forms find each other', () => {
 		expect(titles({ q: 'благоустр' })).toEqual(['Благоустройство дворов']);
 	});
 
-	it('a typo falls back to the trigram table and says what it searched for', () => {
+	it('a typo falls back to the trigram index of the vocabulary and says what it searched for', () => {
 		const r = searchLibrary(db, params({ q: 'адоптация' }));
 		expect(r.corrected).toEqual({ from: 'адоптация', to: 'адаптация' });
 		expect(r.total).toBe(2);
@@ -129,7 +129,7 @@ describe('the index stays in step with the practices', () => {
 		expect(ftsRows()).toBe(1);
 		// The FTS5 tables hold nothing of the deleted practice either.
 		expect(db.$client.prepare(`SELECT count(*) FROM library_fts WHERE library_fts MATCH '"автобус"'`).pluck().get()).toBe(0);
-		expect(db.$client.prepare(`SELECT count(*) FROM library_trigram WHERE library_trigram MATCH '"авт"'`).pluck().get()).toBe(0);
+		expect(db.$client.prepare(`SELECT count(*) FROM library_fts_vocab WHERE term = 'автобус'`).pluck().get()).toBe(0);
 	});
 
 	it('drafts are never found', () => {

@@ -23,6 +23,7 @@ import {
 	NO_MATCH,
 	normalize,
 	parseQuery,
+	rankExpression,
 	snippet,
 	stem,
 	synonymsOf,
@@ -35,8 +36,6 @@ import {
 
 /** bm25 weights of the FTS5 columns: title, summary, body, tags, place. */
 export const BM25_WEIGHTS = [10, 4, 1, 3, 2] as const;
-/** Subtracted from the bm25 of practices whose title has every query word (lower ranks first). */
-const TITLE_BONUS = 1e6;
 
 export interface DocMeta {
 	docid: number;
@@ -71,6 +70,8 @@ interface Cache {
 	col: Record<FacetKey, Int32Array>;
 	tagIds: Int32Array[];
 	order: Record<'newest' | 'year' | 'impact', Int32Array>;
+	/** Every position, 0…n-1. */
+	all: Int32Array;
 }
 
 const SINGLE: FacetKey[] = ['district', 'region', 'sphere', 'nomination', 'year', 'source'];
@@ -155,7 +156,7 @@ export function libraryCache(db: DB): Cache {
 		year: idx().sort((a, b) => (docs[b].year ?? 0) - (docs[a].year ?? 0) || newest(a, b)),
 		impact: idx().sort((a, b) => (docs[b].impact ?? -1) - (docs[a].impact ?? -1) || newest(a, b))
 	};
-	const fresh: Cache = { generation, docs, pos, byId: new Map(docs.map((d, i) => [d.id, i])), values, ids, col, tagIds, order };
+	const fresh: Cache = { generation, docs, pos, byId: new Map(docs.map((d, i) => [d.id, i])), values, ids, col, tagIds, order, all: idx() };
 	caches.set(db.$client, fresh);
 	return fresh;
 }
@@ -247,9 +248,17 @@ function cleanFilters(cache: Cache, p: SearchParams) {
 
 const collator = new Intl.Collator('ru');
 
+/**
+ * What a text query matches: every practice (for the filters and facets); for the relevance
+ * order, lazily, the practices with every query word in the title (they come first) and bm25
+ * (computed for the filtered practices only when a filter leaves few of them — bm25 over
+ * thousands of rows is the costly part of a search).
+ */
 interface Matches {
 	docids: Int32Array;
-	ranks: Float64Array;
+	title: Set<number> | null;
+	/** bm25 of every match by docid (NaN: not a match), once computed. */
+	ranks: Float64Array | null;
 }
 
 /**
@@ -263,19 +272,24 @@ const matchCaches = new WeakMap<object, Map<string, Matches>>();
 /** Turns the match cache off (the benchmark measures the uncached path with it). */
 export const searchTuning = { matchCache: true };
 
-function ftsMatches(db: DB, generation: number, expr: string, ranked: boolean): Matches {
+function ftsMatches(db: DB, generation: number, expr: string): Matches {
 	let lru = matchCaches.get(db.$client);
 	if (!lru) matchCaches.set(db.$client, (lru = new Map()));
-	const key = `${generation}\u0000${ranked ? 1 : 0}\u0000${expr}`;
-	const rankedKey = `${generation}\u00001\u0000${expr}`;
-	const hit = searchTuning.matchCache ? (lru.get(key) ?? lru.get(rankedKey)) : undefined;
+	const key = `${generation}\u0000${expr}`;
+	const hit = searchTuning.matchCache ? lru.get(key) : undefined;
 	if (hit) {
-		const k = lru.has(key) ? key : rankedKey;
-		lru.delete(k);
-		lru.set(k, hit);
+		lru.delete(key);
+		lru.set(key, hit);
 		return hit;
 	}
-	const m = runFts(db, expr, ranked);
+	let m: Matches;
+	try {
+		m = { docids: Int32Array.from(rowids(db, expr)), title: null, ranks: null };
+	} catch (e) {
+		// A malformed expression (it should never be) finds nothing instead of throwing.
+		console.error('[library] FTS5 query failed', expr.slice(0, 200), (e as Error).message);
+		m = { docids: new Int32Array(0), title: new Set(), ranks: new Float64Array(0) };
+	}
 	if (searchTuning.matchCache) {
 		lru.set(key, m);
 		if (lru.size > MATCH_CACHE_SIZE) lru.delete(lru.keys().next().value!);
@@ -283,42 +297,54 @@ function ftsMatches(db: DB, generation: number, expr: string, ranked: boolean): 
 	return m;
 }
 
-/** Runs the FTS5 query; a malformed expression (it should never be) finds nothing instead of throwing. */
-function runFts(db: DB, expr: string, ranked: boolean): Matches {
-	try {
-		const sqlText = ranked
-			? `SELECT rowid, bm25(library_fts, ${BM25_WEIGHTS.join(', ')}) FROM library_fts WHERE library_fts MATCH ?`
-			: 'SELECT rowid, 0 FROM library_fts WHERE library_fts MATCH ?';
-		const rows = db.$client.prepare(sqlText).raw().all(expr) as [number, number][];
-		const docids = new Int32Array(rows.length);
-		const ranks = new Float64Array(rows.length);
-		// Practices whose title has every word of the query come first, whatever bm25 says (a
-		// word found in all practices has almost no weight in bm25, a rare synonym in the body a
-		// lot); bm25 orders within each group.
-		const inTitle = ranked ? new Set(db.$client.prepare('SELECT rowid FROM library_fts WHERE library_fts MATCH ?').pluck().all(`{title} : (${expr})`) as number[]) : null;
-		for (let i = 0; i < rows.length; i++) {
-			docids[i] = rows[i][0];
-			ranks[i] = rows[i][1] - (inTitle?.has(rows[i][0]) ? TITLE_BONUS : 0);
-		}
-		return { docids, ranks };
-	} catch (e) {
-		console.error('[library] FTS5 query failed', expr.slice(0, 200), (e as Error).message);
-		return { docids: new Int32Array(0), ranks: new Float64Array(0) };
-	}
+function rowids(db: DB, match: string): number[] {
+	return db.$client.prepare('SELECT rowid FROM library_fts WHERE library_fts MATCH ?').pluck().all(match) as number[];
 }
 
-function termExists(db: DB, s: string): boolean {
+const BM25 = `bm25(library_fts, ${BM25_WEIGHTS.join(', ')})`;
+
+/**
+ * The relevance of the given matches (lower is better): bm25, minus a large bonus when the title
+ * has every query word — title matches come first, whatever bm25 says (a word found in all
+ * practices weighs almost nothing in bm25, a rare synonym in the body a lot).
+ */
+function relevance(db: DB, m: Matches, expr: string, rankExpr: string, hitCount: number, docids: () => number[], maxDocid: number): (docid: number) => number {
 	try {
-		return !!db.$client.prepare('SELECT 1 FROM library_fts WHERE library_fts MATCH ? LIMIT 1').get(`"${s.replace(/"/g, '""')}"`);
-	} catch {
-		return false;
+		m.title ??= new Set(rowids(db, `{title} : (${expr})`));
+		let ranks = m.ranks;
+		if (!ranks) {
+			const full = hitCount > m.docids.length * 0.4;
+			const rows = (
+				full
+					? db.$client.prepare(`SELECT rowid, ${BM25} FROM library_fts WHERE library_fts MATCH ?`).raw().all(rankExpr)
+					: // `+rowid` keeps the list out of FTS5's own rowid lookups: FTS5 runs the query once and
+						// bm25 is computed only for the listed rows.
+						db.$client.prepare(`SELECT rowid, ${BM25} FROM library_fts WHERE library_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?))`).raw().all(rankExpr, JSON.stringify(docids()))
+			) as [number, number][];
+			ranks = new Float64Array(maxDocid + 1).fill(NaN);
+			for (const [id, r] of rows) if (id <= maxDocid) ranks[id] = r;
+			if (full) m.ranks = ranks;
+		}
+		const r = ranks;
+		const title = m.title;
+		return (id) => (Number.isNaN(r[id]) ? 0 : r[id]) - (title.has(id) ? TITLE_BONUS : 0);
+	} catch (e) {
+		console.error('[library] bm25 failed', (e as Error).message);
+		return () => 0;
 	}
+}
+const TITLE_BONUS = 1e6;
+
+/** In how many published practices a stem occurs (0: the index does not know it). */
+function stemDocs(db: DB, s: string): number {
+	return (db.$client.prepare('SELECT doc FROM library_fts_vocab WHERE term = ?').pluck().get(s) as number | undefined) ?? 0;
 }
 
 /**
- * The typo-tolerant fallback: for each query word that the index does not know, the documents
- * sharing most of its trigrams (the FTS5 trigram table) are read, and their closest word within
- * the typo budget replaces it. Null when nothing could be corrected.
+ * The typo-tolerant fallback: each query word the index does not know is replaced by the closest
+ * word of the library's vocabulary within its typo budget. Candidates come from the FTS5 trigram
+ * index of the vocabulary (the words sharing most trigrams with it); the edit distance decides,
+ * then how many practices use the word. Null when nothing could be corrected.
  */
 const correctionCaches = new WeakMap<object, Map<string, ParsedQuery | null>>();
 
@@ -339,42 +365,30 @@ export function correctQuery(db: DB, p: ParsedQuery): ParsedQuery | null {
 function correct(db: DB, p: ParsedQuery): ParsedQuery | null {
 	let changed = false;
 	const terms = p.terms.map((t) => ({ ...t }));
-	const q = db.$client.prepare('SELECT rowid FROM library_trigram WHERE library_trigram MATCH ?').pluck();
+	const candidates = db.$client.prepare(
+		'SELECT word FROM library_words WHERE id IN (SELECT rowid FROM library_trigram WHERE library_trigram MATCH ? ORDER BY rank LIMIT 60)'
+	);
 	for (const t of terms.slice(0, 4)) {
 		const budget = typoBudget(t.word);
 		if (!budget || /^\d+$/.test(t.word)) continue;
-		if (t.alts.some((a) => termExists(db, a)) || (t.prefix && termExists(db, `${t.stem}`))) continue;
+		if (t.alts.some((a) => stemDocs(db, a) > 0)) continue;
+		if (t.prefix && db.$client.prepare('SELECT 1 FROM library_fts_vocab WHERE term >= ? AND term < ? LIMIT 1').get(t.stem, t.stem + '\uffff')) continue;
 		const tris = trigrams(t.word);
-		const counts = new Map<number, number>();
-		for (const tri of tris) {
-			let ids: number[] = [];
-			try {
-				ids = q.all(`"${tri.replace(/"/g, '""')}"`) as number[];
-			} catch {
-				ids = [];
-			}
-			for (let i = 0; i < ids.length; i++) counts.set(ids[i], (counts.get(ids[i]) ?? 0) + 1);
+		let words: string[] = [];
+		try {
+			words = candidates.pluck().all(tris.map((x) => `"${x.replace(/"/g, '""')}"`).join(' OR ')) as string[];
+		} catch {
+			words = [];
 		}
-		// A word with k typos keeps all but at most 3k of its trigrams.
-		const need = Math.max(1, tris.length - 3 * budget);
-		const top: [number, number][] = [];
-		for (const e of counts) if (e[1] >= need) top.push(e);
-		top.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-		top.length = Math.min(top.length, 12);
-		if (!top.length) continue;
-		const texts = db.$client
-			.prepare(
-				`SELECT p.title, p.summary, p.problem, p.actions, p.tags FROM library_docs d JOIN practices p ON p.id = d.practice_id WHERE d.docid IN (${top.map(() => '?').join(',')})`
-			)
-			.all(...top.map((x) => x[0])) as Record<string, string>[];
-		const freq = new Map<string, number>();
-		for (const row of texts) for (const w of words(Object.values(row).join(' '))) freq.set(w, (freq.get(w) ?? 0) + 1);
 		let best: { w: string; d: number; f: number } | null = null;
-		for (const [w, f] of freq) {
+		for (const w of words) {
 			if (Math.abs(w.length - t.word.length) > budget) continue;
 			const d = editDistance(t.word, w, budget);
 			if (d > budget || d === 0) continue;
-			if (!best || d < best.d || (d === best.d && f > best.f) || (d === best.d && f === best.f && w < best.w)) best = { w, d, f };
+			if (best && d > best.d) continue;
+			const f = stemDocs(db, stem(w));
+			if (!f) continue;
+			if (!best || d < best.d || f > best.f || (f === best.f && w < best.w)) best = { w, d, f };
 		}
 		if (best) {
 			const s = stem(best.w);
@@ -482,36 +496,35 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 	if (sort === 'relevance' && !expr) sort = 'newest';
 	const ranked = sort === 'relevance';
 
-	// 1. The text match: positions of the matching practices (and their bm25 when ranked).
+	// 1. The text match: positions of the matching practices.
 	let pool: Int32Array;
-	let rank: Float64Array | null = null;
+	let m: Matches | null = null;
+	let matchExpr = expr;
 	if (expr) {
-		let m = ftsMatches(db, cache.generation, expr, ranked);
+		m = ftsMatches(db, cache.generation, expr);
 		if (m.docids.length === 0) {
 			const c = correctQuery(db, q);
 			const cexpr = c && ftsExpression(c);
 			if (c && cexpr) {
-				const m2 = ftsMatches(db, cache.generation, cexpr, ranked);
+				const m2 = ftsMatches(db, cache.generation, cexpr);
 				if (m2.docids.length) {
 					corrected = { from: q.text, to: c.text };
 					q = c;
 					m = m2;
+					matchExpr = cexpr;
 				}
 			}
 		}
 		pool = new Int32Array(m.docids.length);
 		let len = 0;
-		if (ranked) rank = new Float64Array(n);
 		for (let i = 0; i < m.docids.length; i++) {
 			const id = m.docids[i];
 			const p = id < cache.pos.length ? cache.pos[id] : -1;
-			if (p < 0) continue;
-			pool[len++] = p;
-			if (rank) rank[p] = m.ranks[i];
+			if (p >= 0) pool[len++] = p;
 		}
 		pool = pool.subarray(0, len);
 	} else {
-		pool = Int32Array.from(cache.docs.keys());
+		pool = cache.all;
 	}
 
 	// 2. Filters and facet counts in one pass. A practice passing every filter is a hit and is
@@ -531,24 +544,31 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 	for (const k of FACET_KEYS) counts[k] = new Int32Array(cache.values[k].length);
 	const isHit = new Uint8Array(n);
 	let total = 0;
-	const col = cache.col;
+	// Facets as arrays indexed by number, for the hot loop: 0…5 the single-valued ones, 6 tags.
+	const TAG = SINGLE.length;
+	const cols = SINGLE.map((k) => cache.col[k]);
+	const cnts = [...SINGLE.map((k) => counts[k]), counts.tag];
+	const sels = [...SINGLE.map((k) => sel[k]), sel.tag];
+	const act = active.map((k) => (k === 'tag' ? TAG : SINGLE.indexOf(k)));
+	const tagIds = cache.tagIds;
 	for (let i = 0; i < pool.length; i++) {
 		const p = pool[i];
 		let failures = 0;
-		let failed: FacetKey | null = null;
-		for (let a = 0; a < active.length; a++) {
-			const k = active[a];
+		let failed = -1;
+		for (let a = 0; a < act.length; a++) {
+			const f = act[a];
 			let pass = false;
-			if (k === 'tag') {
-				const t = cache.tagIds[p];
-				for (let j = 0; j < t.length; j++) if (sel.tag[t[j]]) pass = true;
+			if (f === TAG) {
+				const t = tagIds[p];
+				const st = sels[TAG];
+				for (let j = 0; j < t.length; j++) if (st[t[j]]) pass = true;
 			} else {
-				const v = col[k][p];
-				pass = v >= 0 && sel[k][v] === 1;
+				const v = cols[f][p];
+				pass = v >= 0 && sels[f][v] === 1;
 			}
 			if (!pass) {
 				failures++;
-				failed = k;
+				failed = f;
 				if (failures > 1) break;
 			}
 		}
@@ -556,15 +576,18 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 		if (failures === 0) {
 			isHit[p] = 1;
 			total++;
-		}
-		for (const k of SINGLE) {
-			if (failures === 1 && k !== failed) continue;
-			const v = col[k][p];
-			if (v >= 0) counts[k][v]++;
-		}
-		if (failures === 0 || failed === 'tag') {
-			const t = cache.tagIds[p];
-			for (let j = 0; j < t.length; j++) counts.tag[t[j]]++;
+			for (let f = 0; f < TAG; f++) {
+				const v = cols[f][p];
+				if (v >= 0) cnts[f][v]++;
+			}
+			const t = tagIds[p];
+			for (let j = 0; j < t.length; j++) cnts[TAG][t[j]]++;
+		} else if (failed === TAG) {
+			const t = tagIds[p];
+			for (let j = 0; j < t.length; j++) cnts[TAG][t[j]]++;
+		} else {
+			const v = cols[failed][p];
+			if (v >= 0) cnts[failed][v]++;
 		}
 	}
 
@@ -574,13 +597,15 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 	const page = Math.min(Math.max(1, params.page), pages);
 	const from = (page - 1) * perPage;
 	let slice: number[];
-	if (rank) {
-		const r = rank;
+	if (ranked && m && matchExpr) {
 		const docs = cache.docs;
 		const hits = new Int32Array(total);
 		let h = 0;
 		for (let i = 0; i < pool.length; i++) if (isHit[pool[i]]) hits[h++] = pool[i];
-		slice = topK(hits, from + perPage, (a, b) => r[a] - r[b] || docs[b].publishedAt - docs[a].publishedAt || docs[a].docid - docs[b].docid).slice(from);
+		const rel = relevance(db, m, matchExpr, rankExpression(q)!, total, () => Array.from(hits, (p) => docs[p].docid), cache.pos.length - 1);
+		const key = new Float64Array(docs.length);
+		for (const p of hits) key[p] = rel(docs[p].docid);
+		slice = topK(hits, from + perPage, (a, b) => key[a] - key[b] || docs[b].publishedAt - docs[a].publishedAt || docs[a].docid - docs[b].docid).slice(from);
 	} else {
 		slice = [];
 		const order = cache.order[sort as 'newest' | 'year' | 'impact'];
