@@ -48,6 +48,8 @@ export interface DocMeta {
 	nomination: string;
 	year: number | null;
 	tags: string[];
+	/** The tags normalized (for related practices). */
+	tagsNorm: string[];
 	source: string;
 	publishedAt: number;
 	impact: number | null;
@@ -108,7 +110,7 @@ export function libraryCache(db: DB): Cache {
 			   FROM library_docs d JOIN practices p ON p.id = d.practice_id
 			  WHERE p.status = 'published'`
 		)
-		.all() as (Omit<DocMeta, 'tags' | 'district'> & { tags: string })[];
+		.all() as (Omit<DocMeta, 'tags' | 'tagsNorm' | 'district'> & { tags: string })[];
 	const docs: DocMeta[] = rows.map((r) => {
 		let tags: string[] = [];
 		try {
@@ -117,7 +119,7 @@ export function libraryCache(db: DB): Cache {
 		} catch {
 			/* a broken tags value is no tags */
 		}
-		return { ...r, tags, district: r.region ? (districtOf(r.region)?.code ?? null) : null, publishedAt: Number(r.publishedAt ?? 0) };
+		return { ...r, tags, tagsNorm: tags.map(normalize), district: r.region ? (districtOf(r.region)?.code ?? null) : null, publishedAt: Number(r.publishedAt ?? 0) };
 	});
 	const maxDocid = docs.reduce((m, d) => Math.max(m, d.docid), 0);
 	const pos = new Int32Array(maxDocid + 1).fill(-1);
@@ -662,7 +664,7 @@ export function relatedPractices(db: DB, practice: Practice, limit = 3): DocMeta
 		.map((d) => ({
 			d,
 			score:
-				3 * d.tags.filter((t) => tags.has(normalize(t))).length +
+				3 * d.tagsNorm.filter((t) => tags.has(t)).length +
 				(d.sphere && d.sphere === practice.sphere ? 2 : 0) +
 				(d.district && d.district === district ? 1 : 0) +
 				(d.nomination && d.nomination === practice.nominationTitle ? 1 : 0)
