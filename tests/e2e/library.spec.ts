@@ -106,6 +106,7 @@ test('an organizer publishes a practice, finds it, previews it after unpublishin
 	await page.goto('/library?q=лоцманов');
 	await expect(page.getByRole('heading', { name: 'Найдено 1 практика' })).toBeVisible();
 	await page.getByRole('link', { name: /речных лоцманов/ }).click();
+	await page.waitForURL(/\/library\/nastavniki-dlya-rechnykh-lotsmanov$/);
 	const url = page.url();
 	await expect(page.getByText('12 случаев')).toBeVisible();
 
