@@ -77,8 +77,17 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<boolean> {
 	});
 }
 
-/** A 3-second 320×240 H.264/AAC MP4 (faststart), or null without ffmpeg. */
+/**
+ * A 3-second 320×240 H.264/AAC MP4 (faststart), or null without ffmpeg. Made once per machine
+ * and kept in the temp folder, so that every start of a test portal does not run ffmpeg again.
+ */
 export async function makeDemoVideo(dir: string): Promise<string | null> {
+	const cached = path.join(os.tmpdir(), 'nastavnik-demo-video-v1.mp4');
+	try {
+		if ((await fs.stat(cached)).size > 1000) return cached;
+	} catch {
+		/* not made yet */
+	}
 	const out = path.join(dir, 'demo.mp4');
 	const ok = await run(
 		process.env.FFMPEG_PATH || 'ffmpeg',
@@ -91,7 +100,15 @@ export async function makeDemoVideo(dir: string): Promise<string | null> {
 		],
 		60_000
 	);
-	return ok ? out : null;
+	if (!ok) return null;
+	try {
+		const tmp = `${cached}.${process.pid}.tmp`;
+		await fs.copyFile(out, tmp);
+		await fs.rename(tmp, cached);
+	} catch {
+		/* the cache is only a shortcut */
+	}
+	return out;
 }
 
 /** «Чек-лист первых 90 дней» as an XLSX document. */
