@@ -310,9 +310,19 @@ const BM25 = `bm25(library_fts, ${BM25_WEIGHTS.join(', ')})`;
  * has every query word — title matches come first, whatever bm25 says (a word found in all
  * practices weighs almost nothing in bm25, a rare synonym in the body a lot).
  */
-function relevance(db: DB, m: Matches, expr: string, rankExpr: string, hitCount: number, docids: () => number[], maxDocid: number): (docid: number) => number {
+/** The matches with every query word in the title (they come first). */
+function titleMatches(db: DB, m: Matches, expr: string): Set<number> {
 	try {
 		m.title ??= new Set(rowids(db, `{title} : (${expr})`));
+	} catch {
+		m.title = new Set();
+	}
+	return m.title;
+}
+
+function relevance(db: DB, m: Matches, expr: string, rankExpr: string, hitCount: number, docids: () => number[], maxDocid: number): (docid: number) => number {
+	try {
+		titleMatches(db, m, expr);
 		let ranks = m.ranks;
 		if (!ranks) {
 			const full = hitCount > m.docids.length * 0.4;
@@ -328,7 +338,7 @@ function relevance(db: DB, m: Matches, expr: string, rankExpr: string, hitCount:
 			if (full) m.ranks = ranks;
 		}
 		const r = ranks;
-		const title = m.title;
+		const title = m.title!;
 		return (id) => (Number.isNaN(r[id]) ? 0 : r[id]) - (title.has(id) ? TITLE_BONUS : 0);
 	} catch (e) {
 		console.error('[library] bm25 failed', (e as Error).message);
@@ -604,10 +614,18 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 		const hits = new Int32Array(total);
 		let h = 0;
 		for (let i = 0; i < pool.length; i++) if (isHit[pool[i]]) hits[h++] = pool[i];
-		const rel = relevance(db, m, matchExpr, rankExpression(q)!, total, () => Array.from(hits, (p) => docs[p].docid), cache.pos.length - 1);
+		// When the practices with every word in the title fill the page, only they need bm25.
+		let candidates = hits;
+		if (!m.ranks) {
+			const title = titleMatches(db, m, matchExpr);
+			const inTitle = hits.filter((p) => title.has(docs[p].docid));
+			if (inTitle.length >= from + perPage) candidates = inTitle;
+		}
+		const cand = candidates;
+		const rel = relevance(db, m, matchExpr, rankExpression(q)!, cand.length, () => Array.from(cand, (p) => docs[p].docid), cache.pos.length - 1);
 		const key = new Float64Array(docs.length);
-		for (const p of hits) key[p] = rel(docs[p].docid);
-		slice = topK(hits, from + perPage, (a, b) => key[a] - key[b] || docs[b].publishedAt - docs[a].publishedAt || docs[a].docid - docs[b].docid).slice(from);
+		for (const p of cand) key[p] = rel(docs[p].docid);
+		slice = topK(cand, from + perPage, (a, b) => key[a] - key[b] || docs[b].publishedAt - docs[a].publishedAt || docs[a].docid - docs[b].docid).slice(from);
 	} else {
 		slice = [];
 		const order = cache.order[sort as 'newest' | 'year' | 'impact'];
