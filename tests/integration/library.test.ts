@@ -215,9 +215,12 @@ describe('publishing and unpublishing', () => {
 		const found = await (await anon.get(`/library?q=${encodeURIComponent('пожарных')}`)).text();
 		expect(found).toContain('Найдено 1 практика');
 
-		const bad = await org.post('/admin/library/new', { title: 'Нет', summary: '', region: 'xx', sphere: '', year: '3000' });
+		const long = 'Подробный рассказ о практике. '.repeat(300);
+		const bad = await org.post('/admin/library/new', { title: 'Нет', summary: '', region: 'xx', sphere: '', year: '3000', actions: long });
 		expect(bad.status).toBe(400);
 		const html = await bad.text();
+		// A long text comes back whole with the errors (nothing typed is lost).
+		expect(html).toContain(long.trim());
 		expect(html).toContain('Поле «Название»: не короче 5 символов');
 		expect(html).toContain('Выберите сферу');
 	});

@@ -298,3 +298,6 @@ export const practiceUploadSchema = z.object({
 	filename: z.string().trim().min(1, 'Нет имени файла').max(255, 'Имя файла слишком длинное'),
 	size: z.number({ error: 'Неизвестен размер файла' }).int().positive('Файл пустой')
 });
+
+/** The longest text a practice field takes (the form sends it back whole on an error). */
+export const MAX_FIELD_CHARS = 10_000;

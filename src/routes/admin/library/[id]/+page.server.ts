@@ -2,7 +2,8 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { formFail, formObject } from '$lib/server/http/form';
+import { formObject } from '$lib/server/http/form';
+import { practiceFail as formFail } from '$lib/server/library/http';
 import { DomainError } from '$lib/server/errors';
 import {
 	deletePractice,
