@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { sqliteTable, text, integer, blob, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, real, blob, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 
 /** Times are UTC milliseconds since the epoch. */
 const ts = (name: string) => integer(name, { mode: 'timestamp_ms' });
@@ -339,6 +339,14 @@ export const practices = sqliteTable(
 		year: integer('year'),
 		tags: text('tags', { mode: 'json' }).notNull().$type<string[]>().default([]),
 		contacts: text('contacts').notNull().default(''),
+		/** Contacts are shown publicly only with the author's consent. */
+		contactsConsent: integer('contacts_consent', { mode: 'boolean' }).notNull().default(false),
+		/** A video from the author's application is shown publicly only with the author's consent. */
+		videoConsent: integer('video_consent', { mode: 'boolean' }).notNull().default(false),
+		/** The contest or programme the practice comes from («Наставничество-2026», «Школа мэров»). */
+		source: text('source').notNull().default(''),
+		/** The year the practice started. */
+		since: integer('since'),
 		videoAssetId: text('video_asset_id'),
 		posterAssetId: text('poster_asset_id'),
 		publishedAt: ts('published_at'),
@@ -347,6 +355,31 @@ export const practices = sqliteTable(
 	},
 	(t) => [uniqueIndex('practices_slug_uq').on(t.slug), index('practices_status_idx').on(t.status, t.publishedAt)]
 );
+
+/**
+ * The search document of a published practice: a stable integer id for the FTS5 tables
+ * (`library_fts`, `library_trigram`, created by a hand-written migration) and the numbers the
+ * search sorts by. Kept in step with `practices` by src/lib/server/library in the same transaction.
+ */
+export const libraryDocs = sqliteTable(
+	'library_docs',
+	{
+		docid: integer('docid').primaryKey({ autoIncrement: true }),
+		practiceId: text('practice_id')
+			.notNull()
+			.references(() => practices.id, { onDelete: 'cascade' }),
+		/** The largest relative change of a result indicator (0.3 = 30 %), for sorting; null when none. */
+		impact: real('impact'),
+		indexedAt: ts('indexed_at').notNull()
+	},
+	(t) => [uniqueIndex('library_docs_practice_uq').on(t.practiceId)]
+);
+
+/** One row: a counter bumped by every change of the search index (caches compare it). */
+export const libraryState = sqliteTable('library_state', {
+	id: integer('id').primaryKey(),
+	generation: integer('generation').notNull().default(0)
+});
 
 export const adoptions = sqliteTable(
 	'adoptions',
@@ -452,3 +485,5 @@ export type Application = typeof applications.$inferSelect;
 export type Asset = typeof assets.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
 export type JobStatus = (typeof JOB_STATUSES)[number];
+export type Practice = typeof practices.$inferSelect;
+export type PracticeResult = Practice['results'][number];

@@ -5,6 +5,7 @@ import { createUser } from '../auth/accounts';
 import { newId } from '../ids';
 import { DEMO_NOMINATIONS, DEMO_RULES, DEMO_RUBRIC } from './demo-content';
 import { seedJuryDemo } from '../review/demo';
+import { seedLibraryDemo } from '../library/demo';
 
 export const DEMO_PASSWORD = 'nastavnik2026';
 export const DEMO_ACCOUNTS = [
@@ -59,5 +60,6 @@ export async function seedDemo(db: DB, now = new Date()): Promise<boolean> {
 	});
 	// The jury: profiles, forty submitted entries, round 1 routed and partly scored.
 	await seedJuryDemo(db, DEMO_CONTEST_SLUG, DEMO_PASSWORD, now);
+	await seedLibraryDemo(db, now);
 	return true;
 }

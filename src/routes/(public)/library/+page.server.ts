@@ -1,0 +1,52 @@
+import type { PageServerLoad } from './$types';
+import { db } from '$lib/server/db/client';
+import { searchLibrary, type FacetValue } from '$lib/server/library/search';
+import { readSearchParams, type FacetKey } from '$lib/schemas/library-search';
+
+/**
+ * How many values of a facet the page lists (the selected ones always). All regions are listed
+ * once a district is chosen; before that, the regions with most practices.
+ */
+const SHOWN: Partial<Record<FacetKey, number>> = { region: 12, tag: 15, source: 10, nomination: 12 };
+
+export const load: PageServerLoad = ({ url, locals }) => {
+	const { params, warnings } = readSearchParams(url.searchParams);
+	const r = searchLibrary(db(), params);
+	const facets = { ...r.facets };
+	for (const [k, max] of Object.entries(SHOWN) as [FacetKey, number][]) {
+		if (k === 'region' && params.district.length) continue;
+		const all = facets[k];
+		facets[k] = all.filter((v: FacetValue, i: number) => i < max || v.selected);
+	}
+	return {
+		params,
+		warnings,
+		moreRegions: !params.district.length && r.facets.region.length > facets.region.length,
+		result: {
+			q: r.q,
+			truncated: r.truncated,
+			corrected: r.corrected,
+			total: r.total,
+			page: r.page,
+			pages: r.pages,
+			perPage: r.perPage,
+			pageClamped: r.pageClamped,
+			sort: r.sort,
+			ignored: r.ignored,
+			facets,
+			// Only what the list shows (phones on slow links load this page).
+			items: r.items.map((i) => ({
+				slug: i.slug,
+				titleSegments: i.titleSegments,
+				snippet: i.snippet,
+				regionName: i.regionName,
+				municipality: i.municipality,
+				year: i.year,
+				sphereTitle: i.sphereTitle,
+				hasVideo: i.hasVideo,
+				mainResult: i.mainResult
+			}))
+		},
+		isOrganizer: locals.user?.role === 'organizer'
+	};
+};

@@ -1,0 +1,29 @@
+import type { PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { db } from '$lib/server/db/client';
+import { listForOrganizer, STATUS_TITLE } from '$lib/server/library/practices';
+import { regionByCode } from '$lib/data/regions';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	requireRole(locals, url, 'organizer');
+	const status = url.searchParams.get('status') ?? '';
+	const q = (url.searchParams.get('q') ?? '').slice(0, 100);
+	const { rows, counts } = listForOrganizer(db(), { q, status });
+	return {
+		q,
+		status: status in STATUS_TITLE ? status : '',
+		counts,
+		deleted: url.searchParams.get('deleted') === '1',
+		rows: rows.map((r) => ({
+			id: r.id,
+			slug: r.slug,
+			title: r.title,
+			status: r.status,
+			region: r.regionCode ? (regionByCode(r.regionCode)?.name ?? '') : '',
+			year: r.year,
+			source: r.source,
+			fromApplication: !!r.applicationId,
+			updatedAt: r.updatedAt.getTime()
+		}))
+	};
+};
