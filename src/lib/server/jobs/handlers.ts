@@ -2,10 +2,12 @@
 import { registerHandler } from './queue';
 import { mailHandler } from './mail';
 import { mediaHandler, sweepMedia } from '../media/process';
+import { decisionMailHandler } from '../results/mailing';
 
 export function registerDefaultHandlers() {
 	registerHandler(mailHandler);
 	registerHandler(mediaHandler);
+	registerHandler(decisionMailHandler);
 }
 
 /** Housekeeping run by the worker every few minutes. */
@@ -14,5 +16,6 @@ export const defaultMaintenance = [sweepMedia];
 /** Russian names of job kinds for the console. */
 export const JOB_KIND_TITLE: Record<string, string> = {
 	'mail.send': 'Отправка письма',
-	'media.process': 'Обработка видео'
+	'media.process': 'Обработка видео',
+	'mail.decisions': 'Рассылка решений'
 };

@@ -159,3 +159,33 @@ describe('dashboard and audit console', () => {
 		expect(db.select().from(assignments).all().length).toBe(24);
 	});
 });
+
+describe('decision mails through the durable queue', () => {
+	it('queueing enqueues one delivery job in the same transaction; the worker sends every letter', async () => {
+		const { jobs } = await import('../db/schema');
+		const { runJobNow } = await import('../jobs/worker');
+		const { decisionMailHandler, DECISION_MAIL_KIND } = await import('./mailing');
+		const { parseConfig, setConfig } = await import('../config');
+		const fs = await import('node:fs');
+		const os = await import('node:os');
+		const path = await import('node:path');
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decisions-'));
+		setConfig(parseConfig({ NODE_ENV: 'test', DATA_DIR: dir }));
+		try {
+			markWinners(db, org, s.roundId, [s.apps.M1, s.apps.P1]);
+			queueDecisionMails(db, org, s.contestId, ['winner', 'not_selected']);
+			// Queueing again keeps one delivery job.
+			queueDecisionMails(db, org, s.contestId, ['winner']);
+			const queued = db.select().from(jobs).where(eq(jobs.kind, DECISION_MAIL_KIND)).all();
+			expect(queued).toHaveLength(1);
+			const done = await runJobNow(db, queued[0].id, [decisionMailHandler]);
+			expect(done?.status).toBe('done');
+			expect(mailingStatus(db, s.contestId)).toMatchObject({ due: 0 });
+			expect(db.select().from(mailDeliveries).all().every((d) => d.status === 'sent')).toBe(true);
+			expect(fs.readdirSync(path.join(dir, 'outbox'))).toHaveLength(8);
+		} finally {
+			setConfig(undefined);
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});

@@ -12,6 +12,9 @@
  * again adds only applications that have no row yet, so nobody gets the same letter twice). The
  * letter announces the status fixed in `kind` when queued.
  */
+import { enqueue, type DbOrTx, type JobHandler } from '../jobs/queue';
+import { sendMail } from '../mail/mailer';
+import { config } from '../config';
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { DB } from '../db/client';
 import { applications, contests, mailDeliveries, nominations, users } from '../db/schema';
@@ -128,6 +131,8 @@ export function queueDecisionMails(db: DB, actor: Actor, contestId: string, kind
 				)
 				.run();
 		audit(tx, { actorId: actor.id, ip: actor.ip, action: 'mail.queue', entity: 'contest', entityId: contestId, after: { campaign, kinds, queued: fresh.length, already: recipients.length - fresh.length } }, now);
+		// The durable queue delivers them (in the same transaction: no letters without a job).
+		enqueueDecisionDelivery(tx, contestId, now);
 		return { queued: fresh.length, already: recipients.length - fresh.length };
 	});
 }
@@ -230,3 +235,36 @@ export function mailingStatus(db: DB, contestId: string): MailingStatus {
 		failures
 	};
 }
+
+export const DECISION_MAIL_KIND = 'mail.decisions';
+
+/** One delivery job per contest campaign at a time (dedupe); it sends what is pending. */
+export function enqueueDecisionDelivery(db: DbOrTx, contestId: string, now = new Date()) {
+	return enqueue(db, DECISION_MAIL_KIND, { contestId }, { dedupeKey: `${DECISION_MAIL_KIND}:${contestId}`, maxAttempts: MAX_ATTEMPTS + 3, now });
+}
+
+/**
+ * The queue's handler: sends the pending letters of the campaign batch by batch, recording each
+ * recipient's outcome in `mail_deliveries`; while failed letters still have attempts left it
+ * fails itself, so the queue retries them with its backoff.
+ */
+export const decisionMailHandler: JobHandler = {
+	kind: DECISION_MAIL_KIND,
+	lane: 'light',
+	maxAttempts: MAX_ATTEMPTS + 3,
+	backoffMs: 60_000,
+	async run(payload, ctx) {
+		const contestId = String(payload.contestId);
+		let total = { sent: 0, failed: 0 };
+		for (;;) {
+			ctx.signal.throwIfAborted();
+			const r = await deliverPending(ctx.db, null, contestId, { send: sendMail, origin: config().origin });
+			total = { sent: total.sent + r.sent, failed: total.failed + r.failed };
+			if (r.sent + r.failed === 0 || r.left === 0) break;
+			if (r.failed && r.sent === 0) break;
+		}
+		const left = mailingStatus(ctx.db, contestId).due;
+		if (left > 0) throw new Error(`Не доставлено писем: ${left}; повторим позже`);
+		return total;
+	}
+};

@@ -9,7 +9,7 @@ import { sendMail } from '$lib/server/mail/mailer';
 import { resultsSettingsSchema } from '$lib/schemas/results';
 import { contestResultsPage } from '$lib/server/results/console';
 import { winnersSpread } from '$lib/server/results/decisions';
-import { DECISION_KINDS, deliverPending, mailingStatus, queueDecisionMails, type DecisionKind } from '$lib/server/results/mailing';
+import { DECISION_KINDS, enqueueDecisionDelivery, deliverPending, mailingStatus, queueDecisionMails, type DecisionKind } from '$lib/server/results/mailing';
 import { updateResultsSettings } from '$lib/server/results/settings-guard';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
@@ -48,7 +48,7 @@ export const actions: Actions = {
 		if (!kinds.length) return formFail(400, {}, { kind: 'Выберите, кому писать' }, 'Выберите, кому писать');
 		try {
 			const r = queueDecisionMails(db(), { id: user.id, ip: getClientAddress() }, params.contestId, kinds);
-			return { ok: `В рассылку добавлено писем: ${r.queued}${r.already ? `; уже были в рассылке: ${r.already}` : ''}.` };
+			return { ok: `В рассылку добавлено писем: ${r.queued}${r.already ? `; уже были в рассылке: ${r.already}` : ''}. Их отправит фоновая очередь; состояние — ниже и в «Фоновых задачах».` };
 		} catch (e) {
 			return refuse(e, {});
 		}
@@ -56,7 +56,10 @@ export const actions: Actions = {
 	deliver: async ({ locals, url, params, getClientAddress }) => {
 		const user = requireRole(locals, url, 'organizer');
 		try {
+			// «Send now / retry the failed ones»: delivered right here, recorded per recipient, and
+			// the queue keeps retrying what is still failing.
 			const r = await deliverPending(db(), { id: user.id, ip: getClientAddress() }, params.contestId, { send: sendMail, origin: config().origin });
+			if (r.left > 0) enqueueDecisionDelivery(db(), params.contestId);
 			return { ok: `Отправлено: ${r.sent}; не удалось: ${r.failed}; осталось в очереди: ${r.left}.` };
 		} catch (e) {
 			return refuse(e, {});
