@@ -132,3 +132,87 @@ test('the organizer sees the processing job and the video summary in the console
 	await page.setViewportSize({ width: 1280, height: 900 });
 	await page.screenshot({ path: 'test-results/screens/admin-jobs.png', fullPage: true });
 });
+
+test('the jury’s player plays the rendition of a submitted entry', async ({ page, browser }) => {
+	test.setTimeout(180_000);
+	// An applicant submits an entry with the video.
+	await login(page, 'applicant1@nastavnik.demo');
+	await page.goto('/cabinet/apply/nastavnichestvo-2026');
+	await page.getByRole('radio', { name: /Практика наставничества в социальной сфере и здравоохранении/ }).check();
+	await page.getByRole('button', { name: 'Начать заполнение' }).click();
+	await page.waitForURL(/\/cabinet\/applications\/[a-z0-9]+\/about/);
+	const applicationId = /\/cabinet\/applications\/([a-z0-9]+)/.exec(page.url())![1];
+	await page.getByLabel('Регион').selectOption({ label: 'Новосибирская область' });
+	await page.getByLabel('Муниципальное образование').fill('г. Бердск');
+	await page.getByLabel('Организация').fill('ГБУЗ НСО «Бердская центральная городская больница»');
+	await page.getByLabel('Должность').fill('старшая медицинская сестра');
+	await page.getByLabel('Стаж наставничества, лет').fill('12');
+	await page.getByLabel('Телефон').fill('+7 (913) 555-44-33');
+	await page.getByRole('button', { name: 'Сохранить и продолжить' }).click();
+	await page.getByLabel('Название практики').fill('Школа молодой медсестры');
+	await page.getByLabel('Какую проблему решает').fill('Молодые медсёстры уходили из больницы в первый год, не выдержав нагрузки.');
+	await page.getByLabel('Что делает наставничество').fill('Каждой новой медсестре назначается наставница; разборы смен, тренинги у постели больного.');
+	await page.getByLabel('Команда').fill('Девять наставниц и двадцать молодых медсестёр');
+	await page.getByLabel('Год начала практики').fill('2020');
+	await page.getByLabel('Результаты в цифрах').fill('Уход в первый год снизился с 35% до 12% за 2021–2024 годы.');
+	await page.getByRole('button', { name: 'Сохранить и продолжить' }).click();
+	await page.getByLabel('Текст письма-резюме').fill('Двенадцать лет я помогаю молодым медсёстрам освоиться в отделении. '.repeat(5));
+	await page.getByRole('button', { name: 'Сохранить и продолжить' }).click();
+	await expect(page.getByRole('heading', { name: '4. Видеовизитка' })).toBeVisible();
+	await uploadVideo(page.request, applicationId, input);
+	await page.goto(`/cabinet/applications/${applicationId}/submit`);
+	await page.getByLabel(/Я даю согласие на обработку персональных данных/).check();
+	await page.getByRole('button', { name: 'Отправить заявку' }).click();
+	await expect(page.getByText(/Заявка НС-2026-\d{5} принята/)).toBeVisible();
+	const number = (await page.getByRole('heading', { level: 1 }).textContent())!.replace('Заявка ', '').trim();
+
+	// The organizer routes the late entry.
+	const org = await (await browser.newContext()).newPage();
+	await login(org, 'org@nastavnik.demo');
+	await org.goto('/admin/jury/nastavnichestvo-2026/rounds/1');
+	await expect(org.getByText(/Поданы позже создания тура и ещё не распределены: 1 заявка/)).toBeVisible();
+	await org.getByRole('link', { name: 'Предпросмотр распределения', exact: true }).click();
+	await org.getByRole('button', { name: 'Применить распределение' }).click();
+	await expect(org.getByRole('status').filter({ hasText: 'Распределение применено' })).toBeVisible();
+
+	// One of its jurors opens it: the player plays the web rendition with its poster.
+	let juror: Page | null = null;
+	for (let i = 1; i <= 8 && !juror; i++) {
+		const p = await (await browser.newContext()).newPage();
+		await login(p, `jury${i}@nastavnik.demo`);
+		await p.goto('/jury');
+		const link = p.getByRole('link', { name: new RegExp(number) });
+		if (await link.count()) {
+			await link.first().click();
+			juror = p;
+		} else await p.context().close();
+	}
+	expect(juror, 'кому-то из экспертов назначена новая заявка').not.toBeNull();
+	const j = juror!;
+	await expect(j.getByRole('heading', { name: 'Оценка' })).toBeVisible();
+	// The worker transcodes the .mov; the screen plays the rendition once it is ready.
+	await expect
+		.poll(
+			async () => {
+				await j.reload();
+				return (await j.locator('figure.player video source').getAttribute('src')) ?? '';
+			},
+			{ timeout: 90_000, intervals: [1000, 2000, 3000] }
+		)
+		.toMatch(/\.web\.mp4\?/);
+	expect(await j.locator('figure.player video').getAttribute('poster')).toMatch(/\.poster\.jpg\?/);
+	const played = await j.locator('figure.player video').evaluate(async (v: HTMLVideoElement) => {
+		v.muted = true;
+		await v.play();
+		await new Promise<void>((resolve) => {
+			const check = () => (v.currentTime > 0.5 ? resolve() : setTimeout(check, 50));
+			check();
+		});
+		v.pause();
+		return { time: v.currentTime, width: v.videoWidth, error: v.error?.code ?? null };
+	});
+	expect(played.error).toBeNull();
+	expect(played.time).toBeGreaterThan(0.5);
+	expect(played.width).toBeGreaterThan(0);
+	await j.screenshot({ path: 'test-results/screens/jury-player-rendition.png', fullPage: false });
+});
