@@ -36,3 +36,27 @@ describe('balancing the load', () => {
 		}
 	});
 });
+
+describe('calibration entries', () => {
+	it('come first in a juror’s queue, marked', async () => {
+		const { juryQueue } = await import('./scoring');
+		const t = tempDb();
+		try {
+			const db = t.db;
+			await seedDemo(db);
+			const juror = db.select().from(users).where(eq(users.email, 'jury1@nastavnik.demo')).get()!;
+			const before = juryQueue(db, juror.id).rounds[0].items;
+			expect(before.length).toBeGreaterThan(2);
+			const last = before[before.length - 1];
+			const contest = db.select().from(contests).get()!;
+			const appId = db.select({ id: applications.id }).from(applications).where(eq(applications.number, last.number!)).get()!.id;
+			db.update(contests).set({ settings: { ...(contest.settings as object), calibrationEntryIds: [appId] } }).where(eq(contests.id, contest.id)).run();
+			const after = juryQueue(db, juror.id).rounds[0].items;
+			expect(after[0]).toMatchObject({ id: last.id, calibration: true });
+			expect(after.slice(1).every((i) => !i.calibration)).toBe(true);
+			expect(after.slice(1).map((i) => i.id)).toEqual(before.slice(0, -1).map((i) => i.id));
+		} finally {
+			t.cleanup();
+		}
+	});
+});

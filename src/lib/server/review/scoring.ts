@@ -66,6 +66,8 @@ export interface QueueItem {
 	fio: string;
 	status: AssignmentRow['status'];
 	updatedAt: Date;
+	/** A calibration entry (contest setting): every juror of the nomination scores it first. */
+	calibration: boolean;
 }
 
 export interface QueueRound {
@@ -96,6 +98,8 @@ export function juryQueue(db: DB, jurorId: string, filter: QueueFilter = {}, now
 			updatedAt: assignments.updatedAt,
 			round: rounds,
 			contestTitle: contests.title,
+			contestSettings: contests.settings,
+			applicationId: applications.id,
 			number: applications.number,
 			seq: applications.seq,
 			about: applications.about,
@@ -136,9 +140,12 @@ export function juryQueue(db: DB, jurorId: string, filter: QueueFilter = {}, now
 			title: String(practice.title ?? ''),
 			fio: String(about.fio ?? ''),
 			status: r.status,
-			updatedAt: r.updatedAt
+			updatedAt: r.updatedAt,
+			calibration: ((r.contestSettings as { calibrationEntryIds?: string[] })?.calibrationEntryIds ?? []).includes(r.applicationId)
 		});
 	}
+	// Calibration entries first in each round (a stable sort keeps the order by number otherwise).
+	for (const q of byRound.values()) q.items.sort((a, b) => Number(b.calibration) - Number(a.calibration));
 	// active rounds first, then the newest
 	const list = [...byRound.values()].sort((a, b) => Number(b.status === 'active') - Number(a.status === 'active') || b.number - a.number);
 	return { rounds: list, nominations: [...noms].map(([id, title]) => ({ id, title })).sort((a, b) => a.title.localeCompare(b.title, 'ru')) };
