@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeFixtures } from '../fixtures/make-fixtures';
-import { lastMail, linkIn } from './outbox';
+import { lastMail } from './outbox';
+import { newApplicant } from './people';
 
-const PASSWORD = 'Nastavnik-2026';
 let fx: Record<string, string>;
 let bigVideo: string;
 
@@ -17,25 +17,6 @@ test.beforeAll(async () => {
 	if (!fs.existsSync(bigVideo))
 		execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '20M', '-c:a', 'aac', '-shortest', bigVideo]);
 });
-
-async function newApplicant(page: Page): Promise<string> {
-	const email = `applicant-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.ru`;
-	await page.goto('/register');
-	await page.getByLabel('Фамилия, имя, отчество').fill('Соколова Мария Андреевна');
-	await page.getByLabel('Электронная почта').fill(email);
-	await page.getByLabel('Пароль', { exact: true }).fill(PASSWORD);
-	await page.getByLabel('Пароль ещё раз').fill(PASSWORD);
-	await page.getByLabel(/Я принимаю правила портала/).check();
-	await page.getByRole('button', { name: 'Зарегистрироваться' }).click();
-	await expect(page.getByRole('heading', { name: 'Проверьте почту' })).toBeVisible();
-	await page.goto(linkIn((await lastMail(email, /Подтвердите/)).text, '/verify/'));
-	await page.goto('/login');
-	await page.getByLabel('Электронная почта').fill(email);
-	await page.getByLabel('Пароль').fill(PASSWORD);
-	await page.getByRole('button', { name: 'Войти' }).click();
-	await expect(page).toHaveURL(/\/cabinet/);
-	return email;
-}
 
 async function startApplication(page: Page, nomination: RegExp) {
 	await page.goto('/contests/nastavnichestvo-2026');

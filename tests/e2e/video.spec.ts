@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { newApplicant } from './people';
 
 /**
  * After an upload through the real endpoints (/api/uploads → presigned multipart straight to S3 →
@@ -135,8 +136,8 @@ test('the organizer sees the processing job and the video summary in the console
 
 test('the jury’s player plays the rendition of a submitted entry', async ({ page, browser }) => {
 	test.setTimeout(180_000);
-	// An applicant submits an entry with the video.
-	await login(page, 'applicant1@nastavnik.demo');
+	// A new applicant submits an entry with the video.
+	await newApplicant(page, 'Белова Ирина Сергеевна');
 	await page.goto('/cabinet/apply/nastavnichestvo-2026');
 	await page.getByRole('radio', { name: /Практика наставничества в социальной сфере и здравоохранении/ }).check();
 	await page.getByRole('button', { name: 'Начать заполнение' }).click();
