@@ -21,7 +21,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../src/lib/server/db/client';
 import { runMigrations } from '../src/lib/server/db/migrate';
-import { bulkInsertPublished, generatePractices, mulberry32 } from '../src/lib/server/library/generate';
+import { bulkInsertPublished, generatePractices } from '../src/lib/server/library/generate';
+import { mulberry32 } from '../src/lib/server/random';
 import { searchLibrary, searchTuning } from '../src/lib/server/library/search';
 import { readSearchParams } from '../src/lib/schemas/library-search';
 

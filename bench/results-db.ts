@@ -23,6 +23,7 @@ import { computeRound, loadRound } from '../src/lib/server/results/load';
 import { entriesCsv, entriesXlsx } from '../src/lib/server/results/exports';
 
 import { spawnSync } from 'node:child_process';
+import { mulberry32 } from '../src/lib/server/random';
 
 const ENTRIES = 24_000;
 const K = 3;
@@ -30,16 +31,6 @@ const NOMINATIONS = 10;
 const JURORS = 600;
 const LIMIT_MS = 2000;
 
-function mulberry32(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 const mb = (kb: number) => Math.round(kb / 1024);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 

@@ -14,6 +14,7 @@ import {
 	type Review,
 	type ResultsOutput
 } from '../src/lib/server/results/compute';
+import { mulberry32 } from '../src/lib/server/random';
 
 const ENTRIES = 24_000;
 const REVIEWS_PER_ENTRY = 3;
@@ -21,17 +22,6 @@ const NOMINATIONS = 10;
 const JURORS = 600;
 const LIMIT_MS = 2000;
 const RUNS = 3;
-
-function mulberry32(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function generate(): { entries: EntryInfo[]; criteria: Criterion[]; reviews: Review[] } {
 	const rnd = mulberry32(20260101);

@@ -19,17 +19,7 @@ import { runMigrations } from '../src/lib/server/db/migrate';
 import { applications, assignments, auditEvents, conflicts, contests, jurorProfiles, nominations, users } from '../src/lib/server/db/schema';
 import { createRound } from '../src/lib/server/review/rounds';
 import { applyRouting, previewRouting } from '../src/lib/server/review/service';
-
-function mulberry32(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { mulberry32 } from '../src/lib/server/random';
 
 const APPS = Number(process.env.ROUTING_APPS ?? 24_000);
 const JURORS = Number(process.env.ROUTING_JURORS ?? 600);

@@ -15,17 +15,7 @@ import {
 	type RoutingInput,
 	type RoutingJuror
 } from '../src/lib/server/review/routing';
-
-function mulberry32(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { mulberry32 } from '../src/lib/server/random';
 
 const APPS = Number(process.env.ROUTING_APPS ?? 24_000);
 const JURORS = Number(process.env.ROUTING_JURORS ?? 600);

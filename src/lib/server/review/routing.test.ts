@@ -14,6 +14,7 @@ import {
 	type RoutingResult
 } from './routing';
 import { solveBalancedTransport, splitClassFlow } from './mcf';
+import { mulberry32 } from '../random';
 
 // ------------------------------------------------------------------------------------------------
 // instance generators
@@ -315,17 +316,6 @@ function shuffled<T>(arr: T[], rnd: () => number): T[] {
 		[a[i], a[j]] = [a[j], a[i]];
 	}
 	return a;
-}
-
-function mulberry32(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const placedCount = (r: RoutingResult) => r.assignments.length;
