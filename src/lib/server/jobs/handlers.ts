@@ -3,6 +3,7 @@ import { registerHandler } from './queue';
 import { mailHandler } from './mail';
 import { mediaHandler, sweepMedia } from '../media/process';
 import { decisionMailHandler } from '../results/mailing';
+import { sweepStaleUploads } from '../storage/uploads';
 
 export function registerDefaultHandlers() {
 	registerHandler(mailHandler);
@@ -11,7 +12,7 @@ export function registerDefaultHandlers() {
 }
 
 /** Housekeeping run by the worker every few minutes. */
-export const defaultMaintenance = [sweepMedia];
+export const defaultMaintenance = [sweepMedia, (db: Parameters<typeof sweepMedia>[0]) => sweepStaleUploads(db)];
 
 /** Russian names of job kinds for the console. */
 export const JOB_KIND_TITLE: Record<string, string> = {

@@ -6,7 +6,7 @@ import { tempDb } from '../../../../tests/helpers/db';
 import { startTestS3 } from '../../../../tests/helpers/s3';
 import { makeContest, makeApplicant, GOOD_ABOUT, GOOD_PRACTICE, GOOD_LETTER } from '../../../../tests/helpers/contest';
 import { makeFixtures } from '../../../../tests/fixtures/make-fixtures';
-import { createUpload, signUploadRequest, completeUpload, abortUpload, currentFiles } from './uploads';
+import { createUpload, signUploadRequest, completeUpload, abortUpload, currentFiles, sweepStaleUploads, STALE_UPLOAD_MS } from './uploads';
 import { startApplication, saveStep, submitApplication, type Actor } from '../applications/service';
 import { assets, applications } from '../db/schema';
 import { bucket, s3 } from './s3';
@@ -208,5 +208,20 @@ describe('direct-to-S3 uploads', () => {
 		const sub = submitApplication(db, user, app.id, { consent: true, version: v }, afterClose);
 		expect(sub.status).toBe('submitted');
 		expect(db.select().from(applications).where(eq(applications.id, app.id)).get()!.number).toMatch(/^НС-2026-\d{5}$/);
+	});
+
+	it('the sweep aborts uploads abandoned for two days and keeps recent ones', async () => {
+		const { user, app } = await setup();
+		const old = createUpload(db, user, { applicationId: app.id, kind: 'video', filename: 'old.mp4', type: 'video/mp4', size: 6 * 1024 * 1024 });
+		const create = await signUploadRequest(db, user, { method: 'POST', key: old.key });
+		const uploadId = /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
+		const part = await signUploadRequest(db, user, { method: 'PUT', key: old.key, uploadId, partNumber: 1 });
+		await fetch(part.url, { method: 'PUT', body: new Uint8Array(5 * 1024 * 1024) });
+		const fresh = createUpload(db, user, { applicationId: app.id, kind: 'letter', filename: 'new.pdf', type: 'application/pdf', size: 1000 });
+		db.update(assets).set({ updatedAt: new Date(Date.now() - STALE_UPLOAD_MS - 60_000) }).where(eq(assets.id, old.id)).run();
+		expect(await sweepStaleUploads(db)).toEqual({ aborted: 1 });
+		expect(db.select().from(assets).where(eq(assets.id, old.id)).get()).toBeUndefined();
+		expect(db.select().from(assets).where(eq(assets.id, fresh.id)).get()?.status).toBe('uploading');
+		await expect(s3().send(new ListPartsCommand({ Bucket: bucket(), Key: old.key, UploadId: uploadId }))).rejects.toThrow();
 	});
 });

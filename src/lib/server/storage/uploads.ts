@@ -7,7 +7,7 @@
  * real type from the first bytes and, for videos, duration and streams with ffprobe on a
  * short-lived presigned URL. Video bytes never pass through the app server.
  */
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, lt, ne } from 'drizzle-orm';
 import {
 	AbortMultipartUploadCommand,
 	CompleteMultipartUploadCommand,
@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { DB } from '../db/client';
-import { assets, type Asset } from '../db/schema';
+import { applications, assets, contests, type Asset } from '../db/schema';
 import { newId } from '../ids';
 import { DomainError, forbidden, notFound } from '../errors';
 import { contestSettings } from '../contests/settings';
@@ -301,4 +301,33 @@ export function currentFiles(db: DB, applicationId: string) {
 		.from(assets)
 		.where(and(eq(assets.applicationId, applicationId), inArray(assets.status, ['uploading', 'uploaded', 'processing', 'ready', 'failed', 'rejected'])))
 		.all();
+}
+
+/** How long an unfinished upload may sit before the sweep cancels it. */
+export const STALE_UPLOAD_MS = 48 * 3600_000;
+
+/**
+ * Housekeeping (run by the job worker): uploads begun and never completed — a closed tab that
+ * never came back — are aborted in S3 (their stored parts cost space) and forgotten, once they are
+ * older than STALE_UPLOAD_MS and past their contest's grace period. Resumable uploads within that
+ * window are left alone.
+ */
+export async function sweepStaleUploads(db: DB, now = new Date()): Promise<{ aborted: number }> {
+	const stale = db
+		.select({ asset: assets, closeAt: contests.closeAt, settings: contests.settings })
+		.from(assets)
+		.innerJoin(applications, eq(applications.id, assets.applicationId))
+		.innerJoin(contests, eq(contests.id, applications.contestId))
+		.where(and(eq(assets.status, 'uploading'), lt(assets.updatedAt, new Date(now.getTime() - STALE_UPLOAD_MS))))
+		.all();
+	let aborted = 0;
+	for (const r of stale) {
+		const grace = graceEnd({ closeAt: r.closeAt, settings: r.settings } as never).getTime();
+		if (now.getTime() < grace && r.asset.createdAt.getTime() < r.closeAt.getTime() && now.getTime() >= r.closeAt.getTime()) continue;
+		if (r.asset.uploadId) await abortQuietly(r.asset.key, r.asset.uploadId);
+		await deleteQuietly(r.asset.key);
+		db.delete(assets).where(and(eq(assets.id, r.asset.id), eq(assets.status, 'uploading'))).run();
+		aborted++;
+	}
+	return { aborted };
 }
