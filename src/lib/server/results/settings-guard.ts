@@ -13,6 +13,7 @@
  * (another branch) to call before saving; `updateResultsSettings` is the results console's own
  * form.
  */
+import { idsByNumbers } from '../review/rounds';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DB } from '../db/client';
 import { applications, contests } from '../db/schema';
@@ -58,22 +59,6 @@ export interface ResultsSettingsPatch {
 	calibration: string;
 }
 
-/** Application numbers (НС-2026-00012 …) of a contest → ids; unknown numbers refused. */
-export function idsByNumbers(db: DB, contestId: string, text: string): string[] {
-	const numbers = [...new Set(text.split(/[\s,;]+/).map((s) => s.trim().toUpperCase()).filter(Boolean))];
-	if (!numbers.length) return [];
-	const rows = db
-		.select({ id: applications.id, number: applications.number })
-		.from(applications)
-		.where(and(eq(applications.contestId, contestId), inArray(applications.number, numbers)))
-		.all();
-	const known = new Set(rows.map((r) => r.number));
-	const unknown = numbers.filter((n) => !known.has(n));
-	if (unknown.length)
-		throw new DomainError(400, 'unknown_numbers', `Нет заявок с номерами: ${unknown.slice(0, 10).join(', ')}`, { errors: { calibration: `Нет заявок с номерами: ${unknown.slice(0, 10).join(', ')}` } });
-	const byNumber = new Map(rows.map((r) => [r.number, r.id]));
-	return numbers.map((n) => byNumber.get(n)!);
-}
 
 /** Saves the results settings of a contest (refused after the finals started; audited). */
 export function updateResultsSettings(db: DB, actor: Actor, contestId: string, patch: ResultsSettingsPatch, now = new Date()): ContestSettings {
@@ -89,7 +74,7 @@ export function updateResultsSettings(db: DB, actor: Actor, contestId: string, p
 			winnersPerNomination: patch.winnersPerNomination,
 			jurorsPerEntry: patch.jurorsPerEntry,
 			releaseFeedback: patch.releaseFeedback,
-			calibrationEntryIds: idsByNumbers(tx, contestId, patch.calibration)
+			calibrationEntryIds: idsByNumbers(tx, contestId, patch.calibration, 'calibration')
 		});
 		assertResultsSettingsChange(tx, contestId, before, after);
 		const keys = [...RESULTS_SETTINGS_KEYS, 'releaseFeedback'] as const;

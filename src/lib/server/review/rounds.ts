@@ -105,8 +105,11 @@ function checkApplications(db: DB, contestId: string, ids: string[]): string[] {
 	return unique;
 }
 
-/** Application numbers (НС-2026-00012, one per line or separated by commas) → ids. */
-export function idsByNumbers(db: DB, contestId: string, text: string): string[] {
+/**
+ * Application numbers (НС-2026-00012, one per line or separated by commas) → ids, in the order
+ * given; unknown numbers are refused. `field` names the form field for the error.
+ */
+export function idsByNumbers(db: DB, contestId: string, text: string, field = 'numbers'): string[] {
 	const numbers = [...new Set(text.split(/[\s,;]+/).map((s) => s.trim().toUpperCase()).filter(Boolean))];
 	if (!numbers.length) return [];
 	const rows = db
@@ -114,10 +117,13 @@ export function idsByNumbers(db: DB, contestId: string, text: string): string[] 
 		.from(applications)
 		.where(and(eq(applications.contestId, contestId), inArray(applications.number, numbers)))
 		.all();
-	const known = new Set(rows.map((r) => r.number));
-	const unknown = numbers.filter((n) => !known.has(n));
-	if (unknown.length) throw new DomainError(400, 'unknown_numbers', `Нет заявок с номерами: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? '…' : ''}`);
-	return rows.map((r) => r.id);
+	const byNumber = new Map(rows.map((r) => [r.number, r.id]));
+	const unknown = numbers.filter((n) => !byNumber.has(n));
+	if (unknown.length) {
+		const message = `Нет заявок с номерами: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? '…' : ''}`;
+		throw new DomainError(400, 'unknown_numbers', message, { errors: { [field]: message } });
+	}
+	return numbers.map((n) => byNumber.get(n)!);
 }
 
 export interface CreateRoundInput {
