@@ -12,9 +12,13 @@ import {
 	HeadObjectCommand,
 	GetBucketCorsCommand,
 	GetObjectCommand,
-	PutObjectCommand
+	PutObjectCommand,
+	CopyObjectCommand,
+	DeleteObjectCommand,
+	ListObjectsV2Command
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createHash } from 'node:crypto';
 import { startEmbeddedS3, type EmbeddedS3 } from './embedded';
 
 let s3srv: EmbeddedS3;
@@ -95,5 +99,79 @@ describe('embedded S3 (s3rver on loopback)', () => {
 		await client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: Buffer.from('x') }));
 		await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
 		await expect(client.send(new ListPartsCommand({ Bucket, Key, UploadId }))).rejects.toThrow();
+	});
+
+	describe('objects completed from parts keep their parts (no copy on completion)', () => {
+		// Three parts with distinct bytes, so that every offset says where it came from.
+		const parts = [Buffer.alloc(5 * 1024 * 1024), Buffer.alloc(5 * 1024 * 1024), Buffer.from('хвост видео')];
+		parts[0].forEach((_, i) => (parts[0][i] = i % 251));
+		parts[1].forEach((_, i) => (parts[1][i] = (i * 7) % 253));
+		const whole = Buffer.concat(parts);
+		const get = async (Key: string, Range?: string) =>
+			Buffer.from(await (await client.send(new GetObjectCommand({ Bucket, Key, Range }))).Body!.transformToByteArray());
+		async function multipart(Key: string, numbers = [1, 2, 3], send = numbers) {
+			const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'video/mp4' }));
+			const etags: Record<number, string> = {};
+			for (const n of send) etags[n] = (await client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: n, Body: parts[n - 1] }))).ETag!;
+			await client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: numbers.map((n) => ({ PartNumber: n, ETag: etags[n] })) } }));
+		}
+		const filesUnder = (p: string): string[] =>
+			fs.readdirSync(p, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(p, e.name)) : [path.join(p, e.name)]));
+
+		it('reads whole and by ranges across part boundaries, with the right size, ETag and listing', async () => {
+			await multipart('m/whole.mp4');
+			expect((await get('m/whole.mp4')).equals(whole)).toBe(true);
+			const b = parts[0].length;
+			for (const [from, to] of [
+				[0, 0],
+				[b - 3, b + 2],
+				[b - 1, 2 * b],
+				[2 * b + 3, whole.length - 1],
+				[17, 2 * b + 5]
+			])
+				expect((await get('m/whole.mp4', `bytes=${from}-${to}`)).equals(whole.subarray(from, to + 1))).toBe(true);
+			expect((await get('m/whole.mp4', `bytes=${whole.length - 10}-`)).equals(whole.subarray(whole.length - 10))).toBe(true);
+			const head = await client.send(new HeadObjectCommand({ Bucket, Key: 'm/whole.mp4' }));
+			expect(head.ContentLength).toBe(whole.length);
+			const md5 = (b: Buffer) => createHash('md5').update(b).digest();
+			expect(head.ETag).toBe(`"${createHash('md5').update(Buffer.concat(parts.map(md5))).digest('hex')}-3"`);
+			const listed = await client.send(new ListObjectsV2Command({ Bucket, Prefix: 'm/' }));
+			expect(listed.Contents?.map((o) => [o.Key, o.Size])).toEqual([['m/whole.mp4', whole.length]]);
+			// The object file on disk is sparse: the bytes live once, in the parts.
+			const objectFile = filesUnder(dir).find((f) => f.endsWith('whole.mp4._S3rver_object'))!;
+			expect(fs.statSync(objectFile).blocks * 512).toBeLessThan(64 * 1024);
+		});
+
+		it('drops parts that were sent but not listed in the completion', async () => {
+			await multipart('m/subset.mp4', [1, 3], [1, 2, 3]);
+			expect((await get('m/subset.mp4')).equals(Buffer.concat([parts[0], parts[2]]))).toBe(true);
+		});
+
+		it('copy, overwrite and delete keep the bytes and leave nothing behind', async () => {
+			await multipart('m/src.mp4');
+			await client.send(new CopyObjectCommand({ Bucket, Key: 'm/copy.mp4', CopySource: `${Bucket}/m/src.mp4` }));
+			await client.send(new DeleteObjectCommand({ Bucket, Key: 'm/src.mp4' }));
+			expect((await get('m/copy.mp4')).equals(whole)).toBe(true);
+			// A plain PUT over a multipart object replaces it.
+			await client.send(new PutObjectCommand({ Bucket, Key: 'm/copy.mp4', Body: 'новое' }));
+			expect((await get('m/copy.mp4')).toString()).toBe('новое');
+			// A multipart upload over a plain object replaces it too.
+			await multipart('m/copy.mp4');
+			expect((await get('m/copy.mp4')).equals(whole)).toBe(true);
+			await client.send(new DeleteObjectCommand({ Bucket, Key: 'm/copy.mp4' }));
+			await expect(client.send(new HeadObjectCommand({ Bucket, Key: 'm/copy.mp4' }))).rejects.toThrow();
+			expect(filesUnder(dir).filter((f) => /[/\\](src|copy)\.mp4\./.test(f))).toEqual([]);
+		});
+
+		it('refuses a completion that names a part never sent, and keeps the upload', async () => {
+			const Key = 'm/bad.mp4';
+			const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+			const e1 = (await client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: parts[0] }))).ETag!;
+			await expect(
+				client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1 }, { PartNumber: 2, ETag: e1 }] } }))
+			).rejects.toThrow();
+			expect((await client.send(new ListPartsCommand({ Bucket, Key, UploadId }))).Parts).toHaveLength(1);
+			await expect(client.send(new HeadObjectCommand({ Bucket, Key }))).rejects.toThrow();
+		});
 	});
 });

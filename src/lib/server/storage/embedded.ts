@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 // s3rver ships no types.
 // @ts-expect-error no declaration file
@@ -63,35 +64,7 @@ function patchS3rver() {
 			}
 		};
 	};
-	// Completing a multipart upload: s3rver re-reads every part through an MD5 and writes the
-	// whole object again. Like S3, take the parts as they are: move the first part into place,
-	// append the others, and use S3's multipart ETag (MD5 of the parts' MD5s, "-N").
-	const Store = require('s3rver/lib/stores/filesystem');
-	Store.prototype.putObjectMultipart = async function (bucket: string, uploadId: string, parts: { number: number; etag: string }[]) {
-		const dir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
-		const key = await fs.promises.readFile(path.join(dir, 'key'), 'utf8');
-		const metadata = JSON.parse(await fs.promises.readFile(path.join(dir, 'metadata'), 'utf8'));
-		const sorted = [...parts].sort((a, b) => a.number - b.number);
-		const md5s: Buffer[] = [];
-		for (const p of sorted) {
-			const md5 = await fs.promises.readFile(path.join(dir, `${p.number}.md5`), 'utf8').catch(() => '');
-			if (!md5 || md5 !== p.etag) throw new S3Error('InvalidPart', 'One or more of the specified parts could not be found.');
-			md5s.push(Buffer.from(md5, 'hex'));
-		}
-		const objectPath = this.getResourcePath(bucket, key, 'object');
-		await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
-		const tmp = path.join(dir, 'assembled');
-		await fs.promises.rename(path.join(dir, String(sorted[0].number)), tmp);
-		for (const p of sorted.slice(1)) {
-			await pipeline(fs.createReadStream(path.join(dir, String(p.number)), { highWaterMark: 1 << 20 }), fs.createWriteStream(tmp, { flags: 'a', highWaterMark: 1 << 20 }));
-		}
-		await fs.promises.rename(tmp, objectPath);
-		const size = (await fs.promises.stat(objectPath)).size;
-		const md5 = `${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${sorted.length}`;
-		await this.putMetadata(bucket, key, metadata, md5);
-		await fs.promises.rm(dir, { recursive: true, force: true });
-		return { size, md5 };
-	};
+	patchMultipartObjects(S3Error);
 	router.get('/:bucket/:key+', handle);
 	router.delete('/:bucket/:key+', handle);
 	// Move the two new layers right after the authentication/response-header layers, before
@@ -99,6 +72,171 @@ function patchS3rver() {
 	const added = router.stack.splice(router.stack.length - 2, 2);
 	const authIdx = router.stack.findIndex((l: any) => l.stack?.some((fn: any) => fn.name === 'responseHeaderOverride'));
 	router.stack.splice(authIdx >= 0 ? authIdx + 1 : 0, 0, ...added);
+}
+
+/**
+ * Completing a multipart upload: s3rver re-reads every part through an MD5 and writes the whole
+ * object again, which costs a gigabyte video a full copy after its last byte arrived. Like MinIO,
+ * which keeps the parts and lists them in the object's metadata, the embedded store keeps them:
+ * the upload's directory becomes the object's `._S3rver_parts` directory (one rename), with the
+ * parts named `p0…pN` in order and their sizes in `manifest.json`; the object file itself becomes
+ * a sparse file of the object's size, so that s3rver's listing, HEAD and metadata (all based on
+ * `stat`) stay right; reads, ranged or whole, stream through the parts. Writing, copying and
+ * deleting the key keep the parts in step. The ETag is S3's multipart ETag (MD5 of the parts'
+ * MD5s, "-N").
+ */
+function patchMultipartObjects(S3Error: any) {
+	const require = createRequire(import.meta.url);
+	const Store = require('s3rver/lib/stores/filesystem');
+	const S3Object = require('s3rver/lib/models/object');
+	type Manifest = { sizes: number[] };
+	const partsDir = (store: any, bucket: string, key: string): string => store.getResourcePath(bucket, key, 'parts');
+	async function readManifest(dir: string): Promise<Manifest | null> {
+		try {
+			return JSON.parse(await fs.promises.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+		} catch (e) {
+			if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+			throw e;
+		}
+	}
+	/** Bytes start..end (inclusive) of the object, read from the parts that hold them. */
+	async function* readParts(files: string[], sizes: number[], start: number, end: number) {
+		let offset = 0;
+		for (let i = 0; i < sizes.length && offset <= end; offset += sizes[i], i++) {
+			const from = Math.max(start, offset);
+			const to = Math.min(end, offset + sizes[i] - 1);
+			if (from > to) continue;
+			yield* fs.createReadStream(files[i], { start: from - offset, end: to - offset, highWaterMark: 1 << 20 });
+		}
+	}
+	/** A sparse file of `size` bytes: no blocks on disk, the right size for `stat`. */
+	async function sparse(file: string, size: number) {
+		await fs.promises.mkdir(path.dirname(file), { recursive: true });
+		const fh = await fs.promises.open(file, 'w');
+		try {
+			await fh.truncate(size);
+		} finally {
+			await fh.close();
+		}
+	}
+
+	// A part: hashed as it streams to its file, written in 1 MiB slices (s3rver's own putPart
+	// writes 16 KiB at a time and creates the directory of an upload that does not exist).
+	Store.prototype.putPart = async function (bucket: string, uploadId: string, partNumber: string | number, content: NodeJS.ReadableStream) {
+		const dir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), String(uploadId));
+		if (!fs.existsSync(path.join(dir, 'key'))) throw new S3Error('NoSuchUpload', 'The specified upload does not exist.');
+		const file = path.join(dir, String(Number(partNumber)));
+		const hash = createHash('md5');
+		let size = 0;
+		await pipeline(
+			content,
+			async function* (source: AsyncIterable<Buffer | string>) {
+				for await (const part of source) {
+					const chunk = typeof part === 'string' ? Buffer.from(part) : part;
+					hash.update(chunk);
+					size += chunk.length;
+					yield chunk;
+				}
+			},
+			fs.createWriteStream(file, { highWaterMark: 1 << 20 })
+		);
+		const md5 = hash.digest('hex');
+		// The checksum file last: ListParts shows a part only once it is complete.
+		await fs.promises.writeFile(`${file}.md5`, md5);
+		return { size, md5 };
+	};
+
+	Store.prototype.putObjectMultipart = async function (bucket: string, uploadId: string, parts: { number: number; etag: string }[]) {
+		const dir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+		const key = await fs.promises.readFile(path.join(dir, 'key'), 'utf8');
+		const metadata = JSON.parse(await fs.promises.readFile(path.join(dir, 'metadata'), 'utf8'));
+		const sorted = [...parts].sort((a, b) => a.number - b.number);
+		const md5s: Buffer[] = [];
+		for (const [i, p] of sorted.entries()) {
+			if (i > 0 && sorted[i - 1].number === p.number) throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order.');
+			const md5 = await fs.promises.readFile(path.join(dir, `${p.number}.md5`), 'utf8').catch(() => '');
+			if (!md5 || md5 !== p.etag) throw new S3Error('InvalidPart', 'One or more of the specified parts could not be found.');
+			md5s.push(Buffer.from(md5, 'hex'));
+		}
+		// The listed parts, in order, as p0…pN; parts not listed are dropped, as S3 drops them.
+		const sizes: number[] = [];
+		for (const [i, p] of sorted.entries()) {
+			const file = path.join(dir, `p${i}`);
+			await fs.promises.rename(path.join(dir, String(p.number)), file);
+			sizes.push((await fs.promises.stat(file)).size);
+		}
+		for (const f of await fs.promises.readdir(dir)) if (!/^p\d+$/.test(f)) await fs.promises.rm(path.join(dir, f), { force: true });
+		await fs.promises.writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ sizes } satisfies Manifest));
+		const size = sizes.reduce((a, b) => a + b, 0);
+		const target = partsDir(this, bucket, key);
+		await fs.promises.mkdir(path.dirname(target), { recursive: true });
+		await fs.promises.rm(target, { recursive: true, force: true });
+		await fs.promises.rename(dir, target);
+		await sparse(this.getResourcePath(bucket, key, 'object'), size);
+		const md5 = `${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${sorted.length}`;
+		await this.putMetadata(bucket, key, metadata, md5);
+		return { size, md5 };
+	};
+
+	// Reads of every object, kept parts or one file. (s3rver's own getObject also reads
+	// `bytes=0-0` as the whole object: `end || Infinity`.)
+	Store.prototype.getObject = async function (bucket: string, key: string, options?: { start?: number; end?: number }) {
+		const dir = partsDir(this, bucket, key);
+		const manifest = await readManifest(dir);
+		let metadata: Record<string, unknown>;
+		try {
+			metadata = await this.getMetadata(bucket, key);
+		} catch (e) {
+			if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+			throw e;
+		}
+		const size = Number(metadata['content-length']);
+		const files = manifest ? manifest.sizes.map((_, i) => path.join(dir, `p${i}`)) : [this.getResourcePath(bucket, key, 'object')];
+		const range = { start: options?.start ?? 0, end: Math.min(options?.end ?? Infinity, Math.max(0, size - 1)) };
+		const ranged = options && (options.start !== undefined || options.end !== undefined);
+		if (range.start < 0 || range.end < range.start || (ranged && range.start >= size)) {
+			const object = new S3Object(bucket, key, null, metadata);
+			if (ranged) object.range = range;
+			return object;
+		}
+		const content = Readable.from(readParts(files, manifest ? manifest.sizes : [size], range.start, range.end), { objectMode: false });
+		const object = new S3Object(bucket, key, content, metadata);
+		if (ranged) object.range = range;
+		return object;
+	};
+
+	const putObject = Store.prototype.putObject;
+	Store.prototype.putObject = async function (object: { bucket: string; key: string }) {
+		await fs.promises.rm(partsDir(this, object.bucket, object.key), { recursive: true, force: true });
+		return putObject.call(this, object);
+	};
+
+	const deleteObject = Store.prototype.deleteObject;
+	Store.prototype.deleteObject = async function (bucket: string, key: string) {
+		await fs.promises.rm(partsDir(this, bucket, key), { recursive: true, force: true });
+		return deleteObject.call(this, bucket, key);
+	};
+
+	const copyObject = Store.prototype.copyObject;
+	Store.prototype.copyObject = async function (srcBucket: string, srcKey: string, destBucket: string, destKey: string, replacementMetadata?: unknown) {
+		const src = partsDir(this, srcBucket, srcKey);
+		const dest = partsDir(this, destBucket, destKey);
+		if (src === dest) return copyObject.call(this, srcBucket, srcKey, destBucket, destKey, replacementMetadata);
+		await fs.promises.rm(dest, { recursive: true, force: true });
+		const manifest = await readManifest(src);
+		if (!manifest) return copyObject.call(this, srcBucket, srcKey, destBucket, destKey, replacementMetadata);
+		// Parts never change once stored: the copy shares them by hard links.
+		await fs.promises.mkdir(dest, { recursive: true });
+		for (const f of await fs.promises.readdir(src)) await fs.promises.link(path.join(src, f), path.join(dest, f));
+		await sparse(this.getResourcePath(destBucket, destKey, 'object'), manifest.sizes.reduce((a, b) => a + b, 0));
+		if (replacementMetadata) {
+			await this.putMetadata(destBucket, destKey, replacementMetadata, await fs.promises.readFile(this.getResourcePath(srcBucket, srcKey, 'object.md5'), 'utf8'));
+		} else {
+			await fs.promises.copyFile(this.getResourcePath(srcBucket, srcKey, 'metadata.json'), this.getResourcePath(destBucket, destKey, 'metadata.json'));
+			await fs.promises.copyFile(this.getResourcePath(srcBucket, srcKey, 'object.md5'), this.getResourcePath(destBucket, destKey, 'object.md5'));
+		}
+		return this.getMetadata(destBucket, destKey);
+	};
 }
 
 const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
