@@ -1,9 +1,13 @@
 // One ~1 GiB video through the real upload endpoints into the embedded S3, against a direct PUT
 // of the same bytes to the same S3, in the same run. Reports the app server's RSS growth during
-// the upload and the throughput ratio. The client does what Uppy 6 does in the browser: start the
-// upload at the app, ask the app to sign every S3 request, PUT 8 MiB parts straight to S3 (one
-// after another, as @uppy/aws-s3 6 does; BENCH_UPLOAD_PARALLEL=N sends N parts at a time), then
-// ask the app to verify the object (HEAD, type sniffing, ffprobe).
+// the uploads and the throughput ratio. The client does what the uploader component does in the
+// browser (Uppy 6 with our parallel-parts patch): start the upload at the app, ask the app to sign
+// every S3 request, PUT Blob slices of the file straight to S3 with the part size and the number
+// of parts in flight of src/lib/upload.ts (BENCH_UPLOAD_PART_MB and BENCH_UPLOAD_PARALLEL override them),
+// complete; then ask the app to verify the object (HEAD, type sniffing, ffprobe; reported apart,
+// it is not part of the transfer). The direct PUT sends the whole file Blob in one request.
+// Direct and through-the-app uploads alternate for BENCH_UPLOAD_ROUNDS rounds (default 5); the
+// ratio compares their medians, since one loopback PUT varies by ±30% on a busy 2-core machine.
 //   npx tsx bench/upload.ts            (BENCH_UPLOAD_MB=1024 by default)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,10 +16,11 @@ import path from 'node:path';
 import { S3Client, PutObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ensureBuilt, startBuiltPortal, rssMB, round1 } from './_portal';
+import { partBytes, PART_CONCURRENCY } from '../src/lib/upload';
 
 const TARGET = Number(process.env.BENCH_UPLOAD_MB ?? 1024) * 1024 * 1024;
-const PART = 8 * 1024 * 1024;
-const PARALLEL = Number(process.env.BENCH_UPLOAD_PARALLEL ?? 1);
+const PARALLEL = Number(process.env.BENCH_UPLOAD_PARALLEL ?? PART_CONCURRENCY);
+const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? 5);
 
 /** A real H.264 video of about TARGET bytes and under 3 minutes: a lossless segment repeated by stream copy. */
 function makeVideo(): string {
@@ -35,17 +40,17 @@ function makeVideo(): string {
 	return out;
 }
 
-function readPart(fd: number, offset: number, size: number): Uint8Array {
-	const buf = new Uint8Array(size);
-	fs.readSync(fd, buf, 0, size, offset);
-	return buf;
-}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
 	ensureBuilt();
 	const file = makeVideo();
 	const size = fs.statSync(file).size;
-	const portal = await startBuiltPortal({ RATE_LIMIT_PER_IP: '1000' });
+	const PART = process.env.BENCH_UPLOAD_PART_MB ? Number(process.env.BENCH_UPLOAD_PART_MB) * 1024 * 1024 : partBytes(size);
+	const blob = await fs.openAsBlob(file, { type: 'video/mp4' });
+	// No job worker: each verified upload would start the processing of a 1 GiB video (ffmpeg,
+	// bench/processing.ts measures it), which would weigh on the next round's transfer.
+	const portal = await startBuiltPortal({ RATE_LIMIT_PER_IP: '1000', JOB_WORKER: 'false' });
 	const pid = portal.proc.pid!;
 	try {
 		// Log in as the demo applicant and start an application.
@@ -69,15 +74,58 @@ async function main() {
 			if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
 			return (await r.json()) as Record<string, unknown>;
 		};
-
-		// Direct PUT of the same bytes to the same S3 (baseline).
 		const s3 = new S3Client({ endpoint: `http://127.0.0.1:${portal.s3Port}`, region: 'ru-central1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
-		const directUrl = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'portal', Key: 'bench/direct.mp4' }), { expiresIn: 3600 });
-		const d0 = performance.now();
-		const put = await fetch(directUrl, { method: 'PUT', body: fs.createReadStream(file) as unknown as BodyInit, duplex: 'half', headers: { 'content-length': String(size) } } as RequestInit);
-		if (put.status !== 200) throw new Error(`direct PUT ${put.status}`);
-		const directSec = (performance.now() - d0) / 1000;
-		await s3.send(new DeleteObjectCommand({ Bucket: 'portal', Key: 'bench/direct.mp4' }));
+
+		/** The baseline: the same bytes in one presigned PUT to the same S3. */
+		async function direct(): Promise<number> {
+			const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'portal', Key: 'bench/direct.mp4' }), { expiresIn: 3600 });
+			const t0 = performance.now();
+			const put = await fetch(url, { method: 'PUT', body: blob });
+			if (put.status !== 200) throw new Error(`direct PUT ${put.status}`);
+			const sec = (performance.now() - t0) / 1000;
+			await s3.send(new DeleteObjectCommand({ Bucket: 'portal', Key: 'bench/direct.mp4' }));
+			return sec;
+		}
+
+		/** Through the app's endpoints, as the browser does it. */
+		async function throughApp() {
+			const timing = { sign: 0, put: 0 };
+			const t0 = performance.now();
+			const created = await api('/api/uploads', { applicationId, kind: 'video', filename: 'visitka.mp4', type: 'video/mp4', size });
+			const key = String(created.key);
+			const c = await api('/api/uploads/sign', { method: 'POST', key });
+			const cr = await fetch(String(c.url), { method: 'POST', headers: c.headers as Record<string, string> });
+			const uploadId = /<UploadId>([^<]+)</.exec(await cr.text())![1];
+			const parts: { n: number; etag: string }[] = [];
+			const count = Math.ceil(size / PART);
+			let next = 0;
+			async function worker() {
+				for (;;) {
+					const i = next++;
+					if (i >= count) return;
+					const n = i + 1;
+					const ts0 = performance.now();
+					const s = await api('/api/uploads/sign', { method: 'PUT', key, uploadId, partNumber: n });
+					const ts1 = performance.now();
+					const r = await fetch(String(s.url), { method: 'PUT', body: blob.slice(i * PART, Math.min(size, (i + 1) * PART)) });
+					timing.sign += ts1 - ts0;
+					timing.put += performance.now() - ts1;
+					if (r.status !== 200) throw new Error(`part ${n}: ${r.status}`);
+					parts.push({ n, etag: r.headers.get('etag')! });
+				}
+			}
+			await Promise.all(Array.from({ length: PARALLEL }, worker));
+			const partsSec = (performance.now() - t0) / 1000;
+			parts.sort((a, b) => a.n - b.n);
+			const done = await api('/api/uploads/sign', { method: 'POST', key, uploadId });
+			const xml = `<CompleteMultipartUpload>${parts.map((p) => `<Part><PartNumber>${p.n}</PartNumber><ETag>${p.etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+			const fin = await fetch(String(done.url), { method: 'POST', body: xml });
+			if (fin.status !== 200) throw new Error(`complete ${fin.status}`);
+			const uploadSec = (performance.now() - t0) / 1000;
+			const verified = await api(`/api/uploads/${created.assetId}/complete`);
+			const verifySec = (performance.now() - t0) / 1000 - uploadSec;
+			return { uploadSec, partsSec, assembleSec: uploadSec - partsSec, verifySec, signMs: timing.sign, putMs: timing.put, count, verified };
+		}
 
 		// Warm-up: load the upload routes and the presigner once, so that the RSS baseline is the
 		// running server's, not a cold one's.
@@ -86,72 +134,50 @@ async function main() {
 		await fetch(`${portal.url}/api/uploads/${warm.assetId}`, { method: 'DELETE', headers });
 		await new Promise((r) => setTimeout(r, 500));
 
-		// Through the app's endpoints.
 		const rssBefore = rssMB(pid);
 		let rssPeak = rssBefore;
-		const poll = setInterval(() => (rssPeak = Math.max(rssPeak, rssMB(pid))), 100);
-		const t0 = performance.now();
-		const created = await api('/api/uploads', { applicationId, kind: 'video', filename: 'visitka.mp4', type: 'video/mp4', size });
-		const key = String(created.key);
-		const c = await api('/api/uploads/sign', { method: 'POST', key });
-		const cr = await fetch(String(c.url), { method: 'POST', headers: c.headers as Record<string, string> });
-		const uploadId = /<UploadId>([^<]+)</.exec(await cr.text())![1];
-		const fd = fs.openSync(file, 'r');
-		const parts: { n: number; etag: string }[] = [];
-		const count = Math.ceil(size / PART);
-		let next = 0;
-		const timing = { sign: 0, read: 0, put: 0 };
-		async function worker() {
-			for (;;) {
-				const i = next++;
-				if (i >= count) return;
-				const n = i + 1;
-				const ts0 = performance.now();
-				const s = await api('/api/uploads/sign', { method: 'PUT', key, uploadId, partNumber: n });
-				const ts1 = performance.now();
-				const body = readPart(fd, i * PART, Math.min(PART, size - i * PART));
-				const ts2 = performance.now();
-				const r = await fetch(String(s.url), { method: 'PUT', body });
-				timing.sign += ts1 - ts0;
-				timing.read += ts2 - ts1;
-				timing.put += performance.now() - ts2;
-				if (r.status !== 200) throw new Error(`part ${n}: ${r.status}`);
-				parts.push({ n, etag: r.headers.get('etag')! });
+		const directs: number[] = [];
+		const apps: Awaited<ReturnType<typeof throughApp>>[] = [];
+		const measureApp = async () => {
+			const poll = setInterval(() => (rssPeak = Math.max(rssPeak, rssMB(pid))), 100);
+			apps.push(await throughApp());
+			clearInterval(poll);
+			rssPeak = Math.max(rssPeak, rssMB(pid));
+		};
+		for (let round = 0; round < ROUNDS; round++) {
+			// Each upload starts with the previous one's bytes flushed to disk, and the order
+			// alternates, so that neither side pays for the other's writeback.
+			for (const side of round % 2 ? ['app', 'direct'] : ['direct', 'app']) {
+				execFileSync('sync');
+				if (side === 'direct') directs.push(await direct());
+				else await measureApp();
 			}
+			console.error(`round ${round + 1}: direct PUT ${round1(directs[round])} s, through the app ${round1(apps[round].uploadSec)} s`);
 		}
-		await Promise.all(Array.from({ length: PARALLEL }, worker));
-		fs.closeSync(fd);
-		const partsSec = (performance.now() - t0) / 1000;
-		parts.sort((a, b) => a.n - b.n);
-		const done = await api('/api/uploads/sign', { method: 'POST', key, uploadId });
-		const xml = `<CompleteMultipartUpload>${parts.map((p) => `<Part><PartNumber>${p.n}</PartNumber><ETag>${p.etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
-		const fin = await fetch(String(done.url), { method: 'POST', body: xml });
-		if (fin.status !== 200) throw new Error(`complete ${fin.status}`);
-		const uploadSec = (performance.now() - t0) / 1000;
-		const verified = await api(`/api/uploads/${created.assetId}/complete`);
-		const totalSec = (performance.now() - t0) / 1000;
-		clearInterval(poll);
-		rssPeak = Math.max(rssPeak, rssMB(pid));
 
+		const directSec = median(directs);
+		const uploadSec = median(apps.map((a) => a.uploadSec));
+		const mid = apps.find((a) => a.uploadSec === uploadSec)!;
 		const mbps = (sec: number) => round1(size / 1024 / 1024 / sec);
 		const result = {
 			name: 'upload',
 			bytes: size,
-			parts: count,
+			parts: mid.count,
+			partMiB: PART / 1024 / 1024,
 			parallelParts: PARALLEL,
-			directPutSec: round1(directSec),
+			rounds: ROUNDS,
+			directPutSec: directs.map(round1),
+			endpointsUploadSec: apps.map((a) => round1(a.uploadSec)),
 			directMBps: mbps(directSec),
-			endpointsUploadSec: round1(uploadSec),
-			partsPhaseSec: round1(partsSec),
-			assembleSec: round1(uploadSec - partsSec),
 			endpointsMBps: mbps(uploadSec),
-			signMsTotal: Math.round(timing.sign),
-			readMsTotal: Math.round(timing.read),
-			putMsTotal: Math.round(timing.put),
+			partsPhaseSec: round1(mid.partsSec),
+			assembleSec: round1(mid.assembleSec),
+			signMsTotal: Math.round(mid.signMs),
+			putMsTotal: Math.round(mid.putMs),
 			throughputRatio: Math.round((directSec / uploadSec) * 100) / 100,
-			verifySec: round1(totalSec - uploadSec),
-			verified: verified.status,
-			durationSec: verified.durationSec,
+			verifySec: round1(mid.verifySec),
+			verified: apps.every((a) => a.verified.status === 'uploaded') ? 'uploaded' : apps.map((a) => a.verified.status).join(','),
+			durationSec: mid.verified.durationSec,
 			appRssBeforeMB: round1(rssBefore),
 			appRssPeakMB: round1(rssPeak),
 			appRssGrowthMB: round1(rssPeak - rssBefore)
