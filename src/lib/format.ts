@@ -1,14 +1,20 @@
 /** Formatting shared by server and browser: Moscow time, Russian plurals and numbers. */
 export const TZ = 'Europe/Moscow';
 
+// Formatters are built once: a results table or an export formats thousands of values, and
+// building an Intl formatter costs far more than using one.
+const dateTimeFormat = new Intl.DateTimeFormat('ru-RU', { timeZone: TZ, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+const dateFormat = new Intl.DateTimeFormat('ru-RU', { timeZone: TZ, day: 'numeric', month: 'long', year: 'numeric' });
+const numberFormats = new Map<number, Intl.NumberFormat>();
+
 export function fmtDateTime(d: Date | string | number | null | undefined): string {
 	if (d == null) return '—';
-	return new Intl.DateTimeFormat('ru-RU', { timeZone: TZ, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(d)) + ' МСК';
+	return dateTimeFormat.format(new Date(d)) + ' МСК';
 }
 
 export function fmtDate(d: Date | string | number | null | undefined): string {
 	if (d == null) return '—';
-	return new Intl.DateTimeFormat('ru-RU', { timeZone: TZ, day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(d));
+	return dateFormat.format(new Date(d));
 }
 
 /** plural(5, ['заявка', 'заявки', 'заявок']) → 'заявок' */
@@ -22,7 +28,9 @@ export function plural(n: number, forms: [string, string, string]): string {
 }
 
 export function fmtNumber(n: number, digits = 0): string {
-	return new Intl.NumberFormat('ru-RU', { maximumFractionDigits: digits }).format(n);
+	let f = numberFormats.get(digits);
+	if (!f) numberFormats.set(digits, (f = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: digits })));
+	return f.format(n);
 }
 
 export function fmtBytes(n: number): string {
