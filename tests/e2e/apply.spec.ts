@@ -10,6 +10,7 @@ import { PART_CONCURRENCY, partBytes } from '../../src/lib/upload';
 
 let fx: Record<string, string>;
 let bigVideo: string;
+let partsVideo: string;
 
 test.beforeAll(async () => {
 	fx = await makeFixtures();
@@ -17,6 +18,10 @@ test.beforeAll(async () => {
 	bigVideo = path.join(os.tmpdir(), 'e2e-visitka-720p.mp4');
 	if (!fs.existsSync(bigVideo))
 		execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '20M', '-c:a', 'aac', '-shortest', bigVideo]);
+	// About 45 MB of noisy video: six parts of 8 MiB, more than go up at once.
+	partsVideo = path.join(os.tmpdir(), 'e2e-visitka-40mb.mp4');
+	if (!fs.existsSync(partsVideo))
+		execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '4', '-vf', 'noise=alls=14:allf=t+u', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '18', '-an', partsVideo]);
 });
 
 async function startApplication(page: Page, nomination: RegExp) {
@@ -119,10 +124,7 @@ test('the wizard refuses a file that is not what it claims, with a clear message
 
 test('a video goes up in parallel parts, and an upload interrupted by a reload resumes where it stopped', async ({ page }) => {
 	test.setTimeout(150_000);
-	// About 45 MB of noisy video: six parts of 8 MiB.
-	const video = path.join(os.tmpdir(), 'e2e-visitka-40mb.mp4');
-	if (!fs.existsSync(video))
-		execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '4', '-vf', 'noise=alls=14:allf=t+u', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '18', '-an', video]);
+	const video = partsVideo;
 	const size = fs.statSync(video).size;
 	const partCount = Math.ceil(size / partBytes(size));
 	expect(partCount).toBeGreaterThan(PART_CONCURRENCY);
@@ -173,9 +175,7 @@ test('a video goes up in parallel parts, and an upload interrupted by a reload r
 
 test('a part cut off by the network is sent again automatically; parts already stored are not', async ({ page }) => {
 	test.setTimeout(120_000);
-	const video = path.join(os.tmpdir(), 'e2e-visitka-40mb.mp4');
-	if (!fs.existsSync(video))
-		execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '4', '-vf', 'noise=alls=14:allf=t+u', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '18', '-an', video]);
+	const video = partsVideo;
 	const size = fs.statSync(video).size;
 	const partCount = Math.ceil(size / partBytes(size));
 	await newApplicant(page);
