@@ -469,7 +469,7 @@ describe('computeResults', () => {
 			...scenario(),
 			settings: { normalize: false, disagreementThreshold: NaN, expectedReviews: -1 }
 		});
-		expect(out.settings).toEqual({ normalize: false, disagreementThreshold: 20, expectedReviews: 3 });
+		expect(out.settings).toEqual({ normalize: false, normalization: 'none', disagreementThreshold: 20, expectedReviews: 3 });
 		expect(() =>
 			computeResults({ ...scenario(), entries: [entry('A', 'n', '1'), entry('A', 'n', '2')] })
 		).toThrow(/duplicate entry id/);
@@ -546,6 +546,8 @@ const inputArb: fc.Arbitrary<ResultsInput> = fc
 			{ maxLength: 80 }
 		),
 		normalize: fc.boolean(),
+		// the mode (when given, it wins over the old boolean); 'model' = the juror-bias model
+		normalization: fc.constantFrom(undefined, 'none', 'zscore', 'model', 'model') as fc.Arbitrary<ResultsSettings['normalization']>,
 		threshold: fc.constantFrom(0, 10, 20),
 		k: fc.integer({ min: 0, max: 4 })
 	})
@@ -571,7 +573,7 @@ const inputArb: fc.Arbitrary<ResultsInput> = fc
 			entries,
 			criteria: g.criteria,
 			reviews,
-			settings: { normalize: g.normalize, disagreementThreshold: g.threshold, expectedReviews: g.k }
+			settings: { normalize: g.normalize, normalization: g.normalization, disagreementThreshold: g.threshold, expectedReviews: g.k }
 		};
 	});
 
@@ -686,7 +688,12 @@ describe('properties', () => {
 					}),
 					{ maxLength: 40 }
 				),
-				settings: fc.record({ normalize: fc.boolean(), disagreementThreshold: num, expectedReviews: num })
+				settings: fc.record({
+					normalize: fc.boolean(),
+					normalization: fc.constantFrom(undefined, 'none', 'zscore', 'model', 'bogus') as fc.Arbitrary<ResultsSettings['normalization']>,
+					disagreementThreshold: num,
+					expectedReviews: num
+				})
 			})
 			.map((g) => {
 				const entries = g.entries.map((x, i) => ({ id: `e${i}`, nominationId: x.nom, number: x.number, submittedAt: x.at }));

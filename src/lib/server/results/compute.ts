@@ -17,6 +17,8 @@
  * - No function ever returns NaN or ±Infinity; "not available" is `null`.
  */
 
+import { describeJuror, fitJurorModel, FEW_REVIEWS, type JurorEstimate } from './model';
+
 // ---------------------------------------------------------------------------------------
 // Input types
 // ---------------------------------------------------------------------------------------
@@ -43,8 +45,17 @@ export interface EntryInfo {
 	submittedAt: string /* ISO */;
 }
 
+/**
+ * How totals are made comparable across jurors before ranking:
+ * 'none' — raw totals; 'zscore' — per-juror z-score (normalizeCore); 'model' — the juror-bias
+ * model (model.ts): quality × scale + offset + noise fitted jointly over the review graph.
+ */
+export type NormalizationMode = 'none' | 'zscore' | 'model';
+
 export interface ResultsSettings {
+	/** The old switch: true = 'zscore'. Still accepted; `normalization` wins when given. */
 	normalize: boolean;
+	normalization?: NormalizationMode;
 	disagreementThreshold: number /* on the 0..100 total scale, default 20 */;
 	expectedReviews: number /* K, default 3 */;
 }
@@ -66,7 +77,10 @@ export interface ReviewTotal {
 	jurorId: string;
 	/** Weighted total on 0..100, full precision. */
 	raw: number;
-	/** Juror-normalized total on 0..100 (always computed, used for ranking only when settings.normalize). */
+	/**
+	 * Juror-normalized total on 0..100: the z-score value (always computed), or in 'model' mode
+	 * the total corrected for the juror, (raw − offset) / scale, clamped.
+	 */
 	normalized: number;
 }
 
@@ -94,8 +108,13 @@ export interface EntryResult {
 	perCriterion: Record<string, number | null>;
 	/** spread > disagreementThreshold (beyond 1e-9) with ≥ 2 reviews. */
 	flagged: boolean;
-	/** The value used for ranking (= mean of used totals); null without reviews. */
+	/**
+	 * The value used for ranking: the mean of the used totals, or in 'model' mode the model's
+	 * estimate of the entry's quality (clamped to 0..100); null without reviews.
+	 */
 	score: number | null;
+	/** 'model' mode only: the posterior SD of `score` (how sure the model is), else absent. */
+	scoreSd?: number;
 	/** Competition rank within the nomination («1,2,2,4»); null when score is null. */
 	rank: number | null;
 	/** Strict 1-based order within the nomination after the tie-break chain; unscored entries last. */
@@ -139,6 +158,42 @@ export interface ResultsSummary {
 	skippedReviews: number;
 }
 
+/** A note for the organizer about how the results were computed (Russian `text`). */
+export interface ResultsNote {
+	code:
+		| 'model_fallback'
+		| 'model_disconnected'
+		| 'model_single_review'
+		| 'model_few_reviews'
+		| 'model_flat'
+		| 'model_inconsistent'
+		| 'model_missing_reviews'
+		| 'model_not_converged';
+	level: 'info' | 'warning';
+	text: string;
+	jurorIds?: string[];
+	applicationIds?: string[];
+	nominationIds?: string[];
+}
+
+/** 'model' mode: what the model found. */
+export interface ModelSummary {
+	/** the method as the protocol names it (Russian) */
+	method: string;
+	/** what was actually used for ranking after degradation */
+	applied: NormalizationMode;
+	converged: boolean;
+	iterations: number;
+	/** connected components of the review graph (entries linked by shared jurors) */
+	components: number;
+	/** mean of all totals: the neutral juror's typical score */
+	mu: number;
+	/** pooled residual SD */
+	sigma0: number;
+	/** by jurorId */
+	jurors: JurorEstimate[];
+}
+
 export interface ResultsOutput {
 	/** Ordered by nominationId, then position. */
 	entries: EntryResult[];
@@ -149,6 +204,10 @@ export interface ResultsOutput {
 	settings: ResultsSettings;
 	/** The criterion whose mean is step 3 of the tie-break chain (null when no usable criterion). */
 	tieBreakCriterionId: string | null;
+	/** 'model' mode only: notes for the organizer (degradation, jurors to look at). */
+	notes?: ResultsNote[];
+	/** 'model' mode only. */
+	model?: ModelSummary;
 }
 
 export interface Winner {
@@ -182,6 +241,7 @@ export const SCORE_EPSILON = 1e-9;
 
 export const DEFAULT_RESULTS_SETTINGS: Readonly<ResultsSettings> = Object.freeze({
 	normalize: false,
+	normalization: 'none' as NormalizationMode,
 	disagreementThreshold: 20,
 	expectedReviews: 3
 });
@@ -630,12 +690,20 @@ function orderItems(
 // computeResults
 // ---------------------------------------------------------------------------------------
 
+const MODES: readonly NormalizationMode[] = ['none', 'zscore', 'model'];
+
 function sanitizeSettings(s: Partial<ResultsSettings> | null | undefined): ResultsSettings {
 	const d = DEFAULT_RESULTS_SETTINGS;
 	const t = s?.disagreementThreshold;
 	const k = s?.expectedReviews;
+	const mode: NormalizationMode = MODES.includes(s?.normalization as NormalizationMode)
+		? (s!.normalization as NormalizationMode)
+		: s?.normalize === true
+			? 'zscore'
+			: 'none';
 	return {
-		normalize: s?.normalize === true,
+		normalize: mode !== 'none',
+		normalization: mode,
 		disagreementThreshold: typeof t === 'number' && Number.isFinite(t) && t >= 0 ? t : d.disagreementThreshold,
 		expectedReviews: typeof k === 'number' && Number.isFinite(k) && k >= 0 ? Math.floor(k) : d.expectedReviews
 	};
@@ -777,8 +845,179 @@ export function computeResults(input: ResultsInput): ResultsOutput {
 	const rJuror = Int32Array.from(jurList);
 	const rRaw = Float64Array.from(rawList);
 	const rScoreAt = Int32Array.from(candList, (i) => i * nC); // offset of review k's scores in candScores
-	const rNorm = normalizeCore(rJuror, rRaw, nJ);
-	const rUsed = settings.normalize ? rNorm : rRaw;
+	let rNorm = normalizeCore(rJuror, rRaw, nJ);
+	let rUsed = settings.normalization === 'none' ? rRaw : rNorm;
+	// 'model' mode: the juror-bias model over the counted reviews (entries and jurors in id order)
+	let modelScore: Float64Array | null = null;
+	let modelSd: Float64Array | null = null;
+	let modelOut: { notes: ResultsNote[]; summary: ModelSummary } | null = null;
+	if (settings.normalization === 'model') {
+		const mr = applyModel();
+		modelOut = { notes: mr.notes, summary: mr.summary };
+		if (mr.used) {
+			rNorm = mr.used;
+			rUsed = mr.used;
+			modelScore = mr.score;
+			modelSd = mr.sd;
+		} else if (mr.summary.applied === 'none') rUsed = rRaw;
+	}
+
+	/**
+	 * Fits the model and decides whether it can be used: it needs jurors who share entries
+	 * (at least one entry with two reviews and two jurors with reviews); otherwise the z-score
+	 * (or raw means when even that is degenerate) with a note.
+	 */
+	function applyModel(): {
+		used: Float64Array | null;
+		score: Float64Array | null;
+		sd: Float64Array | null;
+		notes: ResultsNote[];
+		summary: ModelSummary;
+	} {
+		const notes: ResultsNote[] = [];
+		const entryOrder = Array.from(entries.keys()).sort((a, b) => cmpStr(entries[a].id, entries[b].id));
+		const entryRank = new Int32Array(nE);
+		for (let k = 0; k < nE; k++) entryRank[entryOrder[k]] = k;
+		const rEntry = new Int32Array(m);
+		for (let e = 0; e < nE; e++) for (let i = off[e]; i < off[e + 1]; i++) rEntry[i] = entryRank[e];
+		const fit = fitJurorModel({ nEntries: nE, nJurors: nJ, entry: rEntry, juror: Int32Array.from(rJuror, (j) => jurorRank[j]), x: rRaw });
+		const jCount = new Int32Array(nJ);
+		const jMin = new Float64Array(nJ).fill(Infinity);
+		const jMax = new Float64Array(nJ).fill(-Infinity);
+		for (let i = 0; i < m; i++) {
+			const j = rJuror[i];
+			jCount[j]++;
+			if (rRaw[i] < jMin[j]) jMin[j] = rRaw[i];
+			if (rRaw[i] > jMax[j]) jMax[j] = rRaw[i];
+		}
+		let shared = 0;
+		for (let e = 0; e < nE; e++) if (off[e + 1] - off[e] >= 2) shared++;
+		let withReviews = 0;
+		for (let j = 0; j < nJ; j++) if (jCount[j] > 0) withReviews++;
+		const estimates: JurorEstimate[] = [];
+		for (const j of jurorOrder) {
+			if (jCount[j] === 0) continue;
+			const r = jurorRank[j];
+			estimates.push(
+				describeJuror(
+					jurorIds[j],
+					{ reviews: jCount[j], scale: fit.scale[r], offset: fit.offset[r], spread: fit.noise[r], flat: jMax[j] - jMin[j] <= EPS },
+					{ mu: fit.mu, sigma0: fit.sigma0 }
+				)
+			);
+		}
+		const summary: ModelSummary = {
+			method: MODEL_METHOD,
+			applied: 'model',
+			converged: fit.converged,
+			iterations: fit.iterations,
+			components: fit.components,
+			mu: fit.mu,
+			sigma0: fit.sigma0,
+			jurors: estimates
+		};
+		if (m === 0) return { used: null, score: null, sd: null, notes, summary };
+		if (shared === 0 || withReviews < 2) {
+			const degenerate = rNorm.every((v, i) => v === rRaw[i]);
+			summary.applied = degenerate ? 'none' : 'zscore';
+			notes.push({
+				code: 'model_fallback',
+				level: 'warning',
+				text:
+					(shared === 0
+						? 'Модель строгости не применена: ни одну работу не оценили два эксперта, сравнить строгость экспертов не по чему. '
+						: 'Модель строгости не применена: оценки поставил только один эксперт. ') +
+					(degenerate ? 'Места определены по средним баллам без нормализации.' : 'Места определены с нормализацией z-оценкой по каждому эксперту.')
+			});
+			return { used: null, score: null, sd: null, notes, summary };
+		}
+		const used = new Float64Array(m);
+		for (let i = 0; i < m; i++) {
+			const r = jurorRank[rJuror[i]];
+			used[i] = clamp100((rRaw[i] - fit.offset[r]) / Math.max(fit.scale[r], 0.2));
+		}
+		const score = new Float64Array(nE);
+		const sd = new Float64Array(nE);
+		for (let e = 0; e < nE; e++) {
+			score[e] = clamp100(fit.quality[entryRank[e]]);
+			sd[e] = fit.qualitySd[entryRank[e]];
+		}
+		// notes
+		if (fit.components > 1) {
+			const compsByNom = new Map<string, Set<number>>();
+			for (let e = 0; e < nE; e++) {
+				const c = fit.entryComponent[entryRank[e]];
+				if (c < 0) continue;
+				const nom = entries[e].nominationId;
+				let set = compsByNom.get(nom);
+				if (!set) compsByNom.set(nom, (set = new Set()));
+				set.add(c);
+			}
+			const split = [...compsByNom].filter(([, set]) => set.size > 1).map(([nom]) => nom).sort(cmpStr);
+			notes.push({
+				code: 'model_disconnected',
+				level: split.length ? 'warning' : 'info',
+				text:
+					`Эксперты делятся на ${fit.components} ${plural(fit.components, 'группу', 'группы', 'групп')}, не оценивавших общих работ: строгость сравнивается только внутри группы, а между группами модель считает экспертов в среднем одинаково строгими.` +
+					(split.length ? ` В ${split.length === 1 ? 'номинации' : 'номинациях'} с работами разных групп сравнение между группами приблизительное.` : ''),
+				...(split.length ? { nominationIds: split } : {})
+			});
+		}
+		const byRel = (rel: JurorEstimate['reliability'], f: (x: JurorEstimate) => boolean = () => true) =>
+			estimates.filter((x) => x.reliability === rel && f(x)).map((x) => x.jurorId);
+		const single = byRel('few_reviews', (x) => x.reviews === 1);
+		if (single.length)
+			notes.push({
+				code: 'model_single_review',
+				level: 'info',
+				text: `${single.length} ${plural(single.length, 'эксперт поставил', 'эксперта поставили', 'экспертов поставили')} по одной оценке: их строгость не оценить, на места такие оценки почти не влияют.`,
+				jurorIds: single
+			});
+		const few = byRel('few_reviews', (x) => x.reviews > 1);
+		if (few.length)
+			notes.push({
+				code: 'model_few_reviews',
+				level: 'info',
+				text: `У ${few.length} ${plural(few.length, 'эксперта', 'экспертов', 'экспертов')} меньше ${FEW_REVIEWS} оценок: их строгость оценена приблизительно.`,
+				jurorIds: few
+			});
+		const flat = byRel('flat');
+		if (flat.length)
+			notes.push({
+				code: 'model_flat',
+				level: 'warning',
+				text: `${flat.length} ${plural(flat.length, 'эксперт ставит', 'эксперта ставят', 'экспертов ставят')} всем работам одинаковый итог: модель почти не учитывает эти оценки.`,
+				jurorIds: flat
+			});
+		const odd = byRel('inconsistent');
+		if (odd.length)
+			notes.push({
+				code: 'model_inconsistent',
+				level: 'warning',
+				text: `${odd.length} ${plural(odd.length, 'эксперт', 'эксперта', 'экспертов')} почти не ${odd.length === 1 ? 'согласуется' : 'согласуются'} с коллегами: модель уменьшает вес ${odd.length === 1 ? 'его' : 'их'} оценок — посмотрите на них.`,
+				jurorIds: odd
+			});
+		const K = settings.expectedReviews;
+		const missing: string[] = [];
+		for (let e = 0; e < nE; e++) {
+			const n = off[e + 1] - off[e];
+			if (n > 0 && n < K) missing.push(entries[e].id);
+		}
+		if (missing.length)
+			notes.push({
+				code: 'model_missing_reviews',
+				level: 'info',
+				text: `У ${missing.length} ${plural(missing.length, 'работы', 'работ', 'работ')} меньше ${K} ${plural(K, 'оценки', 'оценок', 'оценок')}: их место определено менее надёжно (модель учитывает это в разбросе).`,
+				applicationIds: missing.sort(cmpStr)
+			});
+		if (!fit.converged)
+			notes.push({
+				code: 'model_not_converged',
+				level: 'warning',
+				text: `Подгонка модели не сошлась за ${fit.iterations} итераций: результаты приблизительные.`
+			});
+		return { used, score, sd, notes, summary };
+	}
 
 	// --- per-entry statistics -------------------------------------------------------------
 	const K = settings.expectedReviews;
@@ -860,7 +1099,10 @@ export function computeResults(input: ResultsInput): ResultsOutput {
 		} else {
 			for (let c = 0; c < nC; c++) perCriterion[crit[c].id] = null;
 		}
-		scoreV[e] = mean ?? -Infinity;
+		if (modelScore && n > 0) {
+			// the model's estimate ranks; the used totals' statistics stay for display
+			scoreV[e] = modelScore[e];
+		} else scoreV[e] = mean ?? -Infinity;
 		medianV[e] = median ?? -Infinity;
 		countV[e] = n;
 		topV[e] = topMean;
@@ -879,7 +1121,8 @@ export function computeResults(input: ResultsInput): ResultsOutput {
 			rawMean,
 			perCriterion,
 			flagged: n >= 2 && spread !== null && spread - threshold > EPS,
-			score: mean,
+			score: modelScore && n > 0 ? modelScore[e] : mean,
+			...(modelSd && n > 0 ? { scoreSd: modelSd[e] } : {}),
 			rank: null,
 			position: 0,
 			tie: false
@@ -1029,8 +1272,23 @@ export function computeResults(input: ResultsInput): ResultsOutput {
 		jurors,
 		summary: { entries: nE, fullyReviewed: fully, withMissing, flagged, unscored, countedReviews: m, skippedReviews: skipped },
 		settings,
-		tieBreakCriterionId: plan.topIndex >= 0 ? crit[plan.topIndex].id : null
+		tieBreakCriterionId: plan.topIndex >= 0 ? crit[plan.topIndex].id : null,
+		...(modelOut ? { notes: modelOut.notes, model: modelOut.summary } : {})
 	};
+}
+
+/** How the protocol names the model (Russian). */
+export const MODEL_METHOD =
+	'модель строгости экспертов: итог эксперта = качество работы × шкала эксперта + сдвиг эксперта + случайная ошибка; ' +
+	'строгость, шкала и разброс каждого эксперта оцениваются совместно по всем работам, которые эксперты оценивали вместе ' +
+	'(модель PG1 Piech et al., 2013, с масштабом эксперта); место определяет оценка качества работы';
+
+function plural(n: number, one: string, few: string, many: string): string {
+	const m10 = n % 10;
+	const m100 = n % 100;
+	if (m10 === 1 && m100 !== 11) return one;
+	if (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14)) return few;
+	return many;
 }
 
 // ---------------------------------------------------------------------------------------
