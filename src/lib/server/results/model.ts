@@ -14,7 +14,7 @@
  * squares) over the whole review graph, so a juror's offset is learned from the entries they
  * share with other jurors, not from the average of their own pool:
  *   q_e ~ N(μ, τ²)         μ = mean of all totals, τ² = pooled within-juror variance;
- *   s_j ~ N(1, σ_s²)       shrinkage toward the neutral scale (σ_s = 0.5);
+ *   s_j ~ N(1, σ_s²)       shrinkage toward the neutral scale (σ_s = 0.25);
  *   b_j  flat               no shrinkage of the offset: a juror who shifts every score by a
  *                           constant only moves b_j (see below);
  *   σ_j² → σ0² with ν0 = 30 pseudo-reviews (σ0² = pooled residual variance), floored.
@@ -52,7 +52,7 @@ export interface ModelData {
 }
 
 export interface ModelOptions {
-	/** prior SD of the scale around 1 (default 0.5) */
+	/** prior SD of the scale around 1 (default 0.25: a juror's scale rarely differs from the neutral one by more than ±50 %) */
 	scaleSd?: number;
 	/**
 	 * pseudo-reviews of the noise prior (default 30: a juror with 120 reviews has 80 % of their
@@ -108,7 +108,7 @@ export function fitJurorModel(data: ModelData, opts: ModelOptions = {}): ModelFi
 	const nE = data.nEntries;
 	const nJ = data.nJurors;
 	const m = data.x.length;
-	const scaleSd = opts.scaleSd ?? 0.5;
+	const scaleSd = opts.scaleSd ?? 0.25;
 	const nu0 = opts.noiseReviews ?? 30;
 	const maxIt = opts.maxIterations ?? 1000;
 	const tol = opts.tolerance ?? 1e-9;

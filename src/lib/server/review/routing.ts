@@ -964,8 +964,11 @@ export function routeAssignments(input: RoutingInput): RoutingResult {
 			}
 			cands.sort((p, q) => p.delta - q.delta || p.a - q.a || p.x - q.x || p.y - q.y || p.b - q.b || p.kind - q.kind);
 			let accepted = false;
-			for (let t = 0; t < cands.length && t < TRY_LIMIT; t++) {
+			for (let t = 0, tried = 0; t < cands.length && tried < TRY_LIMIT; t++) {
 				const m = cands[t];
+				const prev = t > 0 ? cands[t - 1] : null;
+				if (prev && prev.kind === m.kind && prev.a === m.a && prev.x === m.x && prev.y === m.y && prev.b === m.b) continue; // generated twice
+				tried++;
 				if (m.delta > wC * (count - min)) break;
 				const swapIn = (i: number, out: number, inn: number) => {
 					const l = addedByApp[i];
