@@ -411,13 +411,15 @@ export function routeAssignments(input: RoutingInput): RoutingResult {
 	}
 	// expertise, preferences, districts (normalized; only what the weights look at)
 	const jurDistrict = jurors.map((j) => jurorDistrict(j));
-	const jurSpheres = jurors.map((j) => new Set((j.expertise?.spheres ?? []).map(normalizeTag).filter((x) => x !== '')));
-	const jurTags = jurors.map((j) => new Set((j.expertise?.tags ?? []).map(normalizeTag).filter((x) => x !== '')));
+	const none = new Set<string>();
+	const jurSpheres = jurors.map((j) => (j.expertise?.spheres?.length ? new Set(j.expertise.spheres.map(normalizeTag).filter((x) => x !== '')) : none));
+	const jurTags = jurors.map((j) => (j.expertise?.tags?.length ? new Set(j.expertise.tags.map(normalizeTag).filter((x) => x !== '')) : none));
 	const allJurorTags = new Set<string>();
 	for (const t of jurTags) for (const x of t) allJurorTags.add(x);
-	const appSphere = apps.map((a) => normalizeTag(a.sphere));
+	const appSphere = apps.map((a) => (a.sphere ? normalizeTag(a.sphere) : ''));
 	/** the application's tags that some juror has (others cannot change a match), sorted */
-	const appTags = apps.map((a) => [...new Set((a.tags ?? []).map(normalizeTag))].filter((t) => allJurorTags.has(t)).sort(cmp));
+	const noTags: string[] = [];
+	const appTags = apps.map((a) => (a.tags?.length && allJurorTags.size ? [...new Set(a.tags.map(normalizeTag))].filter((t) => allJurorTags.has(t)).sort(cmp) : noTags));
 	const appPrefs: (Map<number, number> | undefined)[] = new Array(A);
 	if (wP > 0)
 		for (const p of input.preferences ?? []) {
@@ -1237,27 +1239,31 @@ export function routeAssignments(input: RoutingInput): RoutingResult {
 	let dDistinct = 0;
 	let dDup = 0;
 	let gainSum = 0;
+	const dSeen: string[] = [];
 	for (let i = 0; i < A; i++) {
-		const list = [...keptByApp[i], ...addedByApp[i]];
 		const hasData = appSphere[i] !== '' || (apps[i].tags ?? []).length > 0;
-		const seenD = new Set<string>();
 		let known = 0;
 		let dup = 0;
-		for (const j of list) {
-			if (hasData) {
-				affSum += match(i, j);
-				affN++;
+		dSeen.length = 0;
+		for (let half = 0; half < 2; half++) {
+			const list = half === 0 ? keptByApp[i] : addedByApp[i];
+			for (let x = 0; x < list.length; x++) {
+				const j = list[x];
+				if (hasData) {
+					affSum += match(i, j);
+					affN++;
+				}
+				if (appSphere[i] !== '') {
+					sphereN++;
+					if (jurSpheres[j].has(appSphere[i])) sphereHit++;
+				}
+				if (wE > 0 || wP > 0) gainSum += gain(i, j);
+				const d = jurDistrict[j];
+				if (d === '') continue;
+				known++;
+				if (dSeen.includes(d)) dup++;
+				else dSeen.push(d);
 			}
-			if (appSphere[i] !== '') {
-				sphereN++;
-				if (jurSpheres[j].has(appSphere[i])) sphereHit++;
-			}
-			gainSum += gain(i, j);
-			const d = jurDistrict[j];
-			if (d === '') continue;
-			known++;
-			if (seenD.has(d)) dup++;
-			else seenD.add(d);
 		}
 		if (known >= 2) {
 			dApps++;
