@@ -112,6 +112,30 @@ describe('finals', () => {
 	});
 });
 
+describe('round changes from the finals page (issue 11, point 11)', () => {
+	it('go through review/rounds: the past-deadline check and the audit actions round.activate / round.close', () => {
+		const past = new Date(Date.now() - 3600_000);
+		const f = createFinals(db, org, { fromRoundId: s.roundId, perNomination: 2, k: 2, jurorIds: [s.jurors.J1, s.jurors.J2, s.jurors.J5], deadlineAt: past });
+		routeFinals(db, org, f.roundId);
+		// The deadline of the finals has passed: opening it is refused as on the jury console.
+		const e = refusal(() => setRoundStatus(db, org, f.roundId, 'active'));
+		expect(e.status).toBe(409);
+		expect(e.code).toBe('past_deadline');
+		expect(db.select().from(rounds).where(eq(rounds.id, f.roundId)).get()!.status).toBe('draft');
+		db.update(rounds).set({ deadlineAt: new Date(Date.now() + 86400_000) }).where(eq(rounds.id, f.roundId)).run();
+		setRoundStatus(db, org, f.roundId, 'active');
+		setRoundStatus(db, org, f.roundId, 'closed');
+		const actions = db
+			.select({ action: auditEvents.action, ip: auditEvents.ip, actorId: auditEvents.actorId })
+			.from(auditEvents)
+			.where(and(eq(auditEvents.entity, 'round'), eq(auditEvents.entityId, f.roundId)))
+			.all()
+			.filter((a) => /^round\.(activate|close|reopen|status)$/.test(a.action));
+		expect(actions.map((a) => a.action)).toEqual(['round.activate', 'round.close']);
+		expect(actions.every((a) => a.actorId === org.id && a.ip === org.ip)).toBe(true);
+	});
+});
+
 describe('winners', () => {
 	it('marks winners of the decisive round, everyone else not selected, all audited; regional spread', () => {
 		const f = createFinals(db, org, { fromRoundId: s.roundId, perNomination: 2, k: 2, jurorIds: [s.jurors.J1, s.jurors.J2, s.jurors.J5] });
