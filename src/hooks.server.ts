@@ -5,7 +5,7 @@ import { config } from '$lib/server/config';
 import { db } from '$lib/server/db/client';
 import { validateSession } from '$lib/server/auth/sessions';
 import { SESSION_COOKIE, setSessionCookie, deleteSessionCookie } from '$lib/server/auth/cookies';
-import { rolesFor, loginRedirect } from '$lib/server/auth/guards';
+import { rolesFor, loginRedirect, routerPath } from '$lib/server/auth/guards';
 import { newId } from '$lib/server/ids';
 
 export const init: ServerInit = async () => {
@@ -32,15 +32,17 @@ export const handle: Handle = async ({ event, resolve }) => {
 		}
 	}
 
-	const roles = rolesFor(event.url.pathname);
+	// The guard reads the path the router will match (decoded), never the raw one.
+	const path = routerPath(event.url.pathname) ?? event.url.pathname;
+	const roles = rolesFor(path);
 	if (roles) {
 		if (!event.locals.user) {
-			if (event.url.pathname.startsWith('/api/')) error(401, 'Требуется вход');
+			if (path.startsWith('/api/')) error(401, 'Требуется вход');
 			loginRedirect(event.url);
 		}
 		// Pages get the Russian error page from the group's layout load (requireRole there);
 		// everything else (form actions, endpoints) is refused here, before it runs.
-		const isPageRead = (event.request.method === 'GET' || event.request.method === 'HEAD') && !event.url.pathname.startsWith('/api/');
+		const isPageRead = (event.request.method === 'GET' || event.request.method === 'HEAD') && !path.startsWith('/api/');
 		if (!roles.includes(event.locals.user.role) && !isPageRead) error(403, 'Раздел недоступен для вашей роли');
 	}
 
