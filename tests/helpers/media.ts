@@ -13,6 +13,7 @@ import { putFile } from '../../src/lib/server/storage/put-file';
 import type { DB } from '../../src/lib/server/db/client';
 import { applications, assets, contests, nominations, users } from '../../src/lib/server/db/schema';
 import { newId } from '../../src/lib/server/ids';
+import { randomS3Keys } from '../../src/lib/server/keys';
 
 export const TEST_BUCKET = 'media-test';
 
@@ -26,14 +27,15 @@ export interface TestStorage {
 
 export async function startTestStorage(extraEnv: Record<string, string> = {}): Promise<TestStorage> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'media-job-'));
-	const srv = await startEmbeddedS3({ dir: path.join(dataDir, 's3'), port: 0, bucket: TEST_BUCKET, origins: ['http://localhost:3999'] });
+	const keys = randomS3Keys();
+	const srv = await startEmbeddedS3({ dir: path.join(dataDir, 's3'), port: 0, bucket: TEST_BUCKET, origins: ['http://localhost:3999'], credentials: keys });
 	const env = {
 		NODE_ENV: 'test',
 		DATA_DIR: dataDir,
 		ORIGIN: 'http://localhost:3999',
 		S3_ENDPOINT: srv.endpoint,
-		S3_ACCESS_KEY_ID: 'S3RVER',
-		S3_SECRET_ACCESS_KEY: 'S3RVER',
+		S3_ACCESS_KEY_ID: keys.accessKeyId,
+		S3_SECRET_ACCESS_KEY: keys.secretAccessKey,
 		S3_BUCKET: TEST_BUCKET,
 		...extraEnv
 	};

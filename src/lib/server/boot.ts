@@ -5,6 +5,7 @@ import { runMigrations } from './db/migrate';
 import { seedDemo } from './db/seed';
 import { startEmbeddedS3Process, type EmbeddedS3 } from './storage/embedded-process';
 import { ensureBucket, s3Settings } from './storage/s3';
+import { embeddedS3Keys, keysDir } from './keys';
 import { registerDefaultHandlers } from './jobs/handlers';
 import { startConfiguredWorker } from './jobs/start';
 
@@ -28,7 +29,8 @@ export function boot(): Promise<void> {
 		runMigrations(d);
 		const origins = [...new Set([c.origin, `http://localhost:${c.PORT}`, `http://127.0.0.1:${c.PORT}`])];
 		if (c.embeddedS3) {
-			embedded = await startEmbeddedS3Process({ dir: path.join(c.dataDir, 's3'), port: c.EMBEDDED_S3_PORT, bucket: c.S3_BUCKET, origins });
+			embeddedS3Keys(c.dataDir);
+			embedded = await startEmbeddedS3Process({ dir: path.join(c.dataDir, 's3'), port: c.EMBEDDED_S3_PORT, bucket: c.S3_BUCKET, origins, keysFile: path.join(keysDir(c.dataDir), 'embedded-s3.json') });
 			console.log(`[s3] встроенное хранилище s3rver: ${embedded.endpoint} (данные в ${path.join(c.dataDir, 's3')})`);
 		}
 		await ensureBucket(origins);

@@ -205,7 +205,7 @@ export function scoringView(db: DB, jurorId: string, assignmentId: string, now =
 	const video = latest('video');
 	const poster = (video && files.find((f) => f.kind === 'poster' && f.parentId === video.id)) || latest('poster');
 	const letter = latest('letter');
-	const asFile = (f: typeof video): MediaFile | null => (f ? { id: f.id, key: f.key, name: f.originalName, mime: f.mime ?? f.declaredType ?? null } : null);
+	const asFile = (f: typeof video): MediaFile | null => (f ? { id: f.id, key: f.key, name: f.originalName, mime: f.mime ?? null } : null);
 	// the queue order: same round, own active assignments, by application number
 	const order = db
 		.select({ id: assignments.id, status: assignments.status })

@@ -9,7 +9,7 @@ export type { EmbeddedS3 };
  * Starts the embedded s3rver as a child process (`node src/lib/server/storage/embedded.ts`,
  * Node 24 strips the types) and waits until it listens. It dies with its parent.
  */
-export function startEmbeddedS3Process(opts: { dir: string; port: number; bucket: string; origins: string[] }): Promise<EmbeddedS3> {
+export function startEmbeddedS3Process(opts: { dir: string; port: number; bucket: string; origins: string[]; keysFile: string }): Promise<EmbeddedS3> {
 	const entry = path.resolve(process.env.EMBEDDED_S3_ENTRY ?? 'src/lib/server/storage/embedded.ts');
 	if (!fs.existsSync(entry)) return Promise.reject(new Error(`Не найден ${entry}: запускайте портал из корня проекта (npm start)`));
 	const child = spawn(process.execPath, [entry], {
@@ -18,7 +18,9 @@ export function startEmbeddedS3Process(opts: { dir: string; port: number; bucket
 			EMBEDDED_S3_DIR: opts.dir,
 			EMBEDDED_S3_PORT: String(opts.port),
 			EMBEDDED_S3_BUCKET: opts.bucket,
-			EMBEDDED_S3_ORIGINS: JSON.stringify(opts.origins)
+			EMBEDDED_S3_ORIGINS: JSON.stringify(opts.origins),
+			// The key pair is read from its 0600 file, not passed around.
+			EMBEDDED_S3_KEYS_FILE: opts.keysFile
 		},
 		stdio: ['pipe', 'pipe', 'inherit']
 	});

@@ -20,20 +20,23 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash } from 'node:crypto';
 import { startEmbeddedS3, type EmbeddedS3 } from './embedded';
+import { randomS3Keys } from '../keys';
+import { SIGNED_CONTENT_TYPE, presignGet } from './presign';
 
 let s3srv: EmbeddedS3;
 let client: S3Client;
 let dir: string;
 const Bucket = 'test-bucket';
+const keys = randomS3Keys();
 
 beforeAll(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3-'));
-	s3srv = await startEmbeddedS3({ dir, port: 0, bucket: Bucket, origins: ['http://localhost:3000'] });
+	s3srv = await startEmbeddedS3({ dir, port: 0, bucket: Bucket, origins: ['http://localhost:3000'], credentials: keys });
 	client = new S3Client({
 		endpoint: s3srv.endpoint,
 		region: 'ru-central1',
 		forcePathStyle: true,
-		credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+		credentials: keys,
 		requestChecksumCalculation: 'WHEN_REQUIRED',
 		responseChecksumValidation: 'WHEN_REQUIRED'
 	});
@@ -89,8 +92,33 @@ describe('embedded S3 (s3rver on loopback)', () => {
 		const expired = await fetch(old);
 		expect(expired.status).toBe(403);
 		expect(await expired.text()).toContain('expired');
-		const wrongKey = new S3Client({ endpoint: s3srv.endpoint, region: 'ru-central1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'wrong' } });
+		const wrongKey = new S3Client({ endpoint: s3srv.endpoint, region: 'ru-central1', forcePathStyle: true, credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: 'wrong' } });
 		await expect(wrongKey.send(new GetObjectCommand({ Bucket, Key }))).rejects.toThrow();
+	});
+
+	it('accepts only its own key pair: the well-known S3RVER/S3RVER is refused', async () => {
+		const wellKnown = new S3Client({ endpoint: s3srv.endpoint, region: 'ru-central1', forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+		await expect(wellKnown.send(new ListObjectsV2Command({ Bucket }))).rejects.toThrow();
+		const other = new S3Client({ endpoint: s3srv.endpoint, region: 'ru-central1', forcePathStyle: true, maxAttempts: 1, credentials: randomS3Keys() });
+		await expect(other.send(new ListObjectsV2Command({ Bucket }))).rejects.toThrow();
+		expect((await client.send(new ListObjectsV2Command({ Bucket }))).$metadata.httpStatusCode).toBe(200);
+	});
+
+	it('enforces a signed content-type header like S3: another type is refused, the signed one is stored', async () => {
+		const Key = 'd/letter.pdf';
+		const url = await getSignedUrl(client, new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'application/pdf' }), { expiresIn: 60, signableHeaders: SIGNED_CONTENT_TYPE });
+		expect(new URL(url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host');
+		for (const headers of [{ 'content-type': 'text/html' }, { 'content-type': 'application/pdf; charset=utf-8' }, {} as Record<string, string>]) {
+			const r = await fetch(url, { method: 'POST', headers });
+			expect(r.status, JSON.stringify(headers)).toBe(403);
+			expect(await r.text()).toContain('SignatureDoesNotMatch');
+		}
+		const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/pdf' } });
+		expect(ok.status).toBe(200);
+		const UploadId = /<UploadId>([^<]+)</.exec(await ok.text())![1];
+		const put = await client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: Buffer.from('%PDF-1.4 <script>alert(1)</script>') }));
+		await client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: put.ETag }] } }));
+		expect((await client.send(new HeadObjectCommand({ Bucket, Key }))).ContentType).toBe('application/pdf');
 	});
 
 	it('abort removes the upload', async () => {

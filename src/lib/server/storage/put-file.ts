@@ -12,11 +12,9 @@ import {
 	CompleteMultipartUploadCommand,
 	CreateMultipartUploadCommand,
 	DeleteObjectCommand,
-	GetObjectCommand,
 	PutObjectCommand,
 	UploadPartCommand
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucket, s3 } from './s3';
 
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
@@ -67,9 +65,4 @@ export async function deleteObjectQuietly(key: string): Promise<void> {
 	} catch {
 		/* already gone */
 	}
-}
-
-/** A presigned GET on the internal endpoint, for ffmpeg/ffprobe of this server (never for browsers). */
-export function internalObjectUrl(key: string, expiresIn = 6 * 3600) {
-	return getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket(), Key: key }), { expiresIn });
 }

@@ -1,5 +1,6 @@
 import { S3Client, HeadBucketCommand, CreateBucketCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import { config } from '../config';
+import { embeddedS3Keys } from '../keys';
 
 export interface S3Settings {
 	endpoint: string;
@@ -14,14 +15,17 @@ export interface S3Settings {
 export function s3Settings(): S3Settings {
 	const c = config();
 	const endpoint = c.S3_ENDPOINT ?? `http://127.0.0.1:${c.EMBEDDED_S3_PORT}`;
+	// The embedded S3 uses this installation's own random key pair (DATA_DIR/keys), never a
+	// well-known one.
+	const keys = c.embeddedS3 ? embeddedS3Keys(c.dataDir) : { accessKeyId: c.S3_ACCESS_KEY_ID!, secretAccessKey: c.S3_SECRET_ACCESS_KEY! };
 	return {
 		endpoint,
 		// What browsers use for presigned URLs: the embedded store is reached as localhost.
 		publicEndpoint: c.S3_PUBLIC_ENDPOINT ?? (c.S3_ENDPOINT ? endpoint : `http://localhost:${c.EMBEDDED_S3_PORT}`),
 		region: c.S3_REGION,
 		bucket: c.S3_BUCKET,
-		accessKeyId: c.S3_ACCESS_KEY_ID ?? 'S3RVER',
-		secretAccessKey: c.S3_SECRET_ACCESS_KEY ?? 'S3RVER',
+		accessKeyId: keys.accessKeyId,
+		secretAccessKey: keys.secretAccessKey,
 		forcePathStyle: c.S3_FORCE_PATH_STYLE
 	};
 }
@@ -37,6 +41,19 @@ function makeClient(s: S3Settings, endpoint: string) {
 		responseChecksumValidation: 'WHEN_REQUIRED',
 		maxAttempts: 3
 	});
+}
+
+/** What svelte.config.js writes into the CSP where the S3 origin belongs. */
+export const CSP_S3_PLACEHOLDER = 'https://s3-public-endpoint.invalid';
+
+/**
+ * The origin of the presigned links browsers get: the public endpoint, with the bucket as a
+ * subdomain when the store is addressed virtual-host style.
+ */
+export function s3PublicOrigin(): string {
+	const s = s3Settings();
+	const u = new URL(s.publicEndpoint);
+	return s.forcePathStyle ? u.origin : `${u.protocol}//${s.bucket}.${u.host}`;
 }
 
 let clients: { key: string; internal: S3Client; presign: S3Client } | undefined;

@@ -27,6 +27,7 @@ import { DomainError, forbidden, notFound } from '../errors';
 import { contestSettings } from '../contests/settings';
 import { loadOwned, acceptsEdits, graceEnd, type Actor } from '../applications/service';
 import { bucket, s3, s3Presign } from './s3';
+import { presignGet, SIGNED_CONTENT_TYPE } from './presign';
 import { sniffType, isAllowedVideo, isAllowedLetter, SNIFF_HEAD_BYTES } from '../media/sniff';
 import { probe, validateFacts, MediaError, ffmpegAvailable } from '../media/ffmpeg';
 import { enqueueMediaProcess } from '../media/process';
@@ -127,7 +128,9 @@ export async function signUploadRequest(db: DB, actor: Actor, req: SignRequest, 
 	if (req.method === 'POST' && !req.uploadId) {
 		db.update(assets).set({ uploadId: null, updatedAt: now }).where(eq(assets.id, asset.id)).run();
 		const ContentType = asset.kind === 'video' ? 'video/' + (asset.key.endsWith('.mov') ? 'quicktime' : asset.key.endsWith('.webm') ? 'webm' : 'mp4') : asset.key.endsWith('.pdf') ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-		const url = await getSignedUrl(s3Presign(), new CreateMultipartUploadCommand({ Bucket, Key, ContentType }), { expiresIn });
+		// The content type is part of the signature (the presigner leaves it out by default): S3
+		// refuses a create request that carries another one, e.g. text/html for `letter.pdf`.
+		const url = await getSignedUrl(s3Presign(), new CreateMultipartUploadCommand({ Bucket, Key, ContentType }), { expiresIn, signableHeaders: SIGNED_CONTENT_TYPE });
 		return { url, key: Key, headers: { 'content-type': ContentType } };
 	}
 	if (!req.uploadId) throw new DomainError(400, 'bad_request', 'Поддерживается только составная загрузка');
@@ -189,17 +192,6 @@ async function deleteQuietly(Key: string) {
 	}
 }
 
-/** A presigned GET for the server's own use (ffprobe reads the object over HTTP with ranges). */
-export function internalGetUrl(key: string, expiresIn = 600) {
-	return getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket(), Key: key }), { expiresIn });
-}
-
-/** A short-lived presigned GET for a browser. */
-export function presignedGet(key: string, opts: { expiresIn?: number; filename?: string; inline?: boolean } = {}) {
-	const disposition = opts.filename ? `${opts.inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(opts.filename)}` : undefined;
-	return getSignedUrl(s3Presign(), new GetObjectCommand({ Bucket: bucket(), Key: key, ResponseContentDisposition: disposition }), { expiresIn: opts.expiresIn ?? 900 });
-}
-
 async function readHead(key: string, bytes: number): Promise<Uint8Array> {
 	const r = await s3().send(new GetObjectCommand({ Bucket: bucket(), Key: key, Range: `bytes=0-${bytes - 1}` }));
 	const buf = await r.Body!.transformToByteArray();
@@ -244,7 +236,7 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 		if (!isAllowedVideo(sniffed)) return reject('Файл не является видео в формате MP4, MOV, WEBM или M4V — проверьте, что выбран правильный файл');
 		if (await ffmpegAvailable()) {
 			try {
-				const f = await probe(await internalGetUrl(asset.key), { timeoutMs: 60_000 });
+				const f = await probe(await presignGet(asset.key, { internal: true, expiresIn: 600 }), { timeoutMs: 60_000 });
 				const bad = validateFacts(f, { maxDurationSec: s.videoMaxSeconds, maxSizeBytes: s.videoMaxBytes });
 				if (bad) return reject(bad.messageRu);
 				facts = f as unknown as Record<string, unknown>;
