@@ -1,3 +1,4 @@
+import '$lib/zod-ru';
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { error } from '@sveltejs/kit';
 import { boot, shutdown } from '$lib/server/boot';
@@ -7,6 +8,7 @@ import { validateSession } from '$lib/server/auth/sessions';
 import { SESSION_COOKIE, setSessionCookie, deleteSessionCookie } from '$lib/server/auth/cookies';
 import { rolesFor, loginRedirect, routerPath } from '$lib/server/auth/guards';
 import { newId } from '$lib/server/ids';
+import { CSP_S3_PLACEHOLDER, s3PublicOrigin } from '$lib/server/storage/s3';
 
 export const init: ServerInit = async () => {
 	await boot();
@@ -50,6 +52,8 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const h = response.headers;
 	const retryAfter = (event.locals as App.Locals & { retryAfter?: number }).retryAfter;
 	if (retryAfter) h.set('Retry-After', String(retryAfter));
+	const csp = h.get('content-security-policy');
+	if (csp) h.set('content-security-policy', csp.replaceAll(CSP_S3_PLACEHOLDER, s3PublicOrigin()));
 	h.set('X-Content-Type-Options', 'nosniff');
 	h.set('Referrer-Policy', 'strict-origin-when-cross-origin');
 	h.set('X-Frame-Options', 'DENY');

@@ -5,6 +5,7 @@
  * Every message names its field, in Russian.
  */
 import { z } from 'zod';
+import '../zod-ru';
 import { fromMoscowInput, toMoscowInput } from '$lib/format';
 
 export const PHASE_ORDER = ['draft', 'open', 'review', 'results', 'published'] as const;

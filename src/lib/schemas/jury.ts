@@ -3,6 +3,7 @@
  * actions and the pages. Field names are those of the HTML forms.
  */
 import { z } from 'zod';
+import '../zod-ru';
 import { REGION_CODES } from '$lib/data/regions';
 
 export const emailField = z
@@ -18,7 +19,7 @@ export const fioField = z
 	.trim()
 	.min(5, 'Укажите фамилию, имя и отчество (если есть)')
 	.max(150, 'ФИО слишком длинное (не более 150 символов)')
-	.regex(/^[\p{L}\s.'’-]+$/u, 'ФИО может содержать только буквы, пробелы, точки, апострофы и дефисы');
+	.regex(/^[\p{L} .'’-]+$/u, 'ФИО может содержать только буквы, пробелы, точки, апострофы и дефисы');
 
 export const regionField = z
 	.string()
