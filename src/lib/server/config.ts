@@ -29,9 +29,11 @@ const schema = z.object({
 	EMBEDDED_S3_PORT: z.coerce.number().int().min(1).max(65535).default(4569),
 	SMTP_URL: z.string().regex(/^smtps?:\/\//, 'ожидается smtp://… или smtps://…').optional(),
 	MAIL_FROM: z.string().min(3).default('Конкурс «Наставничество» <no-reply@nastavnichestvo.local>'),
-	RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
+	RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(100),
 	RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
 	RATE_LIMIT_WINDOW_SEC: z.coerce.number().int().min(1).default(900),
+	/** The longest wait of the progressive login slowdown of an account (unknown devices). */
+	LOGIN_DELAY_MAX_SEC: z.coerce.number().int().min(1).max(3600).default(60),
 	LOG_REQUESTS: bool.default(true),
 	/** Run the job worker in this process (false: run `npm run worker` separately). */
 	JOB_WORKER: bool.default(true),
