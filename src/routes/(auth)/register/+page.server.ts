@@ -2,10 +2,11 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
 import { registerSchema } from '$lib/schemas/auth';
-import { formFail, formObject, parseForm, tooMany } from '$lib/server/http/form';
+import { formObject, parseForm, tooMany } from '$lib/server/http/form';
 import { authLimiters } from '$lib/server/auth/limits';
 import { retryMessage } from '$lib/server/auth/ratelimit';
 import { AccountError, registerApplicant } from '$lib/server/auth/accounts';
+import { notifyAddressTaken } from '$lib/server/auth/taken';
 import { enqueueMail } from '$lib/server/jobs/mail';
 import { verifyMail } from '$lib/server/mail/templates';
 import { config } from '$lib/server/config';
@@ -27,8 +28,9 @@ export const actions: Actions = {
 			// Delivered by the job worker, with retries (the console shows a mail that could not be sent).
 			enqueueMail(db(), verifyMail(user.email, user.fio, link));
 		} catch (e) {
-			if (e instanceof AccountError) return formFail(409, raw, { email: e.message });
-			throw e;
+			// A taken address gets the same answer as a free one; its owner is mailed instead.
+			if (e instanceof AccountError && e.code === 'email_taken') notifyAddressTaken(db(), parsed.data.email);
+			else throw e;
 		}
 		redirect(303, `/register/sent?email=${encodeURIComponent(parsed.data.email)}`);
 	}
