@@ -1,7 +1,7 @@
 import '$lib/zod-ru';
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { error } from '@sveltejs/kit';
-import { boot, shutdown } from '$lib/server/boot';
+import { beginShutdown, boot, shutdown } from '$lib/server/boot';
 import { config } from '$lib/server/config';
 import { db } from '$lib/server/db/client';
 import { validateSession } from '$lib/server/auth/sessions';
@@ -12,6 +12,9 @@ import { CSP_S3_PLACEHOLDER, s3PublicOrigin } from '$lib/server/storage/s3';
 
 export const init: ServerInit = async () => {
 	await boot();
+	// At the signal the worker stops at once; storage and the database close after the last
+	// request in flight has been answered (adapter-node emits sveltekit:shutdown then).
+	for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void beginShutdown());
 	process.once('sveltekit:shutdown', () => {
 		void shutdown();
 	});

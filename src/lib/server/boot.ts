@@ -49,14 +49,37 @@ export function boot(): Promise<void> {
 	return booted;
 }
 
-export async function shutdown() {
-	for (const fn of stoppers.splice(0).reverse()) {
-		try {
-			await fn();
-		} catch (e) {
-			console.error('[shutdown]', e);
+/** How long the process may take to stop after SIGTERM/SIGINT before it exits anyway. */
+export const SHUTDOWN_DEADLINE_MS = 9500;
+
+let stopping: Promise<void> | undefined;
+
+/**
+ * First step of stopping, at the signal: the job worker stops taking jobs and hands running ones
+ * back (they resume after a restart), while adapter-node lets requests in flight finish
+ * (SHUTDOWN_TIMEOUT, set by scripts/start.js). A watchdog makes sure the process is gone within
+ * SHUTDOWN_DEADLINE_MS whatever hangs.
+ */
+export function beginShutdown(): Promise<void> {
+	stopping ??= (async () => {
+		setTimeout(() => {
+			console.error('[portal] остановка не уложилась в срок — процесс завершается принудительно');
+			process.exit(1);
+		}, SHUTDOWN_DEADLINE_MS).unref();
+		for (const fn of stoppers.splice(0).reverse()) {
+			try {
+				await fn();
+			} catch (e) {
+				console.error('[shutdown]', e);
+			}
 		}
-	}
+	})();
+	return stopping;
+}
+
+/** Last step, once the HTTP server has closed (no request in flight any more): storage and the database. */
+export async function shutdown() {
+	await beginShutdown();
 	await embedded?.close();
 	embedded = undefined;
 	closeDb();

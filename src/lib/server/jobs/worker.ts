@@ -69,6 +69,9 @@ interface Running {
 }
 type AbortReason = 'shutdown' | 'lost' | 'timeout';
 
+/** How long stop() waits for aborted handlers (their jobs go back to the queue either way). */
+export const STOP_GRACE_MS = 5000;
+
 export function startWorker(o: WorkerOptions): Worker {
 	const db = o.db;
 	const id = o.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
@@ -243,7 +246,10 @@ export function startWorker(o: WorkerOptions): Worker {
 			await loop;
 			for (const r of active.values()) r.abort('shutdown');
 			const all = Promise.all([...active.values()].map((r) => r.done));
-			await Promise.race([all, new Promise((r) => setTimeout(r, 15_000))]);
+			// Aborted handlers get a few seconds to clean up; the timer never holds the process.
+			let timer: NodeJS.Timeout | undefined;
+			await Promise.race([all, new Promise((r) => (timer = setTimeout(r, STOP_GRACE_MS)))]);
+			clearTimeout(timer);
 		}
 	};
 }
