@@ -22,3 +22,12 @@ export async function newApplicant(page: Page, fio = 'Соколова Мари�
 	await expect(page).toHaveURL(/\/cabinet/);
 	return email;
 }
+
+/** Logs a demo account in through the login form (every demo account has the same password). */
+export async function loginDemo(page: Page, email: string) {
+	await page.goto('/login');
+	await page.getByLabel('Электронная почта').fill(email);
+	await page.getByLabel('Пароль').fill('nastavnik2026');
+	await page.getByRole('button', { name: 'Войти' }).click();
+	await expect(page).not.toHaveURL(/\/login/);
+}

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { S3Client, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { loginDemo } from './people';
 
 const HOSTILE = '%PDF-1.4\n<html><head><title>letter</title></head><body><script>document.title = "pwned"; alert("xss " + document.domain)</script></body></html>\n%%EOF\n';
 
@@ -19,14 +20,6 @@ function s3(baseURL: string) {
 	const keys = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 	const port = Number(new URL(baseURL).port) + 400;
 	return new S3Client({ endpoint: `http://localhost:${port}`, region: 'ru-central1', forcePathStyle: true, credentials: keys, requestChecksumCalculation: 'WHEN_REQUIRED' });
-}
-
-async function login(page: Page, email: string) {
-	await page.goto('/login');
-	await page.getByLabel('Электронная почта').fill(email);
-	await page.getByLabel('Пароль').fill('nastavnik2026');
-	await page.getByRole('button', { name: 'Войти' }).click();
-	await expect(page).not.toHaveURL(/\/login/);
 }
 
 /** Uppy's steps through the page's own session: start, signed create, one part, complete, check. */
@@ -75,7 +68,7 @@ async function scriptRan(page: Page, url: string): Promise<{ ran: boolean; conte
 
 test('a letter with a script never runs from the storage origin (issue 11, point 2)', async ({ page, baseURL }) => {
 	const origin = baseURL!;
-	await login(page, 'applicant2@nastavnik.demo');
+	await loginDemo(page, 'applicant2@nastavnik.demo');
 	const apply = await page.request.post('/cabinet/apply/nastavnichestvo-2026', { form: { nomination: 'practice-education' }, headers: { origin, accept: 'text/html' }, maxRedirects: 0 });
 	expect(apply.status()).toBe(303);
 	const appId = /\/cabinet\/applications\/([a-z0-9]+)/.exec(apply.headers()['location'])![1];

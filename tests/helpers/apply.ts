@@ -63,7 +63,9 @@ export async function uploadBytes(
 }
 
 export async function uploadFile(c: Client, applicationId: string, kind: 'video' | 'letter', file: string, filename = path.basename(file)) {
-	return uploadBytes(c, applicationId, kind, fs.readFileSync(file), filename);
+	const r = await uploadBytes(c, applicationId, kind, fs.readFileSync(file), filename);
+	expect(r.createStatus).toBe(200);
+	return { assetId: r.assetId, key: r.key, complete: r.complete! };
 }
 
 /** The portal's SQLite, read-only (WAL: sees every committed change). */
@@ -99,7 +101,7 @@ export async function fillApplication(p: Portal, c: Client, appId: string, video
 		expect(r.status, `шаг ${step}`).toBe(200);
 	}
 	const up = await uploadFile(c, appId, 'video', video, 'vizitka.mp4');
-	expect(up.complete?.status).toBe('uploaded');
+	expect(up.complete.status).toBe('uploaded');
 }
 
 export async function submit(c: Client, appId: string, version: number) {

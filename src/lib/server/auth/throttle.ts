@@ -47,6 +47,18 @@ function waitText(s: number): string {
 	return s < 90 ? `${s} с` : `${Math.ceil(s / 60)} мин.`;
 }
 
+const KNOWN_DEVICE = 'С устройства, с которого вы уже входили, вход доступен без ожидания.';
+
+function refusal(reason: Refusal['reason'], waitMs: number): Refusal {
+	const s = sec(waitMs);
+	const text = {
+		pair: `Слишком много неудачных попыток войти в эту учётную запись с вашего адреса. Повторите через ${waitText(s)} или восстановите пароль по ссылке «Забыли пароль?».`,
+		address: `С вашего адреса слишком много неудачных попыток входа. Повторите через ${waitText(s)}.`,
+		account: `Вход в эту учётную запись временно замедлен из-за неудачных попыток. Повторите через ${waitText(s)}.`
+	}[reason];
+	return { ok: false, reason, retryAfterSec: s, message: `${text} ${KNOWN_DEVICE}` };
+}
+
 export class LoginThrottle {
 	private pairs = new Map<string, Counter>();
 	private accounts = new Map<string, Counter>();
@@ -75,36 +87,12 @@ export class LoginThrottle {
 		if (this.known(device)) return { ok: true };
 		const t = this.now();
 		const pair = this.live(this.pairs, `${account}\n${address}`);
-		if (pair && pair.count >= this.o.pairLimit) {
-			const s = sec(pair.resetAt - t);
-			return {
-				ok: false,
-				reason: 'pair',
-				retryAfterSec: s,
-				message: `Слишком много неудачных попыток войти в эту учётную запись с вашего адреса. Повторите через ${waitText(s)} или восстановите пароль по ссылке «Забыли пароль?». С устройства, с которого вы уже входили, вход доступен без ожидания.`
-			};
-		}
+		if (pair && pair.count >= this.o.pairLimit) return refusal('pair', pair.resetAt - t);
 		const ip = this.live(this.addresses, address);
-		if (ip && ip.count >= this.o.ipLimit) {
-			const s = sec(ip.resetAt - t);
-			return {
-				ok: false,
-				reason: 'address',
-				retryAfterSec: s,
-				message: `С вашего адреса слишком много неудачных попыток входа. Повторите через ${waitText(s)}. С устройства, с которого вы уже входили, вход доступен без ожидания.`
-			};
-		}
+		if (ip && ip.count >= this.o.ipLimit) return refusal('address', ip.resetAt - t);
 		const acc = this.live(this.accounts, account);
 		const wait = acc ? this.delayMs(acc.count) - (t - acc.last) : 0;
-		if (wait > 0) {
-			const s = sec(wait);
-			return {
-				ok: false,
-				reason: 'account',
-				retryAfterSec: s,
-				message: `Вход в эту учётную запись временно замедлен из-за неудачных попыток. Повторите через ${waitText(s)}. С устройства, с которого вы уже входили, вход доступен без ожидания.`
-			};
-		}
+		if (wait > 0) return refusal('account', wait);
 		return { ok: true };
 	}
 
