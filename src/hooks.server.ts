@@ -8,6 +8,7 @@ import { validateSession } from '$lib/server/auth/sessions';
 import { SESSION_COOKIE, setSessionCookie, deleteSessionCookie } from '$lib/server/auth/cookies';
 import { rolesFor, loginRedirect, routerPath } from '$lib/server/auth/guards';
 import { newId } from '$lib/server/ids';
+import { TOO_LARGE_MESSAGE } from '$lib/server/http/form';
 import { CSP_S3_PLACEHOLDER, s3PublicOrigin } from '$lib/server/storage/s3';
 
 export const init: ServerInit = async () => {
@@ -70,8 +71,17 @@ export const handle: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handleError: HandleServerError = ({ error: e, status, message }) => {
+export const handleError: HandleServerError = ({ error: e, status }) => {
 	const id = newId().slice(0, 8);
 	if (status >= 500) console.error(`[ошибка ${id}]`, e);
-	return { message: status === 404 ? 'Страница не найдена' : status >= 500 ? 'Внутренняя ошибка сервера' : message, id };
+	// Errors that reach here come from SvelteKit itself (malformed path, wrong method, body too
+	// large…) with English texts: the visitor gets a Russian one.
+	const ru: Record<number, string> = {
+		400: 'Неверный запрос',
+		404: 'Страница не найдена',
+		405: 'Этот адрес не принимает такой запрос',
+		413: TOO_LARGE_MESSAGE,
+		415: 'Неверный тип данных запроса'
+	};
+	return { message: status >= 500 ? 'Внутренняя ошибка сервера' : (ru[status] ?? 'Неверный запрос'), id };
 };
