@@ -6,7 +6,8 @@ import { db } from '$lib/server/db/client';
 import { validateSession } from '$lib/server/auth/sessions';
 import { SESSION_COOKIE, setSessionCookie, deleteSessionCookie } from '$lib/server/auth/cookies';
 import { rolesFor, loginRedirect } from '$lib/server/auth/guards';
-import { newId } from '$lib/server/ids';
+import { sequence } from '@sveltejs/kit/hooks';
+import { requestContext, reportError } from '$lib/server/ops/handles';
 
 export const init: ServerInit = async () => {
 	await boot();
@@ -15,8 +16,7 @@ export const init: ServerInit = async () => {
 	});
 };
 
-export const handle: Handle = async ({ event, resolve }) => {
-	const started = performance.now();
+const app: Handle = async ({ event, resolve }) => {
 	const c = config();
 	const token = event.cookies.get(SESSION_COOKIE);
 	event.locals.user = null;
@@ -55,14 +55,9 @@ export const handle: Handle = async ({ event, resolve }) => {
 	h.set('Cross-Origin-Opener-Policy', 'same-origin');
 	if (c.secureCookies) h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
 	if (event.locals.user && !h.has('Cache-Control')) h.set('Cache-Control', 'private, no-store');
-	if (c.LOG_REQUESTS && c.NODE_ENV !== 'test') {
-		console.log(`${event.request.method} ${event.url.pathname} ${response.status} ${(performance.now() - started).toFixed(1)}ms`);
-	}
 	return response;
 };
 
-export const handleError: HandleServerError = ({ error: e, status, message }) => {
-	const id = newId().slice(0, 8);
-	if (status >= 500) console.error(`[ошибка ${id}]`, e);
-	return { message: status === 404 ? 'Страница не найдена' : status >= 500 ? 'Внутренняя ошибка сервера' : message, id };
-};
+// Request id, access log and HTTP metrics (src/lib/server/ops/handles.ts) wrap everything.
+export const handle = sequence(requestContext({ logRequests: () => config().logRequests }), app);
+export const handleError: HandleServerError = reportError;

@@ -5,6 +5,7 @@ import { enqueueMail } from '../jobs/mail';
 import { submittedMail } from '../mail/templates';
 import { config } from '../config';
 import { fmtDateTime } from '../../format';
+import { logFor } from '../ops/log';
 
 /** The confirmation mail with the number and a summary, through the durable mail queue. */
 export async function notifySubmitted(db: DB, actor: { id: string }, app: Application, opts: { edited: boolean }) {
@@ -26,6 +27,6 @@ export async function notifySubmitted(db: DB, actor: { id: string }, app: Applic
 			})
 		);
 	} catch (e) {
-		console.error('[почта] подтверждение заявки не поставлено в очередь', e);
+		logFor('mail').error({ err: e }, 'подтверждение заявки не поставлено в очередь');
 	}
 }
