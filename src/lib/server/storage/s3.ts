@@ -114,7 +114,16 @@ export async function ensureBucket(origins: string[]) {
 	try {
 		await client.send(new HeadBucketCommand({ Bucket: bucket() }));
 	} catch {
-		await client.send(new CreateBucketCommand({ Bucket: bucket() }));
+		try {
+			await client.send(new CreateBucketCommand({ Bucket: bucket() }));
+		} catch (e) {
+			if ((e as Error).name === 'InvalidLocationConstraint')
+				throw new Error(
+					`Хранилище S3 отклонило регион S3_REGION=${s3Settings().region} при создании бакета «${bucket()}»: укажите регион этого хранилища (у Ceph radosgw это имя zonegroup, обычно default)`,
+					{ cause: e }
+				);
+			throw e;
+		}
 	}
 	try {
 		await client.send(new PutBucketCorsCommand({ Bucket: bucket(), CORSConfiguration: { CORSRules: corsRules(origins) } }));
