@@ -15,7 +15,7 @@ import pretty from 'pino-pretty';
 export const HIDDEN = '[скрыто]';
 
 /** Keys whose values are never logged, whatever they hold. */
-const SECRET_KEY = /pass(word)?|passwd|token|secret|cookie|authorization|signature|credential|api[-_]?key|session|smtp_url|otp|code_?verifier/i;
+const SECRET_KEY = /pass(word)?|passwd|token|secret|cookie|authorization|signature|credential|api[-_]?key|session|smtp_?url|otp|code_?verifier/i;
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
 /** A URL's query string that carries credentials (presigned S3 URLs, tokens in links). */
 const SIGNED_QUERY = /(https?:\/\/[^\s?'"<>]+)\?[^\s'"<>]*(x-amz-|signature=|token=|awsaccesskeyid=|sig=|key=)[^\s'"<>]*/gi;
@@ -85,6 +85,8 @@ export function createLogger(o: LogOptions = {}): Logger {
 		base: o.base ?? { pid: process.pid },
 		timestamp: pino.stdTimeFunctions.isoTime,
 		messageKey: 'msg',
+		// Errors are turned into { type, message, stack, code } by scrub (formatters.log) already.
+		serializers: { err: (e: unknown) => e },
 		mixin: () => {
 			const reqId = currentRequestId();
 			return reqId ? { reqId } : {};
