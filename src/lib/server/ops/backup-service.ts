@@ -155,7 +155,8 @@ export function startBackupSchedule(o: { intervalMs?: number; retryMs?: number; 
 	void (async () => {
 		await refreshBackupStatus(0);
 		const last = lastBackupAt();
-		const due = last ? last + interval - Date.now() : 0;
+		// After a failed attempt, try again soon; else one interval after the last backup.
+		const due = state.consecutiveFailures > 0 ? retry : last ? last + interval - Date.now() : 0;
 		schedule(Math.max(o.firstDelayMs ?? 60_000, due));
 	})();
 	logFor('backup').info({ everyMin: interval / 60_000, location: configuredStore().location, keep: c.BACKUP_KEEP }, 'резервные копии по расписанию');
