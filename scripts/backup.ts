@@ -27,7 +27,7 @@ try {
 	const r = await runBackup();
 	const rows = Object.values(r.manifest.tables).reduce((s, t) => s + t.rows, 0);
 	console.log(
-		`Резервная копия ${r.id} → ${store.location}${r.id}/: ${fmtBytes(r.manifest.snapshot.bytes)} (база ${fmtBytes(r.manifest.snapshot.rawBytes)}), ${rows} строк, схема ${r.manifest.schema.lastTag}, ${(r.durationMs / 1000).toFixed(1)} с`
+		`Резервная копия ${r.id} → ${store.location}${r.id}/: ${fmtBytes(r.manifest.snapshot.bytes)} (база ${fmtBytes(r.manifest.snapshot.rawBytes)}), ${rows} строк, схема ${r.manifest.schema.lastTag}, ${(r.durationMs / 1000).toFixed(1).replace(".", ",")} с`
 	);
 	process.exit(0);
 } catch (e) {
