@@ -58,7 +58,7 @@ wait_for() { # what, seconds, command…
 }
 
 start() {
-  for bin in ceph-mon ceph-osd ceph-mgr radosgw radosgw-admin ceph ceph-authtool monmaptool uuidgen; do
+  for bin in ceph-mon ceph-osd ceph-mgr radosgw radosgw-admin ceph ceph-authtool monmaptool uuidgen node; do
     command -v "$bin" >/dev/null || { log "нет $bin: apt-get install -y --no-install-recommends ceph-mon ceph-osd ceph-mgr radosgw ceph-common uuid-runtime"; exit 1; }
   done
   stop
@@ -126,7 +126,7 @@ EOF
   wait_for "OSD" 60 bash -c "timeout 10 ceph -c '$CONF' osd stat | grep -q '1 up'"
   log "OSD $OSD_ID запущен"
   radosgw -c "$CONF" -n client.rgw.portal
-  wait_for "radosgw на порту $RGW_PORT" 90 curl -sf "http://127.0.0.1:$RGW_PORT/"
+  wait_for "radosgw на порту $RGW_PORT" 90 node -e "fetch('http://127.0.0.1:$RGW_PORT/').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
   timeout 60 radosgw-admin -c "$CONF" -n client.rgw.portal --admin-socket "$RGW_DIR/run/radosgw-admin.asok" user create --uid=portal --display-name="Portal tests" \
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
   cat >"$RGW_DIR/env" <<EOF
