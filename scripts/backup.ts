@@ -3,6 +3,7 @@
 //   npm run backup -- --list  → the backups in the store
 // Then applies BACKUP_KEEP. Exit code 1 with the reason when the backup failed.
 import fs from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { config, ConfigError } from '../src/lib/server/config';
 import { configuredStore, runBackup } from '../src/lib/server/ops/backup-service';
@@ -10,6 +11,12 @@ import { listBackups, readManifest } from '../src/lib/server/ops/backup';
 import { fmtBytes } from '../src/lib/format';
 
 const { values } = parseArgs({ options: { list: { type: 'boolean', default: false } } });
+// A backup is background work: the portal's requests come first (nice 10).
+try {
+	os.setPriority(10);
+} catch {
+	/* not permitted */
+}
 
 try {
 	const c = config();

@@ -63,6 +63,14 @@ function inspect(file, full) {
 	}
 }
 
+// Lowest CPU priority for this thread only (on Linux the nice value is per thread): the portal's
+// requests come first, the snapshot takes what is left.
+try {
+	require('node:os').setPriority(19);
+} catch (e) {
+	/* not permitted: run at normal priority */
+}
+
 try {
 	const d = workerData;
 	if (d.task === 'snapshot') {
