@@ -178,7 +178,7 @@ describe('/health and the supervised embedded S3', () => {
 		const r = await fetch(`${portal.url}/health`);
 		expect(r.status).toBe(200);
 		const h = await r.json();
-		expect(h).toMatchObject({ status: 'ok', database: 'ok', s3: { status: 'ok', embedded: { up: true, restarts: 0 } }, worker: { status: 'ok', expected: true }, backup: { status: 'off', enabled: false }, queue: { status: 'ok' } });
+		expect(h).toMatchObject({ status: 'ok', database: 'ok', s3: 'ok', embeddedS3: { up: true, restarts: 0 }, worker: { status: 'ok', expected: true }, backup: { status: 'off', enabled: false }, queue: { status: 'ok' } });
 		expect(h.worker.lastBeatSecAgo).toBeLessThan(30);
 		const live = await fetch(`${portal.url}/health?probe=live`);
 		expect(live.status).toBe(200);
@@ -205,7 +205,7 @@ describe('/health and the supervised embedded S3', () => {
 			await new Promise((r) => setTimeout(r, 250));
 		}
 		expect(back.status).toBe(200);
-		expect(((await back.json()) as { s3: { embedded: { restarts: number } } }).s3.embedded.restarts).toBe(1);
+		expect(((await back.json()) as { embeddedS3: { restarts: number } }).embeddedS3.restarts).toBe(1);
 		const done = await a1.json(`/api/uploads/${assetId}/complete`, {});
 		expect(done.status).toBe(200);
 		expect(((await done.json()) as { status: string }).status).toBe('uploaded');

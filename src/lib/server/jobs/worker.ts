@@ -255,7 +255,11 @@ export function startWorker(o: WorkerOptions): Worker {
 			await loop;
 			for (const r of active.values()) r.abort('shutdown');
 			const all = Promise.all([...active.values()].map((r) => r.done));
-			await Promise.race([all, new Promise((r) => setTimeout(r, 15_000))]);
+			// At most 15 s for running handlers; the timer must not keep a finished process alive
+			// (a script's runJobNow used to wait the full 15 s before exiting).
+			let timer: NodeJS.Timeout | undefined;
+			await Promise.race([all, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+			clearTimeout(timer);
 		}
 	};
 }

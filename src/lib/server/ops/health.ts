@@ -67,7 +67,9 @@ export interface HealthReport {
 	status: 'ok' | 'degraded' | 'down';
 	time: string;
 	database: 'ok' | 'down';
-	s3: { status: 'ok' | 'down'; embedded?: SupervisorState };
+	s3: 'ok' | 'down';
+	/** The embedded store's supervisor (when the portal runs one). */
+	embeddedS3?: SupervisorState;
 	worker: { status: 'ok' | 'stale' | 'none'; lastBeatSecAgo: number | null; workers: number; expected: boolean };
 	backup: ReturnType<typeof backupStatus> & { status: 'ok' | 'off' | 'failing' | 'overdue' | 'none'; ageSec: number | null };
 	queue: { status: 'ok' | 'late'; oldestReady: { kind: string; ageSec: number } | null };
@@ -104,7 +106,8 @@ export async function healthReport(o: { db: () => DB; dataDir: string; workerExp
 		status: down ? 'down' : degraded ? 'degraded' : 'ok',
 		time: now.toISOString(),
 		database,
-		s3: { status: s3ok ? 'ok' : 'down', ...(supervisor ? { embedded: supervisor() } : {}) },
+		s3: s3ok ? 'ok' : 'down',
+		...(supervisor ? { embeddedS3: supervisor() } : {}),
 		worker: { status: workerStatus, lastBeatSecAgo: lastBeat === null ? null : Math.round(lastBeat / 1000), workers: beats.filter((h) => now.getTime() - h.at < WORKER_STALE_MS).length, expected: o.workerExpected },
 		backup,
 		queue
