@@ -7,9 +7,9 @@ import { db } from '$lib/server/db/client';
 import { validateSession } from '$lib/server/auth/sessions';
 import { SESSION_COOKIE, setSessionCookie, deleteSessionCookie } from '$lib/server/auth/cookies';
 import { rolesFor, loginRedirect, routerPath } from '$lib/server/auth/guards';
-import { newId } from '$lib/server/ids';
-import { TOO_LARGE_MESSAGE } from '$lib/server/http/form';
 import { CSP_S3_PLACEHOLDER, s3PublicOrigin } from '$lib/server/storage/s3';
+import { sequence } from '@sveltejs/kit/hooks';
+import { requestContext, reportError } from '$lib/server/ops/handles';
 
 export const init: ServerInit = async () => {
 	await boot();
@@ -21,8 +21,7 @@ export const init: ServerInit = async () => {
 	});
 };
 
-export const handle: Handle = async ({ event, resolve }) => {
-	const started = performance.now();
+const app: Handle = async ({ event, resolve }) => {
 	const c = config();
 	const token = event.cookies.get(SESSION_COOKIE);
 	event.locals.user = null;
@@ -65,23 +64,9 @@ export const handle: Handle = async ({ event, resolve }) => {
 	h.set('Cross-Origin-Opener-Policy', 'same-origin');
 	if (c.secureCookies) h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
 	if (event.locals.user && !h.has('Cache-Control')) h.set('Cache-Control', 'private, no-store');
-	if (c.LOG_REQUESTS && c.NODE_ENV !== 'test') {
-		console.log(`${event.request.method} ${event.url.pathname} ${response.status} ${(performance.now() - started).toFixed(1)}ms`);
-	}
 	return response;
 };
 
-export const handleError: HandleServerError = ({ error: e, status }) => {
-	const id = newId().slice(0, 8);
-	if (status >= 500) console.error(`[ошибка ${id}]`, e);
-	// Errors that reach here come from SvelteKit itself (malformed path, wrong method, body too
-	// large…) with English texts: the visitor gets a Russian one.
-	const ru: Record<number, string> = {
-		400: 'Неверный запрос',
-		404: 'Страница не найдена',
-		405: 'Этот адрес не принимает такой запрос',
-		413: TOO_LARGE_MESSAGE,
-		415: 'Неверный тип данных запроса'
-	};
-	return { message: status >= 500 ? 'Внутренняя ошибка сервера' : (ru[status] ?? 'Неверный запрос'), id };
-};
+// Request id, access log and HTTP metrics (src/lib/server/ops/handles.ts) wrap everything.
+export const handle = sequence(requestContext({ logRequests: () => config().logRequests }), app);
+export const handleError: HandleServerError = reportError;

@@ -26,14 +26,28 @@ import { newId } from '../ids';
 import { DomainError, forbidden, notFound } from '../errors';
 import { contestSettings } from '../contests/settings';
 import { loadOwned, acceptsEdits, graceEnd, type Actor } from '../applications/service';
-import { bucket, s3, s3Presign } from './s3';
+import { bucket, s3, s3Presign, isUnavailable } from './s3';
 import { presignGet, SIGNED_CONTENT_TYPE } from './presign';
+import { uploads } from '../ops/metrics';
 import { sniffType, isAllowedVideo, isAllowedLetter, SNIFF_HEAD_BYTES } from '../media/sniff';
 import { probe, validateFacts, MediaError, ffmpegAvailable } from '../media/ffmpeg';
 import { enqueueMediaProcess } from '../media/process';
 import { fmtBytes } from '../../format';
 
 export const PART_URL_TTL_SEC = 15 * 60;
+
+export const STORAGE_UNAVAILABLE = 'Хранилище недоступно, повторите через минуту';
+
+/** Runs S3 work of an upload; a store that cannot be reached becomes a 503 the browser can retry. */
+async function storage<T>(kind: string, fn: () => Promise<T>): Promise<T> {
+	try {
+		return await fn();
+	} catch (e) {
+		if (e instanceof DomainError || !isUnavailable(e)) throw e;
+		uploads.inc({ kind, event: 'unavailable' });
+		throw new DomainError(503, 'storage_unavailable', STORAGE_UNAVAILABLE, { retryAfterSec: 60 });
+	}
+}
 export const LETTER_EXTS = ['pdf', 'docx'];
 
 function extOf(filename: string): string {
@@ -68,6 +82,7 @@ export function createUpload(db: DB, actor: Actor, req: UploadRequest, now = new
 	const id = newId();
 	// The key is the server's: nothing of it comes from the client but the checked extension.
 	const key = `applications/${app.id}/${req.kind}/${id}.${ext}`;
+	uploads.inc({ kind: req.kind, event: 'started' });
 	return db
 		.insert(assets)
 		.values({
@@ -148,11 +163,12 @@ export async function signUploadRequest(db: DB, actor: Actor, req: SignRequest, 
 	}
 	// POST with uploadId: complete. The parts already stored must fit the declared size and the
 	// limit before the object is assembled.
-	const parts = await listAllParts(Key, UploadId);
+	const parts = await storage(asset.kind, () => listAllParts(Key, UploadId));
 	const total = parts.reduce((s, p) => s + (p.Size ?? 0), 0);
 	const limit = limitFor(asset, contest.settings);
 	if (total > (asset.declaredSize ?? 0) || total > limit) {
 		await abortQuietly(Key, UploadId);
+		uploads.inc({ kind: asset.kind, event: 'refused' });
 		db.update(assets).set({ status: 'rejected', error: `Файл больше заявленного размера или лимита ${fmtBytes(limit)}`, updatedAt: now }).where(eq(assets.id, asset.id)).run();
 		throw new DomainError(400, 'too_big', `Файл больше допустимого (${fmtBytes(limit)}) или заявленного размера — загрузка отменена`);
 	}
@@ -215,6 +231,7 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 		throw new DomainError(409, 'closed', 'Срок загрузки истёк: приём заявок завершён');
 	const s = contestSettings(contest.settings);
 	const reject = async (reason: string): Promise<CompleteResult> => {
+		uploads.inc({ kind: asset.kind, event: 'refused' });
 		await deleteQuietly(asset.key);
 		const a = db.update(assets).set({ status: 'rejected', error: reason, updatedAt: new Date() }).where(eq(assets.id, asset.id)).returning().get();
 		return { asset: a, rejected: reason };
@@ -223,14 +240,18 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 	try {
 		const head = await s3().send(new HeadObjectCommand({ Bucket: bucket(), Key: asset.key }));
 		size = head.ContentLength ?? 0;
-	} catch {
+	} catch (e) {
+		if (isUnavailable(e)) {
+			uploads.inc({ kind: asset.kind, event: 'unavailable' });
+			throw new DomainError(503, 'storage_unavailable', STORAGE_UNAVAILABLE, { retryAfterSec: 60 });
+		}
 		throw new DomainError(409, 'not_found', 'Файл ещё не загружен в хранилище: дождитесь окончания загрузки');
 	}
 	const limit = limitFor(asset, contest.settings);
 	if (size === 0) return reject('Файл пустой');
 	if (size > limit) return reject(`Файл больше допустимого: ${fmtBytes(size)} при лимите ${fmtBytes(limit)}`);
 	if (asset.declaredSize && size !== asset.declaredSize) return reject('Размер загруженного файла не совпадает с заявленным — загрузите файл ещё раз');
-	const sniffed = await sniffType(await readHead(asset.key, Math.min(SNIFF_HEAD_BYTES, size)));
+	const sniffed = await sniffType(await storage(asset.kind, () => readHead(asset.key, Math.min(SNIFF_HEAD_BYTES, size))));
 	let facts: Record<string, unknown> | null = null;
 	if (asset.kind === 'video') {
 		if (!isAllowedVideo(sniffed)) return reject('Файл не является видео в формате MP4, MOV, WEBM или M4V — проверьте, что выбран правильный файл');
@@ -266,6 +287,7 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 		return done;
 	});
 	for (const p of previous) await deleteQuietly(p.key);
+	uploads.inc({ kind: asset.kind, event: 'completed' });
 	return { asset: updated };
 }
 

@@ -13,6 +13,7 @@ import { sendMail } from '$lib/server/mail/mailer';
 import { inviteMail } from '$lib/server/mail/templates';
 import { config } from '$lib/server/config';
 import { REGIONS } from '$lib/data/regions';
+import { logFor } from '$lib/server/ops/log';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, url, 'organizer');
@@ -51,7 +52,7 @@ async function mailInvites(list: { user: { email: string; fio: string }; token: 
 			await sendMail(inviteMail(user.email, user.fio, contestTitle, `${config().origin}/invite/${token}`));
 		} catch (e) {
 			failed++;
-			console.error('[почта] приглашение эксперту не отправлено', e);
+			logFor('mail').error({ err: e }, 'приглашение эксперту не отправлено');
 		}
 	}
 	return failed;
