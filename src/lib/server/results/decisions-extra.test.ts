@@ -41,8 +41,10 @@ describe('feedback to applicants', () => {
 			{ title: 'Результативность', scaleMin: 0, scaleMax: 10, mean: (5 + 10 + 2) / 3 }
 		]);
 		expect(fb[0].comments.map((c) => c.label)).toEqual(['Эксперт 1', 'Эксперт 2', 'Эксперт 3']);
-		expect(fb[0].comments.map((c) => c.text).sort()).toEqual(['Комментарий J1 к M2', 'Комментарий J2 к M2', 'Комментарий J4 к M2']);
+		// The applicant reads the feedback written for them, never the comment for the organizers.
+		expect(fb[0].comments.map((c) => c.text).sort()).toEqual(['Отзыв J1 к M2', 'Отзыв J2 к M2', 'Отзыв J4 к M2']);
 		const flat = JSON.stringify(fb);
+		expect(flat).not.toContain('Комментарий');
 		for (const j of Object.values(s.jurors)) expect(flat).not.toContain(j);
 		expect(flat).not.toContain('Антонов');
 		// Nothing submitted → nothing to show.
