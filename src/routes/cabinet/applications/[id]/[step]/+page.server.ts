@@ -50,7 +50,7 @@ export const actions: Actions = {
 		const raw = await formObject(request);
 		try {
 			const before = Number(raw.version);
-			const app = submitApplication(db(), user, params.id, { consent: raw.consent === 'on', version: before });
+			const app = submitApplication(db(), user, params.id, { consent: raw.consent === 'on', contactsConsent: raw.contacts_consent === 'on', videoConsent: raw.video_consent === 'on', version: before });
 			if (app.version !== before) await notifySubmitted(db(), user, app, { edited: app.submittedAt!.getTime() !== app.updatedAt.getTime() });
 		} catch (e) {
 			if (e instanceof DomainError) return formFail(e.status, raw, (e.details?.errors as Record<string, string>) ?? {}, e.message);
