@@ -25,4 +25,4 @@ export function countSubmitted(db: DB, contestId: string): number {
 	);
 }
 
-export { PHASE_TITLE } from '../../phases';
+export { PHASE_TITLE } from '../../glossary';

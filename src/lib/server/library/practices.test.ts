@@ -22,7 +22,7 @@ import {
 import { publicVideoAsset } from './media';
 import { searchLibrary } from './search';
 import { APPLICANT, ORG, addUsers, input, params } from './test-helpers';
-import { parsePracticeInput, practiceToRaw } from '../../schemas/library';
+import { parsePracticeInput, practiceToRaw, type PracticeInput } from '../../schemas/library';
 
 let t: ReturnType<typeof tempDb>;
 let db: DB;
@@ -195,7 +195,7 @@ describe('a practice from a winning application', () => {
 		// The applicant did not consent to publishing contacts: the draft holds none, and it saves as prepared.
 		expect(p.contacts).toBe('');
 		expect(parsePracticeInput(practiceToRaw(p)).ok).toBe(true);
-		expect(updatePractice(db, ORG, p.id, (parsePracticeInput(practiceToRaw(p)) as { data: never }).data).contacts).toBe('');
+		expect(updatePractice(db, ORG, p.id, (parsePracticeInput(practiceToRaw(p)) as { ok: true; data: PracticeInput }).data).contacts).toBe('');
 		expect(listWinners(db)[0].practice).toMatchObject({ id: p.id, status: 'draft' });
 		refused(() => createFromApplication(db, ORG, appId), 'exists');
 
@@ -229,7 +229,7 @@ describe('a practice from a winning application', () => {
 		// The draft saves as prepared (the first «Сохранить» used to fail on the contacts).
 		const r = parsePracticeInput(practiceToRaw(p));
 		expect(r.ok).toBe(true);
-		expect(updatePractice(db, ORG, p.id, (r as { data: never }).data).contacts).toContain('app@test.ru');
+		expect(updatePractice(db, ORG, p.id, (r as { ok: true; data: PracticeInput }).data).contacts).toContain('app@test.ru');
 		expect(publicVideoAsset(db, p)?.id).toBe('video-000000000000000001');
 	});
 

@@ -15,6 +15,7 @@ import { regionsByDistrict } from '../../data/regions';
 import { indexPractice, unindexPractice } from './search-index';
 import { slugify } from './text';
 import { resultsFromText } from './results-text';
+import { PRACTICE_STATUS_TITLE } from '../../glossary';
 
 export interface Actor {
 	id: string;
@@ -336,11 +337,11 @@ export function createFromApplication(db: DB, actor: Actor, applicationId: strin
 // The organizer's list
 // ---------------------------------------------------------------------------
 
-export const STATUS_TITLE = { draft: 'Черновик', published: 'Опубликована', unpublished: 'Снята с публикации' } as const;
+
 
 export function listForOrganizer(db: DB, f: { q?: string; status?: string } = {}) {
 	const where = [];
-	if (f.status && f.status in STATUS_TITLE) where.push(eq(practices.status, f.status as keyof typeof STATUS_TITLE));
+	if (f.status && f.status in PRACTICE_STATUS_TITLE) where.push(eq(practices.status, f.status as keyof typeof PRACTICE_STATUS_TITLE));
 	const q = (f.q ?? '').trim().slice(0, 100);
 	if (q) where.push(or(like(practices.title, `%${q.replace(/[%_\\]/g, (c) => '\\' + c)}%`), like(practices.organization, `%${q}%`)));
 	const rows = db

@@ -21,14 +21,13 @@
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import { PassThrough, Readable } from 'node:stream';
-import { APPLICATION_STATUS_TITLE } from '../../statuses';
+import { APPLICATION_STATUS_TITLE, TRACK_TITLE } from '../../glossary';
 import { districtOf, regionByCode } from '../../data/regions';
 import { DomainError } from '../errors';
 import { criteriaOf, type LoadedRound, type RoundResults } from './load';
 
 export type ExportKind = 'entries' | 'jurors' | 'protocol';
 
-const TRACK = { mentor: 'Наставник', practice: 'Практика' } as const;
 
 /** «2026-03-01 13:05» in Moscow time (sortable text). */
 export function mskStamp(ms: number | null): string {
@@ -89,7 +88,7 @@ export function entriesTable(l: LoadedRound, res: RoundResults): { columns: Colu
 			const reg = m.regionCode ? regionByCode(m.regionCode) : undefined;
 			yield [
 				nom?.title ?? '',
-				nom ? TRACK[nom.track] : '',
+				nom ? TRACK_TITLE[nom.track] : '',
 				r.position,
 				r.rank,
 				r.tie ? 'да' : '',

@@ -15,9 +15,9 @@ import {
 	publishProblems,
 	removeDocument,
 	unpublishPractice,
-	updatePractice,
-	STATUS_TITLE
+	updatePractice
 } from '$lib/server/library/practices';
+import { PRACTICE_STATUS_TITLE } from '$lib/glossary';
 import { deleteObjectQuietly, FILE_RULES } from '$lib/server/library/files';
 import { presign } from '$lib/server/library/media';
 import { parsePracticeInput, practiceToRaw, keyLabel } from '$lib/schemas/library';
@@ -37,7 +37,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const video = p.videoAssetId ? d.select().from(assets).where(eq(assets.id, p.videoAssetId)).get() : undefined;
 	const problems = { ...(p.editorNote.trim() ? { editor_note: 'очистите заметку редактора — пока она есть, практику нельзя опубликовать' } : {}), ...publishProblems(p) };
 	return {
-		practice: { id: p.id, slug: p.slug, title: p.title, status: p.status, statusTitle: STATUS_TITLE[p.status], fromApplication: !!p.applicationId, publishedAt: p.publishedAt?.getTime() ?? null, videoConsent: p.videoConsent, editorNote: p.editorNote },
+		practice: { id: p.id, slug: p.slug, title: p.title, status: p.status, statusTitle: PRACTICE_STATUS_TITLE[p.status], fromApplication: !!p.applicationId, publishedAt: p.publishedAt?.getTime() ?? null, videoConsent: p.videoConsent, editorNote: p.editorNote },
 		values: practiceToRaw(p),
 		problems: Object.entries(problems).map(([k, m]) => ({ key: k, label: k === 'editor_note' ? 'Заметка редактора' : keyLabel(k), message: m })),
 		video: video ? { name: video.originalName, status: video.status, fromApplication: !!video.applicationId, url: await presign(video.key) } : null,
