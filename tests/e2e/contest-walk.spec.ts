@@ -288,6 +288,8 @@ async function scoreAll(page: Page, j: number) {
 		await page.goto('/jury');
 		const round = page.getByRole('region', { name: new RegExp(`${W.title}: тур 1`) });
 		await round.getByRole('link', { name: 'Продолжить оценку' }).click();
+		await page.waitForURL(/\/jury\/assignments\//);
+		await expect(page.getByRole('heading', { level: 1, name: /ПР-2026-\d{5}/ })).toBeVisible();
 		const number = /ПР-2026-\d{5}/.exec((await page.getByRole('heading', { level: 1 }).textContent())!)![0];
 		const key = Object.entries(W.numbers).find(([, n]) => n === number)![0];
 		const [a, b] = SCORES[key][j - 1];
@@ -374,7 +376,7 @@ test('6. the organizer prepares a winning practice: results in the table, contac
 	await expect(page.getByLabel('Что измеряли').first()).toHaveValue('Текучесть молодых учителей');
 	await expect(page.getByLabel('Было').first()).toHaveValue('40');
 	await expect(page.getByLabel('Стало').first()).toHaveValue('5');
-	await expect(page.getByLabel('Что сделано')).not.toHaveValue(/Результаты/);
+	await expect(page.getByLabel('Что сделали')).not.toHaveValue(/Результаты/);
 	const note = page.getByLabel('Заметка редактора (не публикуется)');
 	await expect(note).toHaveValue(/Все выпускники остались в профессии/);
 	// The applicant consented: the contacts are there and the first «Сохранить» works.

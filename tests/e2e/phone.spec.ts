@@ -133,6 +133,7 @@ async function phone(browser: Browser, size: { width: number; height: number }) 
 
 for (const size of PHONES) {
 	test(`public and auth pages at ${size.width}×${size.height}`, async ({ browser }) => {
+		test.setTimeout(180_000);
 		const { ctx, page } = await phone(browser, size);
 		for (const c of [...PUBLIC, ...AUTH]) await visit(page, c, size);
 		// The menu opens and its links take the tap.
@@ -143,6 +144,7 @@ for (const size of PHONES) {
 	});
 
 	test(`the applicant's pages with every step filled in at ${size.width}×${size.height}`, async ({ browser }) => {
+		test.setTimeout(120_000);
 		const { ctx, page } = await phone(browser, size);
 		await login(page, applicant, APPLICANT_PASSWORD);
 		for (const c of CABINET) await visit(page, c, size);
@@ -162,7 +164,7 @@ for (const size of PHONES) {
 	});
 
 	test(`every section of the organizer's console at ${size.width}×${size.height}`, async ({ browser }) => {
-		test.setTimeout(120_000);
+		test.setTimeout(300_000);
 		const { ctx, page } = await phone(browser, size);
 		await login(page, 'org@nastavnik.demo');
 		for (const c of ADMIN)
