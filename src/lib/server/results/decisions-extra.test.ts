@@ -57,7 +57,7 @@ describe('decision mails', () => {
 		const m = composeDecisionMail({ email: 'a@b.ru', fio: 'Иванова С. П.', number: 'НС-1', nomination: 'Наставник', kind: 'winner' }, { title: 'Наставничество-2026' }, 'http://x/cabinet/applications/1', true);
 		expect(m.subject).toBe('Заявка НС-1: вы победитель');
 		expect(m.text).toContain('стала победителем конкурса «Наставничество-2026»');
-		expect(m.text).toContain('комментарии');
+		expect(m.text).toContain('отзывы, которые эксперты написали для вас');
 		const n = composeDecisionMail({ email: 'a@b.ru', fio: 'И', number: 'НС-2', nomination: 'Н', kind: 'not_selected' }, { title: 'К' }, 'http://x', false);
 		expect(n.text).toContain('не вошла в число победителей');
 	});
