@@ -160,6 +160,8 @@ test('the organizer goes from scores to winners; the applicant sees the outcome;
 	for (const a of ['Решение: победители', 'Отбор в финал', 'Назначение эксперта', 'Смена статуса заявки', 'Настройки конкурса'])
 		await expect(page.getByRole('table', { name: /События журнала/ }).getByText(a, { exact: true }).first()).toBeVisible();
 	await page.getByLabel('Действие').selectOption({ label: 'Решение: победители' });
+	// Other specs decide their own contests (the whole-contest walk): this contest's decision only.
+	await page.getByLabel('Идентификатор объекта').fill(s.contestId);
 	await page.getByRole('button', { name: 'Найти' }).click();
 	await expect(page.getByRole('table', { name: /События журнала/ }).getByRole('row')).toHaveCount(2);
 	await expect(page.getByRole('table', { name: /События журнала/ })).toContainText(s.numbers.M1);

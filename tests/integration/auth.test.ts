@@ -28,11 +28,15 @@ describe('accounts over HTTP with a real SMTP sink', () => {
 		expect(r.headers.get('location')).toMatch(/^\/register\/sent/);
 		const mail = await smtp.waitFor('anna@example.ru', /Подтвердите/);
 		const link = linkFrom(mail, '/verify/');
+		// The link confirms the address, opens a session and lands in the cabinet.
 		const v = await c.get(new URL(link).pathname);
-		expect(v.status).toBe(200);
-		expect(await v.text()).toContain('Почта подтверждена');
+		expect(v.status).toBe(303);
+		expect(v.headers.get('location')).toBe('/cabinet?verified=1');
+		expect(v.headers.getSetCookie().some((x) => x.startsWith('session='))).toBe(true);
 		// The link works once.
-		expect(await (await c.get(new URL(link).pathname)).text()).toContain('уже использована');
+		const again = new Client(portal.url);
+		expect(await (await again.get(new URL(link).pathname)).text()).toContain('уже использована');
+		await c.post('/logout', {});
 
 		const login = await c.post('/login', { email: 'ANNA@example.ru', password: PASSWORD });
 		expect(login.status).toBe(303);
@@ -50,6 +54,24 @@ describe('accounts over HTTP with a real SMTP sink', () => {
 		const after = await c.get('/cabinet');
 		expect(after.status).toBe(303);
 		expect(after.headers.get('location')).toBe('/login?next=%2Fcabinet');
+	});
+
+	it('the contest chosen before registering is kept by the server and the link lands on its form; no other target', async () => {
+		for (const [next, lands] of [
+			['/cabinet/apply/nastavnichestvo-2026?nomination=mentor-education', '/cabinet/apply/nastavnichestvo-2026?nomination=mentor-education&verified=1'],
+			['https://evil.example/cabinet/apply/x', '/cabinet?verified=1'],
+			['//evil.example', '/cabinet?verified=1'],
+			['/admin', '/cabinet?verified=1']
+		]) {
+			const c = new Client(portal.url);
+			const email = `intent-${Math.random().toString(36).slice(2)}@example.ru`;
+			const r = await c.post('/register', { fio: 'Намерениева Ольга Игоревна', email, password: PASSWORD, password2: PASSWORD, agree: 'on', next });
+			expect(r.status).toBe(303);
+			const link = linkFrom(await smtp.waitFor(email, /Подтвердите/), '/verify/');
+			const v = await new Client(portal.url).get(new URL(link).pathname);
+			expect(v.status).toBe(303);
+			expect(v.headers.get('location')).toBe(lands);
+		}
 	});
 
 	it('keeps the typed values and names the field on bad input; writes nothing', async () => {

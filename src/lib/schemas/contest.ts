@@ -12,7 +12,6 @@ export const PHASE_ORDER = ['draft', 'open', 'review', 'results', 'published'] a
 export type ContestPhase = (typeof PHASE_ORDER)[number];
 
 export const VIDEO_FORMATS = ['mp4', 'mov', 'webm', 'm4v'] as const;
-export const TRACK_TITLE = { mentor: 'Наставник', practice: 'Командная практика' } as const;
 
 const MB = 1024 ** 2;
 const GB = 1024 ** 3;

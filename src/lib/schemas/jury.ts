@@ -159,13 +159,4 @@ export const createRoundSchema = roundSchema.extend({
 	numbers: z.string().max(200_000).default('')
 });
 
-/** Assignment statuses in Russian. */
-export const ASSIGNMENT_STATUS_TITLE = {
-	assigned: 'Не начата',
-	draft: 'Черновик',
-	submitted: 'Оценка отправлена',
-	recused: 'Самоотвод',
-	removed: 'Снято'
-} as const;
-export const ASSIGNMENT_STATUS_TONE = { assigned: '', draft: 'warn', submitted: 'ok', recused: 'err', removed: 'err' } as const;
-export const ROUND_STATUS_TITLE = { draft: 'Подготовка', active: 'Идёт оценка', closed: 'Закрыт' } as const;
+// Names of assignment and round statuses live in $lib/glossary.

@@ -116,6 +116,18 @@ describe('applications', () => {
 		expect(s3.number).toBe('НС-2026-00001');
 	});
 
+	it('asks for consent to publish contacts and to show the video, and keeps the answers', async () => {
+		const { user, app, v } = await ready();
+		const s1 = submitApplication(db, user, app.id, { consent: true, contactsConsent: true, videoConsent: false, version: v });
+		expect(s1).toMatchObject({ contactsConsent: true, videoConsent: false });
+		const edited = saveStep(db, user, app.id, 'practice', { ...GOOD_PRACTICE, title: 'Новое название практики' }, s1.version);
+		const s2 = submitApplication(db, user, app.id, { consent: true, contactsConsent: false, videoConsent: true, version: edited.app.version });
+		expect(s2).toMatchObject({ contactsConsent: false, videoConsent: true });
+		// Not asked (an old page): the answers stay as they were.
+		const e2 = saveStep(db, user, app.id, 'practice', { ...GOOD_PRACTICE }, s2.version);
+		expect(submitApplication(db, user, app.id, { consent: true, version: e2.app.version })).toMatchObject({ contactsConsent: false, videoConsent: true });
+	});
+
 	it('numbers are sequential per contest', async () => {
 		const first = await ready();
 		const a = submitApplication(db, first.user, first.app.id, { consent: true, version: first.v });

@@ -263,9 +263,21 @@ function hasGracedUpload(db: DB, app: Application, contest: Contest): boolean {
  * when a submitted application really changed. A repeated click, a concurrent click or a stale
  * tab finds the application already submitted and mails nothing.
  */
-export function submitApplication(db: DB, actor: Actor, applicationId: string, input: { consent: boolean; version: number }, now = new Date()): Application {
+/**
+ * Submits (or re-submits after an edit). `consent` — personal data (required); `contactsConsent`
+ * and `videoConsent` — publishing the contacts and showing the video in the public library if the
+ * entry wins (optional; undefined keeps the stored answer).
+ */
+export function submitApplication(
+	db: DB,
+	actor: Actor,
+	applicationId: string,
+	input: { consent: boolean; contactsConsent?: boolean; videoConsent?: boolean; version: number },
+	now = new Date()
+): Application {
 	const { app, contest } = loadOwned(db, actor, applicationId);
-	if (app.status === 'submitted' && app.version === input.version) return app; // a double click
+	const sameConsents = (input.contactsConsent ?? app.contactsConsent) === app.contactsConsent && (input.videoConsent ?? app.videoConsent) === app.videoConsent;
+	if (app.status === 'submitted' && app.version === input.version && sameConsents) return app; // a double click
 	if (!EDITABLE.has(app.status)) throw new DomainError(409, 'not_editable', 'Эту заявку уже нельзя отправить');
 	if (!actor.emailVerifiedAt) throw new DomainError(403, 'unverified', 'Подтвердите адрес электронной почты: ссылка в письме после регистрации. Письмо можно отправить повторно в личном кабинете.');
 	const t = now.getTime();
@@ -292,6 +304,8 @@ export function submitApplication(db: DB, actor: Actor, applicationId: string, i
 				number,
 				consentVersion: CONSENT_VERSION,
 				consentAt: now,
+				...(input.contactsConsent === undefined ? {} : { contactsConsent: input.contactsConsent }),
+				...(input.videoConsent === undefined ? {} : { videoConsent: input.videoConsent }),
 				submittedAt: app.submittedAt ?? now,
 				version: sql`${applications.version} + 1`,
 				updatedAt: now

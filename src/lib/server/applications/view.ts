@@ -38,7 +38,9 @@ export async function applicationView(db: DB, actor: Actor, applicationId: strin
 			letterText: app.letterText,
 			submittedAt: app.submittedAt?.getTime() ?? null,
 			updatedAt: app.updatedAt.getTime(),
-			consentAt: app.consentAt?.getTime() ?? null
+			consentAt: app.consentAt?.getTime() ?? null,
+			contactsConsent: app.contactsConsent,
+			videoConsent: app.videoConsent
 		},
 		contest: { slug: contest.slug, title: contest.title, closeAt: contest.closeAt.getTime(), graceEnd: graceEnd(contest).getTime(), phase: contest.phase },
 		nomination: { title: nom.title, track: nom.track },

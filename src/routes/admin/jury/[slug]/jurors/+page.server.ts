@@ -5,7 +5,7 @@ import { db } from '$lib/server/db/client';
 import { users } from '$lib/server/db/schema';
 import { formFail, parseForm } from '$lib/server/http/form';
 import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
-import { inviteJuror, inviteJurors, listJurors } from '$lib/server/review/jurors';
+import { grantNominations, inviteJuror, inviteJurors, listJurors } from '$lib/server/review/jurors';
 import { parseJuryFile, IMPORT_MAX_BYTES, type RowError } from '$lib/server/review/import';
 import { listNominations } from '$lib/server/contests/queries';
 import { inviteSchema } from '$lib/schemas/jury';
@@ -59,6 +59,21 @@ async function mailInvites(list: { user: { email: string; fio: string }; token: 
 }
 
 export const actions: Actions = {
+	bulk: async ({ request, locals, url, params }) => {
+		const actor = requireRole(locals, url, 'organizer');
+		const contest = contestOr404(params.slug);
+		const f = await readForm(request);
+		const jurorIds = f.all('juror').slice(0, 5000);
+		const nominationIds = f.all('bulkNominationIds');
+		try {
+			const r = grantNominations(db(), actor.id, contest.id, jurorIds, nominationIds, f.raw.mode === 'replace' ? 'replace' : 'add');
+			return { bulkDone: { jurors: jurorIds.length, changed: r.changed } };
+		} catch (e) {
+			const r = domainFail(e);
+			return fail(r.status, { bulkError: r.data.message ?? 'Не удалось изменить номинации', selected: jurorIds });
+		}
+	},
+
 	invite: async ({ request, locals, url, params }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);

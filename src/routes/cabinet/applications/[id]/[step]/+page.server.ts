@@ -49,7 +49,7 @@ export const actions: Actions = {
 		const raw = await formObject(request);
 		try {
 			// The confirmation mail is queued by submitApplication, in the submitting transaction.
-			submitApplication(db(), user, params.id, { consent: raw.consent === 'on', version: Number(raw.version) });
+			submitApplication(db(), user, params.id, { consent: raw.consent === 'on', contactsConsent: raw.contacts_consent === 'on', videoConsent: raw.video_consent === 'on', version: Number(raw.version) });
 		} catch (e) {
 			if (e instanceof DomainError) return formFail(e.status, raw, (e.details?.errors as Record<string, string>) ?? {}, e.message);
 			throw e;
