@@ -1,6 +1,11 @@
 import adapter from '@sveltejs/adapter-node';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
+// The S3 origin that presigned links point to is known only at run time (S3_PUBLIC_ENDPOINT):
+// the CSP names this placeholder, and hooks.server.ts puts the configured origin in its place
+// (CSP_S3_PLACEHOLDER in src/lib/server/storage/s3.ts). No directive allows any http:/https: origin.
+const S3 = 'https://s3-public-endpoint.invalid';
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	preprocess: vitePreprocess(),
@@ -15,12 +20,12 @@ const config = {
 				'default-src': ['self'],
 				'script-src': ['self'],
 				'style-src': ['self', 'unsafe-inline'],
-				'img-src': ['self', 'data:', 'blob:', 'http:', 'https:'],
-				'media-src': ['self', 'blob:', 'http:', 'https:'],
-				'connect-src': ['self', 'http:', 'https:'],
+				'img-src': ['self', 'data:', 'blob:', S3],
+				'media-src': ['self', 'blob:', S3],
+				'connect-src': ['self', S3],
 				'font-src': ['self'],
 				'object-src': ['none'],
-				'frame-src': ['self', 'http:', 'https:'],
+				'frame-src': ['self', S3],
 				'frame-ancestors': ['none'],
 				'base-uri': ['self'],
 				'form-action': ['self']

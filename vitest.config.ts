@@ -3,6 +3,36 @@ import { fileURLToPath } from 'node:url';
 
 const alias = { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) };
 
+/**
+ * The tests that touch S3 (storage, uploads, media, library, backups to S3). `npm run test:s3`
+ * runs them once more as their own project — against TEST_S3_ENDPOINT when it is set (.ci/run does
+ * so with Ceph radosgw, scripts/ci/radosgw.sh), else against the embedded store. The project exists
+ * only for that command (VITEST_S3=1), so a plain `vitest run` does not run these files twice.
+ */
+export const S3_TESTS = [
+	'src/lib/server/storage/*.test.ts',
+	'src/lib/server/media/process.test.ts',
+	'src/lib/server/media/worker-crash.test.ts',
+	'src/lib/server/ops/backup-s3.test.ts',
+	'tests/integration/uploads.test.ts',
+	'tests/integration/media.test.ts',
+	'tests/integration/library.test.ts',
+	'tests/integration/backup-restore.test.ts'
+];
+
+const s3Project = {
+	resolve: { alias },
+	test: {
+		name: 's3',
+		include: S3_TESTS,
+		environment: 'node',
+		pool: 'forks' as const,
+		globalSetup: ['tests/global-setup.ts'],
+		testTimeout: 90_000,
+		hookTimeout: 180_000
+	}
+};
+
 export default defineConfig({
 	resolve: { alias },
 	test: {
@@ -24,7 +54,8 @@ export default defineConfig({
 					testTimeout: 60_000,
 					hookTimeout: 180_000
 				}
-			}
+			},
+			...(process.env.VITEST_S3 === '1' ? [s3Project] : [])
 		]
 	}
 });

@@ -74,7 +74,7 @@ async function main() {
 			if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
 			return (await r.json()) as Record<string, unknown>;
 		};
-		const s3 = new S3Client({ endpoint: `http://127.0.0.1:${portal.s3Port}`, region: 'ru-central1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+		const s3 = new S3Client({ endpoint: `http://127.0.0.1:${portal.s3Port}`, region: 'ru-central1', forcePathStyle: true, credentials: JSON.parse(fs.readFileSync(path.join(portal.dataDir, 'keys', 'embedded-s3.json'), 'utf8')), requestChecksumCalculation: 'WHEN_REQUIRED' });
 
 		/** The baseline: the same bytes in one presigned PUT to the same S3. */
 		async function direct(): Promise<number> {

@@ -41,5 +41,8 @@ process.env.PORT ??= '3000';
 // adapter-node needs the public origin for CSRF checks and absolute links.
 process.env.ORIGIN ??= `http://localhost:${process.env.PORT}`;
 process.env.HOST ??= '0.0.0.0';
+// After SIGTERM, requests in flight get this many seconds (adapter-node), so that the whole stop
+// stays within 10 s (the watchdog in src/lib/server/boot.ts).
+process.env.SHUTDOWN_TIMEOUT ??= '7';
 
 await import(pathToFileURL(path.join(root, 'build', 'index.js')).href);

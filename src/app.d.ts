@@ -5,6 +5,8 @@ declare global {
 		interface Locals {
 			user: SessionUser | null;
 			sessionId: string | null;
+			/** X-Request-Id of this request (src/lib/server/ops/handles.ts). */
+			requestId: string;
 		}
 		interface Error {
 			message: string;

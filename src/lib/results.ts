@@ -1,7 +1,6 @@
 /** Words and number formatting of the results console, shared by server and browser. */
 
-export const ROUND_STATUS_TITLE = { draft: 'Черновик', active: 'Идёт оценка', closed: 'Закрыт' } as const;
-export const TRACK_TITLE = { mentor: 'Наставники', practice: 'Практики' } as const;
+// Names of states (rounds, tracks, statuses) live in $lib/glossary.
 
 /** Two decimals with a decimal comma; «—» for null. */
 export function fmtScore(x: number | null | undefined): string {

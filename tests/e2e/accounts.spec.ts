@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { lastMail, linkIn } from './outbox';
 
-test('a new user registers, confirms the email, logs in and lands in the cabinet', async ({ page }) => {
+test('a new user registers, confirms the email by the link and lands in the cabinet logged in; the link works once', async ({ page }) => {
 	const email = `mentor-${Date.now()}@example.ru`;
 	await page.goto('/');
 	await page.getByRole('link', { name: 'Регистрация' }).first().click();
@@ -24,21 +24,22 @@ test('a new user registers, confirms the email, logs in and lands in the cabinet
 	await page.getByRole('button', { name: 'Зарегистрироваться' }).click();
 	await expect(page.getByRole('heading', { name: 'Проверьте почту' })).toBeVisible();
 
+	// The confirmation link (single use) logs the person in and lands in the cabinet.
 	const mail = await lastMail(email, /Подтвердите/);
-	await page.goto(linkIn(mail.text, '/verify/'));
-	await expect(page.getByRole('heading', { name: 'Почта подтверждена' })).toBeVisible();
-	await page.getByRole('link', { name: 'Войти' }).last().click();
-
-	await page.getByLabel('Электронная почта').fill(email);
-	await page.getByLabel('Пароль').fill('Nastavnik-2026');
-	await page.getByRole('button', { name: 'Войти' }).click();
-	await expect(page).toHaveURL(/\/cabinet$/);
+	const link = linkIn(mail.text, '/verify/');
+	await page.goto(link);
+	await expect(page).toHaveURL(/\/cabinet\?verified=1$/);
+	await expect(page.getByRole('status').filter({ hasText: 'Почта подтверждена' })).toBeVisible();
 	await expect(page.getByRole('heading', { name: 'Личный кабинет' })).toBeVisible();
 	await expect(page.getByText('Смирнова Ольга Николаевна')).toBeVisible();
 	await page.screenshot({ path: 'test-results/screens/cabinet.png', fullPage: true });
 
 	await page.getByRole('button', { name: 'Выйти' }).click();
 	await expect(page.getByRole('link', { name: 'Войти' })).toBeVisible();
+	// The link does not log in a second time.
+	await page.goto(link);
+	await expect(page.getByRole('heading', { name: 'Ссылка не сработала' })).toBeVisible();
+	await expect(page.getByRole('alert')).toContainText('уже использована');
 });
 
 test('an applicant opening the admin console is refused', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import ExcelJS from 'exceljs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -6,6 +6,7 @@ import { openDatabase, type DB } from '../../src/lib/server/db/client';
 import { rounds } from '../../src/lib/server/db/schema';
 import { scoreRound, seedResultsContest, type SeededResults } from '../helpers/results-data';
 import { lastMail } from './outbox';
+import { loginDemo } from './people';
 
 /**
  * Scored data: the jury screens belong to another part of the portal, so this test writes its
@@ -24,17 +25,9 @@ test.beforeAll(() => {
 });
 test.afterAll(() => db?.$client.close());
 
-async function login(page: Page, email: string) {
-	await page.goto('/login');
-	await page.getByLabel('Электронная почта').fill(email);
-	await page.getByLabel('Пароль').fill('nastavnik2026');
-	await page.getByRole('button', { name: 'Войти' }).click();
-	await expect(page).not.toHaveURL(/\/login/);
-}
-
 test('the organizer goes from scores to winners; the applicant sees the outcome; the audit log shows it', async ({ page, browser }) => {
 	test.setTimeout(120_000);
-	await login(page, 'org@nastavnik.demo');
+	await loginDemo(page, 'org@nastavnik.demo');
 
 	// Dashboard with charts (and their tables).
 	await page.getByRole('link', { name: 'Консоль', exact: true }).click();
@@ -150,7 +143,7 @@ test('the organizer goes from scores to winners; the applicant sees the outcome;
 	// The applicant sees the outcome and the anonymized feedback.
 	const ctx = await browser.newContext();
 	const ap = await ctx.newPage();
-	await login(ap, 'applicant1@nastavnik.demo');
+	await loginDemo(ap, 'applicant1@nastavnik.demo');
 	await ap.goto(`/cabinet/applications/${s.apps.M1}`);
 	const timeline = ap.getByRole('list', { name: 'Этапы рассмотрения заявки' });
 	await expect(timeline).toContainText('Победитель');
@@ -167,6 +160,8 @@ test('the organizer goes from scores to winners; the applicant sees the outcome;
 	for (const a of ['Решение: победители', 'Отбор в финал', 'Назначение эксперта', 'Смена статуса заявки', 'Настройки конкурса'])
 		await expect(page.getByRole('table', { name: /События журнала/ }).getByText(a, { exact: true }).first()).toBeVisible();
 	await page.getByLabel('Действие').selectOption({ label: 'Решение: победители' });
+	// Other specs decide their own contests (the whole-contest walk): this contest's decision only.
+	await page.getByLabel('Идентификатор объекта').fill(s.contestId);
 	await page.getByRole('button', { name: 'Найти' }).click();
 	await expect(page.getByRole('table', { name: /События журнала/ }).getByRole('row')).toHaveCount(2);
 	await expect(page.getByRole('table', { name: /События журнала/ })).toContainText(s.numbers.M1);
@@ -176,7 +171,7 @@ test('the organizer goes from scores to winners; the applicant sees the outcome;
 test('the results table is usable on a phone', async ({ browser }) => {
 	const ctx = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
 	const page = await ctx.newPage();
-	await login(page, 'org@nastavnik.demo');
+	await loginDemo(page, 'org@nastavnik.demo');
 	await page.goto(`/admin/results/${s.roundId}`);
 	await expect(page.getByRole('heading', { name: 'Первый тур', level: 1 })).toBeVisible();
 	await expect(page.getByRole('link', { name: 'Выключена' })).toBeVisible();

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { newApplicant } from './people';
+import { loginDemo, newApplicant } from './people';
 
 /**
  * After an upload through the real endpoints (/api/uploads → presigned multipart straight to S3 →
@@ -18,14 +18,6 @@ test.beforeAll(() => {
 	execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25:duration=10', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=10', '-c:v', 'mpeg4', '-q:v', '5', '-c:a', 'aac', '-shortest', input]);
 });
 test.afterAll(() => fs.rmSync(path.dirname(input), { recursive: true, force: true }));
-
-async function login(page: Page, email: string) {
-	await page.goto('/login');
-	await page.getByLabel('Электронная почта').fill(email);
-	await page.getByLabel('Пароль').fill('nastavnik2026');
-	await page.getByRole('button', { name: 'Войти' }).click();
-	await expect(page).not.toHaveURL(/\/login/);
-}
 
 async function sign(api: APIRequestContext, body: Record<string, unknown>): Promise<{ url: string; headers?: Record<string, string> }> {
 	const r = await api.post('/api/uploads/sign', { data: body });
@@ -61,7 +53,7 @@ async function uploadVideo(api: APIRequestContext, applicationId: string, file: 
 
 test('after upload the applicant sees processing turn into ready with the poster, and the rendition plays', async ({ page }) => {
 	test.setTimeout(120_000);
-	await login(page, 'applicant2@nastavnik.demo');
+	await loginDemo(page, 'applicant2@nastavnik.demo');
 	await page.goto('/cabinet/apply/nastavnichestvo-2026');
 	await page.locator('input[name="nomination"]').first().check();
 	await page.getByRole('button', { name: 'Начать заполнение' }).click();
@@ -116,7 +108,7 @@ test('after upload the applicant sees processing turn into ready with the poster
 });
 
 test('the organizer sees the processing job and the video summary in the console', async ({ page }) => {
-	await login(page, 'org@nastavnik.demo');
+	await loginDemo(page, 'org@nastavnik.demo');
 	await page.goto('/admin');
 	await page.getByRole('navigation', { name: 'Разделы консоли организатора' }).getByRole('link', { name: 'Фоновые задачи' }).click();
 	await expect(page.getByRole('heading', { name: 'Фоновые задачи', level: 1 })).toBeVisible();
@@ -169,7 +161,7 @@ test('the jury’s player plays the rendition of a submitted entry', async ({ pa
 
 	// The organizer routes the late entry.
 	const org = await (await browser.newContext()).newPage();
-	await login(org, 'org@nastavnik.demo');
+	await loginDemo(org, 'org@nastavnik.demo');
 	await org.goto('/admin/jury/nastavnichestvo-2026/rounds/1');
 	await expect(org.getByText(/Поданы позже создания тура и ещё не распределены: 1 заявка/)).toBeVisible();
 	await org.getByRole('link', { name: 'Предпросмотр распределения', exact: true }).click();
@@ -180,7 +172,7 @@ test('the jury’s player plays the rendition of a submitted entry', async ({ pa
 	let juror: Page | null = null;
 	for (let i = 1; i <= 8 && !juror; i++) {
 		const p = await (await browser.newContext()).newPage();
-		await login(p, `jury${i}@nastavnik.demo`);
+		await loginDemo(p, `jury${i}@nastavnik.demo`);
 		await p.goto('/jury');
 		const link = p.getByRole('link', { name: new RegExp(number) });
 		if (await link.count()) {

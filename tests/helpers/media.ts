@@ -1,6 +1,7 @@
 /**
- * Test setup for the media pipeline: a real s3rver on loopback (port 0, temp folder) with the
- * process configuration pointing at it, and an application with an uploaded video.
+ * Test setup for the media pipeline: a real S3 — s3rver on loopback (port 0, temp folder), or
+ * TEST_S3_ENDPOINT (tests/helpers/s3.ts) — with the process configuration pointing at it, and an
+ * application with an uploaded video.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,28 +14,41 @@ import { putFile } from '../../src/lib/server/storage/put-file';
 import type { DB } from '../../src/lib/server/db/client';
 import { applications, assets, contests, nominations, users } from '../../src/lib/server/db/schema';
 import { newId } from '../../src/lib/server/ids';
+import { randomS3Keys } from '../../src/lib/server/keys';
+import { EXTERNAL_S3, createExternalBucket, dropExternalBucket, externalEnv, uniqueBucket } from './s3';
 
 export const TEST_BUCKET = 'media-test';
 
 export interface TestStorage {
-	s3: EmbeddedS3;
+	/** The embedded s3rver, or null when the tests run against TEST_S3_ENDPOINT. */
+	s3: EmbeddedS3 | null;
 	dataDir: string;
 	/** Env that points another process at the same S3 and data folder. */
 	env: Record<string, string>;
 	close(): Promise<void>;
 }
 
+/** A real S3 (embedded s3rver, or TEST_S3_ENDPOINT with a bucket of its own) and a data folder. */
 export async function startTestStorage(extraEnv: Record<string, string> = {}): Promise<TestStorage> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'media-job-'));
-	const srv = await startEmbeddedS3({ dir: path.join(dataDir, 's3'), port: 0, bucket: TEST_BUCKET, origins: ['http://localhost:3999'] });
+	let srv: EmbeddedS3 | null = null;
+	let s3env: Record<string, string>;
+	let drop = async () => {};
+	if (EXTERNAL_S3) {
+		const bucket = uniqueBucket('media');
+		await createExternalBucket(bucket, ['http://localhost:3999']);
+		s3env = externalEnv(bucket);
+		drop = () => dropExternalBucket(bucket);
+	} else {
+		const keys = randomS3Keys();
+		srv = await startEmbeddedS3({ dir: path.join(dataDir, 's3'), port: 0, bucket: TEST_BUCKET, origins: ['http://localhost:3999'], credentials: keys });
+		s3env = { S3_ENDPOINT: srv.endpoint, S3_ACCESS_KEY_ID: keys.accessKeyId, S3_SECRET_ACCESS_KEY: keys.secretAccessKey, S3_BUCKET: TEST_BUCKET };
+	}
 	const env = {
 		NODE_ENV: 'test',
 		DATA_DIR: dataDir,
 		ORIGIN: 'http://localhost:3999',
-		S3_ENDPOINT: srv.endpoint,
-		S3_ACCESS_KEY_ID: 'S3RVER',
-		S3_SECRET_ACCESS_KEY: 'S3RVER',
-		S3_BUCKET: TEST_BUCKET,
+		...s3env,
 		...extraEnv
 	};
 	setConfig(parseConfig(env));
@@ -44,7 +58,8 @@ export async function startTestStorage(extraEnv: Record<string, string> = {}): P
 		env,
 		async close() {
 			setConfig(undefined);
-			await srv.close();
+			await srv?.close();
+			await drop();
 			fs.rmSync(dataDir, { recursive: true, force: true });
 		}
 	};

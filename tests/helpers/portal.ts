@@ -3,10 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports';
+import { EXTERNAL_S3, createExternalBucket, dropExternalBucket, externalEnv, uniqueBucket } from './s3';
 
 export interface Portal {
 	url: string;
+	/** Port of the embedded S3 (when the portal runs one). */
 	s3Port: number;
+	/** The bucket of this portal in TEST_S3_ENDPOINT, when the tests run against an outside S3. */
+	bucket: string | null;
 	dataDir: string;
 	proc: ChildProcess;
 	logs: string[];
@@ -15,13 +19,21 @@ export interface Portal {
 
 /**
  * Starts the built portal (build/) as `npm start` would, in its own data folder, with its own
- * embedded S3 and ports, and waits until /health answers.
+ * embedded S3 and ports — or, when TEST_S3_ENDPOINT is set, with a bucket of its own in that S3
+ * (demo data on, as in the default run) — and waits until /health answers.
  */
 export async function startPortal(env: Record<string, string> = {}): Promise<Portal> {
 	const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'portal-test-'));
 	const port = await freePort();
 	const s3Port = await freePort();
 	const url = `http://localhost:${port}`;
+	let bucket: string | null = null;
+	let s3env: Record<string, string> = {};
+	if (EXTERNAL_S3 && !env.S3_ENDPOINT && env.EMBEDDED_S3 !== 'true') {
+		bucket = env.S3_BUCKET ?? uniqueBucket('portal');
+		if (!env.S3_BUCKET) await createExternalBucket(bucket, [url]);
+		s3env = { ...externalEnv(bucket), DEMO: 'true' };
+	}
 	const logs: string[] = [];
 	const proc = spawn(process.execPath, ['scripts/start.js'], {
 		cwd: path.resolve(import.meta.dirname, '../..'),
@@ -34,6 +46,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
 			EMBEDDED_S3_PORT: String(s3Port),
 			DATA_DIR: dataDir,
 			LOG_REQUESTS: 'false',
+			...s3env,
 			...env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']
@@ -58,6 +71,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
 	return {
 		url,
 		s3Port,
+		bucket,
 		dataDir,
 		proc,
 		logs,
@@ -69,6 +83,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
 				if (proc.exitCode === null) proc.kill('SIGKILL');
 			}
 			if (!env.DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
+			if (bucket && !env.S3_BUCKET) await dropExternalBucket(bucket);
 		}
 	};
 }

@@ -171,6 +171,7 @@ export function seedResultsContest(
 					jurorId: jurors[j],
 					status: submitted ? 'submitted' : 'assigned',
 					comment: submitted ? `Комментарий ${j} к ${a}` : '',
+					feedback: submitted ? `Отзыв ${j} к ${a}` : '',
 					startedAt: submitted ? started : null,
 					submittedAt: submitted ? new Date(started.getTime() + took) : null
 				})
@@ -200,7 +201,7 @@ export function scoreRound(db: DB, roundId: string, value: (applicationId: strin
 			const v = value(a.applicationId, a.jurorId);
 			for (const c of crit) tx.insert(scores).values({ assignmentId: a.id, criterionId: c.id, value: v }).onConflictDoUpdate({ target: [scores.assignmentId, scores.criterionId], set: { value: v } }).run();
 			tx.update(assignments)
-				.set({ status: 'submitted', startedAt: new Date(now.getTime() - 15 * MIN), submittedAt: now, comment: `Финальный отзыв`, updatedAt: now })
+				.set({ status: 'submitted', startedAt: new Date(now.getTime() - 15 * MIN), submittedAt: now, comment: `Заметка для организаторов`, feedback: `Финальный отзыв`, updatedAt: now })
 				.where(eq(assignments.id, a.id))
 				.run();
 		}

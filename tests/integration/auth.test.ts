@@ -7,7 +7,7 @@ let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 
 beforeAll(async () => {
 	smtp = await startSmtpSink();
-	portal = await startPortal({ SMTP_URL: smtp.url, RATE_LIMIT_PER_ACCOUNT: '3', RATE_LIMIT_PER_IP: '50', RATE_LIMIT_WINDOW_SEC: '3' });
+	portal = await startPortal({ SMTP_URL: smtp.url, RATE_LIMIT_PER_ACCOUNT: '3', RATE_LIMIT_PER_IP: '50', RATE_LIMIT_WINDOW_SEC: '900' });
 });
 afterAll(async () => {
 	await portal?.stop();
@@ -28,11 +28,15 @@ describe('accounts over HTTP with a real SMTP sink', () => {
 		expect(r.headers.get('location')).toMatch(/^\/register\/sent/);
 		const mail = await smtp.waitFor('anna@example.ru', /Подтвердите/);
 		const link = linkFrom(mail, '/verify/');
+		// The link confirms the address, opens a session and lands in the cabinet.
 		const v = await c.get(new URL(link).pathname);
-		expect(v.status).toBe(200);
-		expect(await v.text()).toContain('Почта подтверждена');
+		expect(v.status).toBe(303);
+		expect(v.headers.get('location')).toBe('/cabinet?verified=1');
+		expect(v.headers.getSetCookie().some((x) => x.startsWith('session='))).toBe(true);
 		// The link works once.
-		expect(await (await c.get(new URL(link).pathname)).text()).toContain('уже использована');
+		const again = new Client(portal.url);
+		expect(await (await again.get(new URL(link).pathname)).text()).toContain('уже использована');
+		await c.post('/logout', {});
 
 		const login = await c.post('/login', { email: 'ANNA@example.ru', password: PASSWORD });
 		expect(login.status).toBe(303);
@@ -52,6 +56,24 @@ describe('accounts over HTTP with a real SMTP sink', () => {
 		expect(after.headers.get('location')).toBe('/login?next=%2Fcabinet');
 	});
 
+	it('the contest chosen before registering is kept by the server and the link lands on its form; no other target', async () => {
+		for (const [next, lands] of [
+			['/cabinet/apply/nastavnichestvo-2026?nomination=mentor-education', '/cabinet/apply/nastavnichestvo-2026?nomination=mentor-education&verified=1'],
+			['https://evil.example/cabinet/apply/x', '/cabinet?verified=1'],
+			['//evil.example', '/cabinet?verified=1'],
+			['/admin', '/cabinet?verified=1']
+		]) {
+			const c = new Client(portal.url);
+			const email = `intent-${Math.random().toString(36).slice(2)}@example.ru`;
+			const r = await c.post('/register', { fio: 'Намерениева Ольга Игоревна', email, password: PASSWORD, password2: PASSWORD, agree: 'on', next });
+			expect(r.status).toBe(303);
+			const link = linkFrom(await smtp.waitFor(email, /Подтвердите/), '/verify/');
+			const v = await new Client(portal.url).get(new URL(link).pathname);
+			expect(v.status).toBe(303);
+			expect(v.headers.get('location')).toBe(lands);
+		}
+	});
+
 	it('keeps the typed values and names the field on bad input; writes nothing', async () => {
 		const c = new Client(portal.url);
 		const r = await c.post('/register', { fio: 'Иван', email: 'ivan@example.ru', password: 'short', password2: 'short', agree: 'on' });
@@ -69,12 +91,22 @@ describe('accounts over HTTP with a real SMTP sink', () => {
 		expect(login.status).toBe(400);
 	});
 
-	it('refuses a second account with the same email', async () => {
+	it('registration does not reveal a registered address: the same answer, the owner is mailed (issue 11, point 10)', async () => {
 		const c = new Client(portal.url);
-		expect((await register(c, 'twice@example.ru')).status).toBe(303);
-		const again = await register(c, 'Twice@Example.ru');
-		expect(again.status).toBe(409);
-		expect(await again.text()).toContain('уже зарегистрирован');
+		const first = await register(c, 'twice@example.ru');
+		expect(first.status).toBe(303);
+		await smtp.waitFor('twice@example.ru', /Подтвердите/);
+		const again = await register(new Client(portal.url), 'Twice@Example.ru');
+		expect(again.status).toBe(303);
+		expect(again.headers.get('location')).toBe(first.headers.get('location'));
+		const sent = await (await c.get(again.headers.get('location')!)).text();
+		expect(sent).toContain('Если адрес');
+		expect(sent).not.toContain('уже зарегистрирован');
+		// The owner learns about it by mail, with the ways in; no second account, the password stands.
+		const mail = await smtp.waitFor('twice@example.ru', /Попытка регистрации/);
+		expect(mail.text).toContain(`${portal.url}/reset`);
+		expect(smtp.messages.filter((m) => m.to.includes('twice@example.ru') && /Подтвердите/.test(m.subject))).toHaveLength(1);
+		expect((await new Client(portal.url).post('/login', { email: 'twice@example.ru', password: PASSWORD })).status).toBe(303);
 	});
 
 	it('password reset: mailed single-use link, old sessions end, new password works', async () => {
@@ -111,16 +143,36 @@ describe('accounts over HTTP with a real SMTP sink', () => {
 		expect(await r.text()).toContain('Ссылка недействительна');
 	});
 
-	it('rate-limits failed logins per account with Retry-After, then recovers', async () => {
-		const c = new Client(portal.url);
-		await register(c, 'limited@example.ru');
-		for (let i = 0; i < 3; i++) expect((await c.post('/login', { email: 'limited@example.ru', password: 'wrong-password-1' })).status).toBe(400);
-		const blocked = await c.post('/login', { email: 'limited@example.ru', password: PASSWORD });
+	it('failed logins count per (account, address) with Retry-After; a known device is never refused (issue 11, point 9)', async () => {
+		const owner = new Client(portal.url);
+		await register(owner, 'limited@example.ru');
+		const ok = await owner.post('/login', { email: 'limited@example.ru', password: PASSWORD });
+		expect(ok.status).toBe(303);
+		const device = ok.headers.getSetCookie().find((x) => x.startsWith('device='))!;
+		expect(device).toMatch(/HttpOnly/i);
+		expect(device).toMatch(/Path=\/login/);
+		expect(device).toMatch(/SameSite=Lax/i);
+		expect((await owner.post('/logout', {})).status).toBe(303);
+		// A stranger hammers the account from the same address (one school, one NAT).
+		const stranger = new Client(portal.url);
+		for (let i = 0; i < 3; i++) {
+			const r = await stranger.post('/login', { email: 'limited@example.ru', password: 'wrong-password-1' });
+			expect(r.status).toBe(400);
+			expect(await r.text()).toContain('Неверная почта или пароль');
+		}
+		const blocked = await stranger.post('/login', { email: 'limited@example.ru', password: PASSWORD });
 		expect(blocked.status).toBe(429);
 		expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-		expect(await blocked.text()).toContain('Слишком много попыток');
-		await new Promise((r) => setTimeout(r, 3200));
-		expect((await c.post('/login', { email: 'limited@example.ru', password: PASSWORD })).status).toBe(303);
+		const text = await blocked.text();
+		expect(text).toContain('Слишком много неудачных попыток');
+		expect(text).toContain('вход доступен без ожидания');
+		// The owner's browser, known by its device cookie, is let in with the right password.
+		const back = await owner.post('/login', { email: 'limited@example.ru', password: PASSWORD });
+		expect(back.status).toBe(303);
+		expect(back.headers.get('location')).toBe('/cabinet');
+		// Other accounts from this address are not touched.
+		await register(new Client(portal.url), 'neighbour@example.ru');
+		expect((await new Client(portal.url).post('/login', { email: 'neighbour@example.ru', password: PASSWORD })).status).toBe(303);
 	});
 
 	it('refuses form posts from a foreign origin', async () => {

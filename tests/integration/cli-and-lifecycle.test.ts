@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -63,4 +64,35 @@ describe('start and stop', () => {
 		await expect(fetch(`http://127.0.0.1:${portal.s3Port}/`)).rejects.toThrow();
 		await portal.stop();
 	});
+
+	it('SIGTERM: the request in flight is answered, idle keep-alive sockets do not hold it, it exits within 10 s (issue 11, point 10)', async () => {
+		const portal = await startPortal();
+		// A browser's idle keep-alive connection…
+		const agent = new http.Agent({ keepAlive: true });
+		await new Promise<void>((done) => http.get(`${portal.url}/health`, { agent }, (r) => r.resume().on('end', done)));
+		// …and a login whose body is still arriving when SIGTERM comes.
+		const body = new URLSearchParams({ email: 'org@nastavnik.demo', password: 'nastavnik2026' }).toString();
+		const req = http.request(`${portal.url}/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), origin: portal.url, accept: 'text/html' }
+		});
+		const answered = new Promise<number>((resolve, reject) => {
+			req.on('response', (r) => r.resume().on('end', () => resolve(r.statusCode!)));
+			req.on('error', reject);
+		});
+		req.write(body.slice(0, 10));
+		await new Promise((r) => setTimeout(r, 300));
+		const t0 = Date.now();
+		const exited = new Promise<{ code: number | null; ms: number }>((r) => portal.proc.once('exit', (code) => r({ code, ms: Date.now() - t0 })));
+		portal.proc.kill('SIGTERM');
+		await new Promise((r) => setTimeout(r, 1000));
+		req.end(body.slice(10));
+		expect(await answered).toBe(303);
+		const e = await exited;
+		expect(e.code).toBe(0);
+		expect(e.ms).toBeLessThan(10_000);
+		agent.destroy();
+		await expect(fetch(`http://127.0.0.1:${portal.s3Port}/`)).rejects.toThrow();
+		await portal.stop();
+	}, 60_000);
 });

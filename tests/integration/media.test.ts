@@ -8,42 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startPortal, Client, type Portal } from '../helpers/portal';
+import { login, startApplication, uploadFile } from '../helpers/apply';
 import { defaultFixturesDir, makeFixtures } from '../fixtures/make-fixtures';
 
-const PASSWORD = 'nastavnik2026';
 let fx: Record<string, string>;
-
-async function login(p: Portal, email: string) {
-	const c = new Client(p.url);
-	expect((await c.post('/login', { email, password: PASSWORD })).status).toBe(303);
-	return c;
-}
-
-async function startApplication(c: Client, nomination: string): Promise<string> {
-	const r = await c.post('/cabinet/apply/nastavnichestvo-2026', { nomination });
-	expect(r.status).toBe(303);
-	return /\/cabinet\/applications\/([a-z0-9]+)/.exec(r.headers.get('location')!)![1];
-}
-
-async function upload(c: Client, applicationId: string, file: string, filename: string) {
-	const bytes = fs.readFileSync(file);
-	const start = await c.json('/api/uploads', { applicationId, kind: 'video', filename, type: 'video/mp4', size: bytes.length });
-	expect(start.status).toBe(200);
-	const { assetId, key } = (await start.json()) as { assetId: string; key: string };
-	const sign = async (b: Record<string, unknown>) => (await (await c.json('/api/uploads/sign', { assetId, key, ...b })).json()) as { url: string; headers?: Record<string, string> };
-	const create = await sign({ method: 'POST' });
-	const uploadId = /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
-	const put = await fetch((await sign({ method: 'PUT', uploadId, partNumber: 1 })).url, { method: 'PUT', body: bytes });
-	const etag = put.headers.get('etag')!;
-	const done = await fetch((await sign({ method: 'POST', uploadId })).url, {
-		method: 'POST',
-		body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>`
-	});
-	expect(done.status).toBe(200);
-	const fin = await c.json(`/api/uploads/${assetId}/complete`, {});
-	expect(fin.status).toBe(200);
-	return { assetId, complete: (await fin.json()) as { status: string } };
-}
 
 async function statusOf(c: Client, assetId: string, player = false) {
 	const r = await c.get(`/api/uploads/${assetId}/status${player ? '?player=1' : ''}`, { headers: { accept: 'application/json' } });
@@ -74,7 +42,7 @@ describe('with ffmpeg', () => {
 	it('processes an uploaded video; status for the owner and organizers only; playback with ranges', async () => {
 		const owner = await login(portal, 'applicant1@nastavnik.demo');
 		const appId = await startApplication(owner, 'mentor-production');
-		const { assetId, complete } = await upload(owner, appId, fx.hevcMov, 'vizitka.mov');
+		const { assetId, complete } = await uploadFile(owner, appId, 'video', fx.hevcMov, 'vizitka.mov');
 		expect(complete.status).toBe('uploaded');
 		const ready = await waitPhase(owner, assetId, ['ready', 'failed']);
 		expect(ready).toMatchObject({ phase: 'ready', error: null, playback: { rendition: true } });
@@ -114,7 +82,7 @@ describe('with ffmpeg', () => {
 	it('a corrupt upload is refused at completion and nothing is queued for it', async () => {
 		const owner = await login(portal, 'applicant2@nastavnik.demo');
 		const appId = await startApplication(owner, 'mentor-production');
-		const { complete } = await upload(owner, appId, fx.corrupt, 'broken.mp4');
+		const { complete } = await uploadFile(owner, appId, 'video', fx.corrupt, 'broken.mp4');
 		expect(complete).toMatchObject({ status: 'rejected' });
 		const org = await login(portal, 'org@nastavnik.demo');
 		expect(await (await org.get('/admin/jobs?kind=media.process')).text()).not.toContain('broken.mp4');
@@ -131,7 +99,7 @@ describe('without ffmpeg', () => {
 	it('the portal runs, the video stays uploaded and marked unavailable, the original is served', async () => {
 		const owner = await login(portal, 'applicant1@nastavnik.demo');
 		const appId = await startApplication(owner, 'mentor-production');
-		const { assetId, complete } = await upload(owner, appId, fx.hevcMov, 'iphone.mov');
+		const { assetId, complete } = await uploadFile(owner, appId, 'video', fx.hevcMov, 'iphone.mov');
 		expect(complete.status).toBe('uploaded');
 		const s = await waitPhase(owner, assetId, ['unavailable', 'ready', 'failed']);
 		expect(s).toMatchObject({ phase: 'unavailable', error: null, poster: null, playback: { rendition: false, poster: null } });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import '../zod-ru';
 import { REGION_CODES } from '../data/regions';
 
 /** The wizard's steps, in order. */
@@ -36,7 +37,7 @@ export const phone = z
 const currentYear = new Date().getFullYear();
 
 export const aboutSchema = z.object({
-	fio: text('ФИО', 5, 150).regex(/^[\p{L}\s.'’-]+$/u, 'ФИО может содержать только буквы, пробелы, точки, апострофы и дефисы'),
+	fio: text('ФИО', 5, 150).regex(/^[\p{L} .'’-]+$/u, 'ФИО может содержать только буквы, пробелы, точки, апострофы и дефисы'),
 	regionCode: z.enum(REGION_CODES, { error: 'Выберите регион из списка' }),
 	municipality: text('Муниципальное образование', 2, 200),
 	organization: text('Организация', 2, 300),

@@ -5,13 +5,13 @@
  * Every message names its field, in Russian.
  */
 import { z } from 'zod';
+import '../zod-ru';
 import { fromMoscowInput, toMoscowInput } from '$lib/format';
 
 export const PHASE_ORDER = ['draft', 'open', 'review', 'results', 'published'] as const;
 export type ContestPhase = (typeof PHASE_ORDER)[number];
 
 export const VIDEO_FORMATS = ['mp4', 'mov', 'webm', 'm4v'] as const;
-export const TRACK_TITLE = { mentor: 'Наставник', practice: 'Командная практика' } as const;
 
 const MB = 1024 ** 2;
 const GB = 1024 ** 3;

@@ -3,6 +3,7 @@
  * actions and the pages. Field names are those of the HTML forms.
  */
 import { z } from 'zod';
+import '../zod-ru';
 import { REGION_CODES } from '$lib/data/regions';
 
 export const emailField = z
@@ -18,7 +19,7 @@ export const fioField = z
 	.trim()
 	.min(5, 'Укажите фамилию, имя и отчество (если есть)')
 	.max(150, 'ФИО слишком длинное (не более 150 символов)')
-	.regex(/^[\p{L}\s.'’-]+$/u, 'ФИО может содержать только буквы, пробелы, точки, апострофы и дефисы');
+	.regex(/^[\p{L} .'’-]+$/u, 'ФИО может содержать только буквы, пробелы, точки, апострофы и дефисы');
 
 export const regionField = z
 	.string()
@@ -158,13 +159,4 @@ export const createRoundSchema = roundSchema.extend({
 	numbers: z.string().max(200_000).default('')
 });
 
-/** Assignment statuses in Russian. */
-export const ASSIGNMENT_STATUS_TITLE = {
-	assigned: 'Не начата',
-	draft: 'Черновик',
-	submitted: 'Оценка отправлена',
-	recused: 'Самоотвод',
-	removed: 'Снято'
-} as const;
-export const ASSIGNMENT_STATUS_TONE = { assigned: '', draft: 'warn', submitted: 'ok', recused: 'err', removed: 'err' } as const;
-export const ROUND_STATUS_TITLE = { draft: 'Подготовка', active: 'Идёт оценка', closed: 'Закрыт' } as const;
+// Names of assignment and round statuses live in $lib/glossary.

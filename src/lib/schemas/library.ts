@@ -5,6 +5,7 @@
  * list of the demo content); the browser gets option lists from the page data.
  */
 import { z } from 'zod';
+import '../zod-ru';
 import { REGIONS, regionByCode } from '../data/regions';
 import { SPHERES } from '../server/db/demo-content';
 

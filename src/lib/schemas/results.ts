@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import '../zod-ru';
 
 /** Checkbox: present ('on') or absent. */
 const checkbox = z

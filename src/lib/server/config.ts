@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import '../zod-ru';
 import path from 'node:path';
 
 /**
@@ -28,10 +29,35 @@ const schema = z.object({
 	EMBEDDED_S3_PORT: z.coerce.number().int().min(1).max(65535).default(4569),
 	SMTP_URL: z.string().regex(/^smtps?:\/\//, 'ожидается smtp://… или smtps://…').optional(),
 	MAIL_FROM: z.string().min(3).default('Конкурс «Наставничество» <no-reply@nastavnichestvo.local>'),
-	RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
+	RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(100),
 	RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
 	RATE_LIMIT_WINDOW_SEC: z.coerce.number().int().min(1).default(900),
-	LOG_REQUESTS: bool.default(true),
+	/** The longest wait of the progressive login slowdown of an account (unknown devices). */
+	LOGIN_DELAY_MAX_SEC: z.coerce.number().int().min(1).max(3600).default(60),
+	/** Access log lines (default: on, except NODE_ENV=test). */
+	LOG_REQUESTS: bool.optional(),
+	/** json: one JSON object per line (default in production); pretty: readable lines (default otherwise). */
+	LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+	LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
+	/** Bearer token for GET /metrics from other hosts (loopback needs none). */
+	METRICS_TOKEN: z.string().min(16, 'не короче 16 символов').optional(),
+	/** Backups: every N minutes (0 — off); default 15 in production, off otherwise. */
+	BACKUP_INTERVAL_MIN: z.coerce.number().int().min(0).max(7 * 24 * 60).optional(),
+	/** Retention: newest per hour for a day, per day for a month (see ops/retention.ts). */
+	BACKUP_KEEP: z
+		.string()
+		.regex(/^\s*\d+\s*[hdwm]\s*(,\s*\d+\s*[hdwm]\s*)*$/, 'ожидается список вида 24h,30d (h — часы, d — дни, w — недели, m — месяцы)')
+		.default('24h,30d'),
+	/** Backups go to this folder instead of S3. */
+	BACKUP_DIR: z.string().min(1).optional(),
+	/** Key prefix of backups in S3 (in BACKUP_S3_BUCKET or S3_BUCKET). */
+	BACKUP_S3_PREFIX: z
+		.string()
+		.regex(/^[A-Za-z0-9._\/-]{1,200}$/, 'латиница, цифры, точки, дефисы и «/»')
+		.default('backups/'),
+	BACKUP_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'имя бакета S3: строчные латинские буквы, цифры, точки и дефисы').optional(),
+	/** Where a snapshot is written and compressed before upload (default $DATA_DIR/.backup-work). */
+	BACKUP_WORK_DIR: z.string().min(1).optional(),
 	/** Run the job worker in this process (false: run `npm run worker` separately). */
 	JOB_WORKER: bool.default(true),
 	/** Video jobs processed at once; default half the cores, at least 1. */
@@ -47,6 +73,9 @@ export type Config = z.infer<typeof schema> & {
 	secureCookies: boolean;
 	embeddedS3: boolean;
 	origin: string;
+	logRequests: boolean;
+	backupIntervalMin: number;
+	backupWorkDir: string;
 };
 
 export class ConfigError extends Error {}
@@ -81,7 +110,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
 		demo,
 		secureCookies: c.SECURE_COOKIES ?? (c.ORIGIN ? c.ORIGIN.startsWith('https:') : production),
 		embeddedS3,
-		origin: c.ORIGIN ?? `http://localhost:${c.PORT}`
+		origin: c.ORIGIN ?? `http://localhost:${c.PORT}`,
+		logRequests: c.LOG_REQUESTS ?? c.NODE_ENV !== 'test',
+		backupIntervalMin: c.BACKUP_INTERVAL_MIN ?? (production ? 15 : 0),
+		backupWorkDir: path.resolve(c.BACKUP_WORK_DIR ?? path.join(dataDir, '.backup-work'))
 	};
 }
 

@@ -15,6 +15,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	return {
 		verified: !!user.emailVerifiedAt,
 		passwordChanged: url.searchParams.get('password') === 'changed',
+		justVerified: url.searchParams.get('verified') === '1',
 		applications: listMyApplications(db(), user.id).map((a) => ({
 			...a,
 			updatedAt: a.updatedAt.getTime(),

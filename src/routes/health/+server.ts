@@ -1,19 +1,14 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
+import { config } from '$lib/server/config';
 import { db } from '$lib/server/db/client';
-import { s3Reachable } from '$lib/server/storage/s3';
+import { healthReport } from '$lib/server/ops/health';
 
-export const GET: RequestHandler = async () => {
-	let database = false;
-	try {
-		database = db().$client.prepare('select 1 as ok').get() !== undefined;
-	} catch {
-		database = false;
-	}
-	const storage = await s3Reachable(2000);
-	const ok = database && storage;
-	return json(
-		{ status: ok ? 'ok' : 'degraded', database: database ? 'ok' : 'down', s3: storage ? 'ok' : 'down', time: new Date().toISOString() },
-		{ status: ok ? 200 : 503, headers: { 'Cache-Control': 'no-store' } }
-	);
+/** Readiness and state of the parts (see src/lib/server/ops/health.ts); `?probe=live` — liveness only. */
+export const GET: RequestHandler = async ({ url }) => {
+	const headers = { 'Cache-Control': 'no-store' };
+	if (url.searchParams.get('probe') === 'live') return json({ status: 'ok', uptimeSec: Math.round(process.uptime()), pid: process.pid }, { headers });
+	const c = config();
+	const r = await healthReport({ db, dataDir: c.dataDir, workerExpected: c.JOB_WORKER });
+	return json(r, { status: r.status === 'down' ? 503 : 200, headers });
 };

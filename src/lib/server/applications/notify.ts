@@ -6,26 +6,27 @@ import { submittedMail } from '../mail/templates';
 import { config } from '../config';
 import { fmtDateTime } from '../../format';
 
-/** The confirmation mail with the number and a summary, through the durable mail queue. */
-export async function notifySubmitted(db: DB, actor: { id: string }, app: Application, opts: { edited: boolean }) {
-	const user = db.select().from(users).where(eq(users.id, actor.id)).get();
-	const contest = db.select().from(contests).where(eq(contests.id, app.contestId)).get();
-	const nom = db.select().from(nominations).where(eq(nominations.id, app.nominationId)).get();
+/**
+ * The confirmation mail with the number and a summary, through the durable mail queue. Called by
+ * submitApplication inside the transaction that submits (so a rolled-back submit mails nothing),
+ * with a dedupe key: one «Заявка принята» per application, one «изменения сохранены» per version.
+ */
+export function enqueueSubmittedMail(tx: DB, app: Application, opts: { edited: boolean }, now = new Date()) {
+	const user = tx.select().from(users).where(eq(users.id, app.applicantId)).get();
+	const contest = tx.select().from(contests).where(eq(contests.id, app.contestId)).get();
+	const nom = tx.select().from(nominations).where(eq(nominations.id, app.nominationId)).get();
 	if (!user || !contest || !nom || !app.number) return;
-	try {
-		enqueueMail(
-			db,
-			submittedMail(user.email, user.fio, {
-				number: app.number,
-				contest: contest.title,
-				nomination: nom.title,
-				title: String((app.practice as Record<string, unknown>).title ?? ''),
-				submittedAt: fmtDateTime(app.updatedAt),
-				link: `${config().origin}/cabinet/applications/${app.id}`,
-				edited: opts.edited
-			})
-		);
-	} catch (e) {
-		console.error('[почта] подтверждение заявки не поставлено в очередь', e);
-	}
+	enqueueMail(
+		tx,
+		submittedMail(user.email, user.fio, {
+			number: app.number,
+			contest: contest.title,
+			nomination: nom.title,
+			title: String((app.practice as Record<string, unknown>).title ?? ''),
+			submittedAt: fmtDateTime(app.updatedAt),
+			link: `${config().origin}/cabinet/applications/${app.id}`,
+			edited: opts.edited
+		}),
+		{ dedupeKey: opts.edited ? `mail:application.resubmitted:${app.id}:${app.version}` : `mail:application.submitted:${app.id}`, now }
+	);
 }

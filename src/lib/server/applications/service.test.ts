@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
 import { makeContest, makeApplicant, GOOD_ABOUT, GOOD_PRACTICE, GOOD_LETTER } from '../../../../tests/helpers/contest';
 import { startApplication, saveStep, submitApplication, withdrawApplication, readiness, loadOwned } from './service';
-import { applications, assets } from '../db/schema';
+import { applications, assets, jobs } from '../db/schema';
 import { newId } from '../ids';
 import { DomainError } from '../errors';
 import type { DB } from '../db/client';
@@ -116,6 +116,18 @@ describe('applications', () => {
 		expect(s3.number).toBe('НС-2026-00001');
 	});
 
+	it('asks for consent to publish contacts and to show the video, and keeps the answers', async () => {
+		const { user, app, v } = await ready();
+		const s1 = submitApplication(db, user, app.id, { consent: true, contactsConsent: true, videoConsent: false, version: v });
+		expect(s1).toMatchObject({ contactsConsent: true, videoConsent: false });
+		const edited = saveStep(db, user, app.id, 'practice', { ...GOOD_PRACTICE, title: 'Новое название практики' }, s1.version);
+		const s2 = submitApplication(db, user, app.id, { consent: true, contactsConsent: false, videoConsent: true, version: edited.app.version });
+		expect(s2).toMatchObject({ contactsConsent: false, videoConsent: true });
+		// Not asked (an old page): the answers stay as they were.
+		const e2 = saveStep(db, user, app.id, 'practice', { ...GOOD_PRACTICE }, s2.version);
+		expect(submitApplication(db, user, app.id, { consent: true, version: e2.app.version })).toMatchObject({ contactsConsent: false, videoConsent: true });
+	});
+
 	it('numbers are sequential per contest', async () => {
 		const first = await ready();
 		const a = submitApplication(db, first.user, first.app.id, { consent: true, version: first.v });
@@ -145,5 +157,60 @@ describe('applications', () => {
 		const again = startApplication(db, user, contest, 'mentor', now);
 		expect(again.id).toBe(app.id);
 		expect(again.status).toBe('draft');
+	});
+
+	it('a save of a submitted application is stored whole or not at all (issue 11, point 4)', async () => {
+		const { user, app, v } = await ready();
+		const s1 = submitApplication(db, user, app.id, { consent: true, version: v });
+		const before = db.select().from(applications).where(eq(applications.id, app.id)).get()!;
+		expect(code(() => saveStep(db, user, app.id, 'practice', { ...GOOD_PRACTICE, title: 'Q'.repeat(100_000), actions: 'x' }, s1.version))).toBe('400:invalid');
+		expect(code(() => saveStep(db, user, app.id, 'about', { ...GOOD_ABOUT, phone: '12345' }, s1.version))).toBe('400:invalid');
+		// The letter may not vanish from a submitted application (no letter file here).
+		expect(code(() => saveStep(db, user, app.id, 'letter', { letterText: 'коротко' }, s1.version))).toBe('400:invalid');
+		expect(db.select().from(applications).where(eq(applications.id, app.id)).get()).toEqual(before);
+		const ok = saveStep(db, user, app.id, 'practice', { ...GOOD_PRACTICE, title: 'Новое название практики' }, s1.version);
+		expect(ok.errors).toEqual({});
+		expect(ok.app.status).toBe('submitted');
+		expect((ok.app.practice as Record<string, string>).title).toBe('Новое название практики');
+	});
+
+	it('a draft keeps invalid values, never longer than the rule, and only the schema’s keys (points 4, 5)', async () => {
+		const { contest, mentor, practice } = makeContest(db);
+		const user = await makeApplicant(db);
+		const a = startApplication(db, user, contest, mentor.slug);
+		const junk = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`f${i}`, 'junk'.repeat(25)]));
+		const r = saveStep(db, user, a.id, 'about', { ...junk, ...GOOD_ABOUT, phone: '12345' }, a.version);
+		expect(Object.keys(r.app.about).sort()).toEqual(['fio', 'mentoringYears', 'municipality', 'organization', 'phone', 'position', 'regionCode']);
+		expect((r.app.about as Record<string, string>).phone).toBe('12345');
+		const p = saveStep(db, user, a.id, 'practice', { ...junk, title: 'Шк' }, r.app.version);
+		expect(p.app.practice).toEqual({ title: 'Шк' });
+		expect(code(() => saveStep(db, user, a.id, 'practice', { title: 'Q'.repeat(201), problem: 'Проблема описана подробно' }, p.app.version))).toBe('400:too_long');
+		expect(db.select().from(applications).where(eq(applications.id, a.id)).get()!.practice).toEqual({ title: 'Шк' });
+		expect(code(() => saveStep(db, user, a.id, 'practice', { title: 'x' }, Number.NaN))).toBe('400:bad_version');
+		// No line breaks in one-line fields, even in a draft; several lines where the field has them.
+		expect(code(() => saveStep(db, user, a.id, 'about', { fio: 'Кузнецов\r\nДмитрий' }, p.app.version))).toBe('400:control_chars');
+		const lines = saveStep(db, user, a.id, 'practice', { title: 'Шк', problem: 'Первая строка\nвторая' }, p.app.version);
+		expect((lines.app.practice as Record<string, string>).problem).toBe('Первая строка\nвторая');
+		// The next application's prefill holds only «about» keys, even from an older row with more.
+		db.update(applications).set({ about: { ...junk, ...GOOD_ABOUT } }).where(eq(applications.id, a.id)).run();
+		const next = startApplication(db, user, contest, practice.slug);
+		expect(Object.keys(next.about).sort()).toEqual(['fio', 'mentoringYears', 'municipality', 'organization', 'phone', 'position', 'regionCode']);
+	});
+
+	it('one «Заявка принята» per first submission, decided in the numbering transaction (point 3)', async () => {
+		const { user, app, v } = await ready();
+		const mails = () => db.select().from(jobs).where(eq(jobs.kind, 'mail.send')).all().map((j) => String(j.payload.subject));
+		for (let i = 0; i < 5; i++) submitApplication(db, user, app.id, { consent: true, version: v });
+		const s1 = db.select().from(applications).where(eq(applications.id, app.id)).get()!;
+		expect(mails()).toEqual([`Заявка ${s1.number} принята`]);
+		expect(db.select().from(jobs).where(eq(jobs.kind, 'mail.send')).get()!.dedupeKey).toBe(`mail:application.submitted:${app.id}`);
+		// Stale tabs resubmitting the old version, and a double click on the new one: nothing more.
+		submitApplication(db, user, app.id, { consent: true, version: v });
+		submitApplication(db, user, app.id, { consent: true, version: s1.version });
+		expect(mails()).toHaveLength(1);
+		// A refused submit (no consent) queues nothing either.
+		const other = await ready();
+		expect(code(() => submitApplication(db, other.user, other.app.id, { consent: false, version: other.v }))).toBe('400:consent');
+		expect(mails()).toHaveLength(1);
 	});
 });

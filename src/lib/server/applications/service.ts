@@ -8,8 +8,9 @@ import { applications, assets, contests, nominations, users, type Application, t
 import { newId } from '../ids';
 import { DomainError, forbidden, notFound } from '../errors';
 import { contestSettings } from '../contests/settings';
-import { aboutSchema, practiceSchema, letterSchema, CONSENT_VERSION, draftAboutSchema, draftPracticeSchema } from '../../schemas/application';
+import { aboutSchema, practiceSchema, letterSchema, CONSENT_VERSION, draftAboutSchema, draftPracticeSchema, type About } from '../../schemas/application';
 import { fieldErrors } from '../../schemas/auth';
+import { enqueueSubmittedMail } from './notify';
 
 export interface Actor {
 	id: string;
@@ -80,7 +81,8 @@ export function startApplication(db: DB, actor: Actor, contest: Contest, nominat
 				nominationId: nom.id,
 				applicantId: actor.id,
 				status: 'draft',
-				about: prev?.about ?? { fio: user?.fio ?? '' },
+				// Only the step's own keys are carried over (older rows may hold more).
+				about: prev ? Object.fromEntries(ABOUT_KEYS.filter((k) => k in prev.about && ['string', 'number'].includes(typeof prev.about[k])).map((k) => [k, prev.about[k]])) : { fio: user?.fio ?? '' },
 				regionCode: prev?.regionCode ?? null,
 				organization: prev?.organization ?? null,
 				createdAt: now,
@@ -99,43 +101,94 @@ export interface SaveResult {
 	errors: Record<string, string>;
 }
 
+/** The keys of the «about me» step: nothing else is ever stored in `applications.about`. */
+export const ABOUT_KEYS = Object.keys(aboutSchema.shape) as (keyof typeof aboutSchema.shape)[];
+export const PRACTICE_KEYS = Object.keys(practiceSchema.shape) as (keyof typeof practiceSchema.shape)[];
+
+/** Only the schema's keys, only strings: unknown fields of a post are dropped here. */
+export function pickKeys(raw: Record<string, unknown> | null | undefined, keys: readonly string[]): Record<string, string> {
+	const out: Record<string, string> = {};
+	if (!raw) return out;
+	for (const k of keys) if (typeof raw[k] === 'string') out[k] = raw[k] as string;
+	return out;
+}
+
+/** The longest value a draft may keep in a field: the rule's maximum (100 for non-text fields). */
+function draftMax(schema: typeof aboutSchema | typeof practiceSchema, key: string): number {
+	const f = (schema.shape as Record<string, { maxLength?: number | null }>)[key];
+	return f?.maxLength ?? 100;
+}
+
+/** Fields written in several lines (textareas); every other field is one line. */
+const MULTILINE = new Set(['problem', 'actions', 'team', 'results']);
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+
+const INVALID_SUBMITTED =
+	'Заявка уже подана, поэтому изменения сохраняются, только когда все поля заполнены верно. Исправьте отмеченные поля — сохранённая заявка не изменилась.';
+
 /**
  * Saves one step. `version` is the version the user edited: if someone saved in between (another
  * tab, another device), the save is refused with 409 so that nothing is silently overwritten.
+ *
+ * A save is whole or nothing. Only the keys of the step's schema are read from the post. A
+ * submitted application (jurors may already see it) changes only when the step passes the full
+ * rules; otherwise nothing is written (400 with the field errors). A draft may keep invalid values
+ * as typed — only while it is a draft, and never longer than the field's maximum (a longer value
+ * refuses the whole save).
  */
 export function saveStep(db: DB, actor: Actor, applicationId: string, step: StepName, raw: Record<string, unknown>, version: number, now = new Date()): SaveResult {
 	const { app, contest } = loadOwned(db, actor, applicationId);
 	assertEditable(app, contest, now);
+	if (!Number.isSafeInteger(version)) throw new DomainError(400, 'bad_version', 'Неверный запрос: не указана версия заявки. Обновите страницу и сохраните ещё раз.');
 	const settings = contestSettings(contest.settings);
+	const draft = app.status === 'draft';
 	let patch: Partial<typeof applications.$inferInsert> = {};
 	let errors: Record<string, string> = {};
-	if (step === 'about') {
-		const full = aboutSchema.safeParse(raw);
-		if (full.success) patch = { about: full.data, regionCode: full.data.regionCode, organization: full.data.organization };
-		else {
+	if (step === 'about' || step === 'practice') {
+		const schema = step === 'about' ? aboutSchema : practiceSchema;
+		const input = pickKeys(raw, step === 'about' ? ABOUT_KEYS : PRACTICE_KEYS);
+		const full = schema.safeParse(input);
+		if (full.success) {
+			patch = step === 'about' ? { about: full.data, regionCode: (full.data as About).regionCode, organization: (full.data as About).organization } : { practice: full.data };
+		} else {
 			errors = fieldErrors(full.error);
-			// Keep what is valid as a draft, and what the user typed for the rest.
-			const draft = draftAboutSchema.safeParse(stripInvalid(raw, errors));
-			const about = { ...trimAll(raw), ...(draft.success ? draft.data : {}) };
-			patch = { about, regionCode: draft.success ? (draft.data.regionCode ?? null) : null, organization: draft.success ? (draft.data.organization ?? null) : null };
-		}
-	} else if (step === 'practice') {
-		const full = practiceSchema.safeParse(raw);
-		if (full.success) patch = { practice: full.data };
-		else {
-			errors = fieldErrors(full.error);
-			const draft = draftPracticeSchema.safeParse(stripInvalid(raw, errors));
-			patch = { practice: { ...trimAll(raw), ...(draft.success ? draft.data : {}) } };
+			if (!draft) throw new DomainError(400, 'invalid', INVALID_SUBMITTED, { errors });
+			const tooLong = Object.keys(input).filter((k) => input[k].trim().length > draftMax(schema, k));
+			if (tooLong.length) {
+				const only = Object.fromEntries(tooLong.map((k) => [k, errors[k] ?? `Не длиннее ${draftMax(schema, k)} символов`]));
+				throw new DomainError(400, 'too_long', 'Некоторые поля длиннее допустимого — сократите их. Черновик не изменился.', { errors: only });
+			}
+			// Line breaks and other control characters stay out of one-line fields, drafts included.
+			const broken = Object.keys(input).filter((k) => !MULTILINE.has(k) && CONTROL.test(input[k].trim()));
+			if (broken.length) {
+				const only = Object.fromEntries(broken.map((k) => [k, errors[k] ?? 'Поле должно быть в одну строку, без переносов и служебных символов']));
+				throw new DomainError(400, 'control_chars', 'Уберите переносы строк из отмеченных полей. Черновик не изменился.', { errors: only });
+			}
+			// A draft keeps what was typed, with the valid fields in their normal form.
+			const valid = (step === 'about' ? draftAboutSchema : draftPracticeSchema).safeParse(stripInvalid(input, errors));
+			const typed = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, v.trim()]));
+			const value = { ...typed, ...(valid.success ? valid.data : {}) };
+			if (step === 'about') {
+				const a = valid.success ? (valid.data as Partial<About>) : {};
+				patch = { about: value, regionCode: a.regionCode ?? null, organization: a.organization ?? null };
+			} else patch = { practice: value };
 		}
 	} else {
 		const r = letterSchema(settings.letterMaxChars).safeParse(raw);
 		if (!r.success) throw new DomainError(400, 'invalid', fieldErrors(r.error).letterText ?? 'Неверное письмо', { errors: fieldErrors(r.error) });
+		// A submitted application keeps its letter: the text, or a file.
+		if (!draft && r.data.letterText.length < 200 && !hasFile(db, app.id, 'letter')) {
+			const msg = 'У поданной заявки должно остаться письмо-резюме: не короче 200 символов или файл PDF/DOCX. Сохранённая заявка не изменилась.';
+			throw new DomainError(400, 'invalid', msg, { errors: { letterText: msg } });
+		}
 		patch = { letterText: r.data.letterText };
 	}
 	const updated = db
 		.update(applications)
 		.set({ ...patch, version: sql`${applications.version} + 1`, updatedAt: now })
-		.where(and(eq(applications.id, app.id), eq(applications.version, version)))
+		// The status is part of the condition: a draft that was submitted meanwhile is not
+		// written with a draft's rules.
+		.where(and(eq(applications.id, app.id), eq(applications.version, version), eq(applications.status, app.status)))
 		.returning()
 		.get();
 	if (!updated) {
@@ -146,13 +199,16 @@ export function saveStep(db: DB, actor: Actor, applicationId: string, step: Step
 	return { app: updated, errors };
 }
 
-function trimAll(raw: Record<string, unknown>): Record<string, string> {
-	const out: Record<string, string> = {};
-	for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') out[k] = v.trim().slice(0, 6000);
-	return out;
+function hasFile(db: DB, applicationId: string, kind: 'letter' | 'video'): boolean {
+	return !!db
+		.select({ id: assets.id })
+		.from(assets)
+		.where(and(eq(assets.applicationId, applicationId), eq(assets.kind, kind), inArray(assets.status, ['uploaded', 'processing', 'ready'])))
+		.get();
 }
-function stripInvalid(raw: Record<string, unknown>, errors: Record<string, string>) {
-	const out: Record<string, unknown> = {};
+
+function stripInvalid(raw: Record<string, string>, errors: Record<string, string>) {
+	const out: Record<string, string> = {};
 	for (const [k, v] of Object.entries(raw)) if (!(k in errors) && v !== '') out[k] = v;
 	return out;
 }
@@ -201,10 +257,27 @@ function hasGracedUpload(db: DB, app: Application, contest: Contest): boolean {
 /**
  * Submits: checks readiness, consent and the deadline (with the grace period for an upload
  * begun before it), gives the number on the first submission. Submitting twice is harmless.
+ *
+ * The mail is decided in the transaction that changes the application: «Заявка принята» only in
+ * the one that assigns the number (with a dedupe key on the mail job), «изменения сохранены» only
+ * when a submitted application really changed. A repeated click, a concurrent click or a stale
+ * tab finds the application already submitted and mails nothing.
  */
-export function submitApplication(db: DB, actor: Actor, applicationId: string, input: { consent: boolean; version: number }, now = new Date()): Application {
+/**
+ * Submits (or re-submits after an edit). `consent` — personal data (required); `contactsConsent`
+ * and `videoConsent` — publishing the contacts and showing the video in the public library if the
+ * entry wins (optional; undefined keeps the stored answer).
+ */
+export function submitApplication(
+	db: DB,
+	actor: Actor,
+	applicationId: string,
+	input: { consent: boolean; contactsConsent?: boolean; videoConsent?: boolean; version: number },
+	now = new Date()
+): Application {
 	const { app, contest } = loadOwned(db, actor, applicationId);
-	if (app.status === 'submitted' && app.version === input.version) return app; // a double click
+	const sameConsents = (input.contactsConsent ?? app.contactsConsent) === app.contactsConsent && (input.videoConsent ?? app.videoConsent) === app.videoConsent;
+	if (app.status === 'submitted' && app.version === input.version && sameConsents) return app; // a double click
 	if (!EDITABLE.has(app.status)) throw new DomainError(409, 'not_editable', 'Эту заявку уже нельзя отправить');
 	if (!actor.emailVerifiedAt) throw new DomainError(403, 'unverified', 'Подтвердите адрес электронной почты: ссылка в письме после регистрации. Письмо можно отправить повторно в личном кабинете.');
 	const t = now.getTime();
@@ -231,6 +304,8 @@ export function submitApplication(db: DB, actor: Actor, applicationId: string, i
 				number,
 				consentVersion: CONSENT_VERSION,
 				consentAt: now,
+				...(input.contactsConsent === undefined ? {} : { contactsConsent: input.contactsConsent }),
+				...(input.videoConsent === undefined ? {} : { videoConsent: input.videoConsent }),
 				submittedAt: app.submittedAt ?? now,
 				version: sql`${applications.version} + 1`,
 				updatedAt: now
@@ -243,6 +318,8 @@ export function submitApplication(db: DB, actor: Actor, applicationId: string, i
 			if (cur.status === 'submitted') return cur; // submitted by a concurrent click
 			throw new DomainError(409, 'conflict', 'Заявку изменили в другой вкладке. Обновите страницу и отправьте снова.');
 		}
+		if (!app.number) enqueueSubmittedMail(tx as unknown as DB, updated, { edited: false }, now);
+		else if (app.status !== 'submitted') enqueueSubmittedMail(tx as unknown as DB, updated, { edited: true }, now);
 		return updated;
 	});
 }

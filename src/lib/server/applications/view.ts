@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import type { DB } from '../db/client';
 import { nominations } from '../db/schema';
 import { loadOwned, readiness, acceptsEdits, graceEnd, type Actor } from './service';
-import { currentFiles, presignedGet } from '../storage/uploads';
+import { currentFiles } from '../storage/uploads';
+import { presignGet } from '../storage/presign';
 import { contestSettings } from '../contests/settings';
 import { currentVideo } from '../media/queries';
 import { toStatusDTO, videoState } from '../media/playback';
@@ -21,7 +22,7 @@ export async function applicationView(db: DB, actor: Actor, applicationId: strin
 			size: f.size ?? f.declaredSize ?? 0,
 			error: f.error,
 			durationSec: (f.facts as { durationSec?: number } | null)?.durationSec ?? null,
-			url: f.status === 'uploaded' || f.status === 'ready' || f.status === 'processing' ? await presignedGet(f.key, { expiresIn: 900, filename: f.originalName, inline: true }) : null
+			url: f.status === 'uploaded' || f.status === 'ready' || f.status === 'processing' ? await presignGet(f.key, { type: f.mime, filename: f.originalName, expiresIn: 900 }) : null
 		}))
 	);
 	const video = currentVideo(db, app.id);
@@ -37,7 +38,9 @@ export async function applicationView(db: DB, actor: Actor, applicationId: strin
 			letterText: app.letterText,
 			submittedAt: app.submittedAt?.getTime() ?? null,
 			updatedAt: app.updatedAt.getTime(),
-			consentAt: app.consentAt?.getTime() ?? null
+			consentAt: app.consentAt?.getTime() ?? null,
+			contactsConsent: app.contactsConsent,
+			videoConsent: app.videoConsent
 		},
 		contest: { slug: contest.slug, title: contest.title, closeAt: contest.closeAt.getTime(), graceEnd: graceEnd(contest).getTime(), phase: contest.phase },
 		nomination: { title: nom.title, track: nom.track },

@@ -14,6 +14,7 @@ import {
 	RESET_TTL_MS
 } from './accounts';
 import { createSession, validateSession } from './sessions';
+import { signupIntent } from './intent';
 import { emailTokens, users } from '../db/schema';
 import type { DB } from '../db/client';
 
@@ -49,6 +50,19 @@ describe('accounts', () => {
 		expect((await authenticate(db, 'NEW@example.ru', 'secret-pass-1'))?.id).toBe(user.id);
 		expect(await authenticate(db, 'new@example.ru', 'wrong-pass-1')).toBeNull();
 		expect(await authenticate(db, 'nobody@example.ru', 'secret-pass-1')).toBeNull();
+	});
+
+	it('keeps where the applicant was going with the verification token, only a same-origin application form', async () => {
+		const { token } = await registerApplicant(db, { email: 'intent@example.ru', fio: 'Намерениев Иван', password: 'secret-pass-1' }, undefined, { next: '/cabinet/apply/nastavnichestvo-2026?nomination=mentor-education' });
+		const verified = verifyEmail(db, token);
+		expect(verified.email).toBe('intent@example.ru');
+		expect(verified.next).toBe('/cabinet/apply/nastavnichestvo-2026?nomination=mentor-education');
+		// Anything else is not kept: other hosts, scheme-relative, other parts of the portal.
+		for (const bad of ['https://evil.example/cabinet/apply/x', '//evil.example/x', '/\\evil.example', '/admin', '/cabinet/apply/x?next=//evil', 'javascript:alert(1)']) {
+			const r = await registerApplicant(db, { email: `bad${Math.random()}@example.ru`, fio: 'Плохой Путь', password: 'secret-pass-1' }, undefined, { next: bad });
+			expect(verifyEmail(db, r.token).next).toBeNull();
+		}
+		expect(signupIntent('/cabinet/apply/nastavnichestvo-2026')).toBe('/cabinet/apply/nastavnichestvo-2026');
 	});
 
 	it('refuses a second registration with the same email and writes nothing', async () => {

@@ -6,6 +6,7 @@ import { emailTokens, users, type Role, type User } from '../db/schema';
 import { newId, newSecret } from '../ids';
 import { dummyHash, hashPassword, verifyPassword } from './password';
 import { invalidateUserSessions } from './sessions';
+import { signupIntent } from './intent';
 
 export const VERIFY_TTL_MS = 48 * 3600_000;
 export const RESET_TTL_MS = 3600_000;
@@ -53,8 +54,11 @@ export async function createUser(
 	return user;
 }
 
-/** Issues a single-use token for the user; only its SHA-256 is stored. */
-export function issueEmailToken(db: DB, userId: string, kind: 'verify' | 'reset' | 'invite', ttlMs: number, now = new Date()): string {
+/**
+ * Issues a single-use token for the user; only its SHA-256 is stored. `next`: where the link
+ * lands after use (checked by the caller; see intent.ts).
+ */
+export function issueEmailToken(db: DB, userId: string, kind: 'verify' | 'reset' | 'invite', ttlMs: number, now = new Date(), next: string | null = null): string {
 	const raw = newSecret();
 	db.transaction((tx) => {
 		// A new token of the same kind replaces older unused ones.
@@ -63,7 +67,7 @@ export function issueEmailToken(db: DB, userId: string, kind: 'verify' | 'reset'
 			.where(and(eq(emailTokens.userId, userId), eq(emailTokens.kind, kind), isNull(emailTokens.usedAt)))
 			.run();
 		tx.insert(emailTokens)
-			.values({ id: newId(), userId, kind, tokenHash: hashToken(raw), expiresAt: new Date(now.getTime() + ttlMs), createdAt: now, updatedAt: now })
+			.values({ id: newId(), userId, kind, tokenHash: hashToken(raw), expiresAt: new Date(now.getTime() + ttlMs), next, createdAt: now, updatedAt: now })
 			.run();
 	});
 	return raw;
@@ -81,6 +85,10 @@ export function peekEmailToken(db: DB, raw: string, kind: 'verify' | 'reset' | '
 
 /** Uses a token atomically: of two concurrent uses, only one succeeds. */
 export function consumeEmailToken(db: DB, raw: string, kind: 'verify' | 'reset' | 'invite', now = new Date()): string {
+	return useEmailToken(db, raw, kind, now).userId;
+}
+
+function useEmailToken(db: DB, raw: string, kind: 'verify' | 'reset' | 'invite', now: Date) {
 	const row = peekEmailToken(db, raw, kind, now);
 	const r = db
 		.update(emailTokens)
@@ -88,10 +96,11 @@ export function consumeEmailToken(db: DB, raw: string, kind: 'verify' | 'reset' 
 		.where(and(eq(emailTokens.id, row.id), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)))
 		.run();
 	if (r.changes !== 1) throw new AccountError('used_token', 'Эта ссылка уже использована. Запросите новую.');
-	return row.userId;
+	return row;
 }
 
-export async function registerApplicant(db: DB, input: { email: string; fio: string; password: string }, now = new Date()) {
+/** `opts.next`: the contest form the person was going to (kept only if it is one, see intent.ts). */
+export async function registerApplicant(db: DB, input: { email: string; fio: string; password: string }, now = new Date(), opts: { next?: string | null } = {}) {
 	const passwordHash = await hashPassword(input.password);
 	return db.transaction((tx) => {
 		const email = input.email.trim().toLowerCase();
@@ -102,15 +111,17 @@ export async function registerApplicant(db: DB, input: { email: string; fio: str
 			.values({ id: newId(), email, fio: input.fio.trim(), passwordHash, role: 'applicant', createdAt: now, updatedAt: now })
 			.returning()
 			.get();
-		const token = issueEmailToken(tx as unknown as DB, user.id, 'verify', VERIFY_TTL_MS, now);
+		const token = issueEmailToken(tx as unknown as DB, user.id, 'verify', VERIFY_TTL_MS, now, signupIntent(opts.next));
 		return { user, token };
 	});
 }
 
-export function verifyEmail(db: DB, raw: string, now = new Date()): User {
+/** Confirms the address by a single-use link; `next` — where the person was going (see intent.ts). */
+export function verifyEmail(db: DB, raw: string, now = new Date()): User & { next: string | null } {
 	return db.transaction((tx) => {
-		const userId = consumeEmailToken(tx as unknown as DB, raw, 'verify', now);
-		return tx.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.id, userId)).returning().get();
+		const row = useEmailToken(tx as unknown as DB, raw, 'verify', now);
+		const user = tx.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.id, row.userId)).returning().get();
+		return { ...user, next: signupIntent(row.next) };
 	});
 }
 

@@ -1,5 +1,6 @@
 import type { Cookies } from '@sveltejs/kit';
 import { config } from '../config';
+import { DEVICE_COOKIE } from './throttle';
 
 export const SESSION_COOKIE = 'session';
 
@@ -16,4 +17,12 @@ export function setSessionCookie(cookies: Cookies, token: string) {
 
 export function deleteSessionCookie(cookies: Cookies) {
 	cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: config().secureCookies });
+}
+
+/**
+ * The device cookie of the login throttle (throttle.ts): only the login form reads it, so it is
+ * sent only there; a year long, renewed at every login.
+ */
+export function setDeviceCookie(cookies: Cookies, value: string) {
+	cookies.set(DEVICE_COOKIE, value, { path: '/login', httpOnly: true, sameSite: 'lax', secure: config().secureCookies, maxAge: 365 * 86400 });
 }

@@ -16,6 +16,19 @@ export function rolesFor(pathname: string): Role[] | null {
 	return null;
 }
 
+/**
+ * The path as SvelteKit's router matches it: percent-escapes decoded the way the router does
+ * (`decodeURI` around every `%25`), so `/%61dmin` is `/admin` for the guard as it is for the
+ * router. A path that cannot be decoded is null: the router answers it with 400 and runs no route.
+ */
+export function routerPath(pathname: string): string | null {
+	try {
+		return pathname.split('%25').map(decodeURI).join('%25');
+	} catch {
+		return null;
+	}
+}
+
 export function loginRedirect(url: URL): never {
 	redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
 }

@@ -17,7 +17,7 @@ import { assertResultsSettingsChange } from '../results/settings-guard';
 import { contestSettings, contestSettingsSchema } from './settings';
 import { contestHistory } from './history';
 import { DATE_ORDER, CONTEST_FIELD_LABEL, type ContestInput, type NominationInput } from '../../schemas/contest';
-import { PHASE_TITLE } from '../../phases';
+import { PHASE_TITLE } from '../../glossary';
 import { fmtDateTime, plural } from '../../format';
 
 const APPS: [string, string, string] = ['заявка', 'заявки', 'заявок'];

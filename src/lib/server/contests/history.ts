@@ -2,8 +2,9 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { DB } from '../db/client';
 import { auditEvents, users } from '../db/schema';
-import { CONTEST_FIELD_LABEL, NOMINATION_FIELD_LABEL, TRACK_TITLE } from '../../schemas/contest';
-import { PHASE_TITLE } from '../../phases';
+import { CONTEST_FIELD_LABEL, NOMINATION_FIELD_LABEL } from '../../schemas/contest';
+import { TRACK_TITLE } from '../../glossary';
+import { PHASE_TITLE } from '../../glossary';
 import { fmtBytes, fmtDateTime, fmtNumber, plural } from '../../format';
 
 const LABEL: Record<string, string> = {

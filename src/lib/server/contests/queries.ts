@@ -25,4 +25,16 @@ export function countSubmitted(db: DB, contestId: string): number {
 	);
 }
 
-export { PHASE_TITLE } from '../../phases';
+export { PHASE_TITLE } from '../../glossary';
+
+/**
+ * The contest (and nomination) an applicant chose before registering, named for the register and
+ * «Проверьте почту» pages; null for anything that is not an open contest's form.
+ */
+export function describeApplyIntent(db: DB, slugs: { contest: string; nomination: string | null } | null): { contestTitle: string; nominationTitle: string | null } | null {
+	if (!slugs) return null;
+	const c = getContestBySlug(db, slugs.contest);
+	if (!c || c.phase === 'draft') return null;
+	const n = slugs.nomination ? listNominations(db, c.id).find((x) => x.slug === slugs.nomination) : undefined;
+	return { contestTitle: c.title, nominationTitle: n?.title ?? null };
+}

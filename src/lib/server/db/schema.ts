@@ -52,6 +52,12 @@ export const emailTokens = sqliteTable(
 		tokenHash: text('token_hash').notNull(),
 		expiresAt: ts('expires_at').notNull(),
 		usedAt: ts('used_at'),
+		/**
+		 * Where the person was going when the token was issued (a same-origin path, checked by the
+		 * server when it is stored), e.g. the application form of the contest chosen before
+		 * registering: the confirmation link lands there.
+		 */
+		next: text('next'),
 		createdAt: created(),
 		updatedAt: updated()
 	},
@@ -152,6 +158,10 @@ export const applications = sqliteTable(
 		letterText: text('letter_text').notNull().default(''),
 		consentVersion: text('consent_version'),
 		consentAt: ts('consent_at'),
+		/** The applicant allows publishing their contacts with a winning practice in the library. */
+		contactsConsent: integer('contacts_consent', { mode: 'boolean' }).notNull().default(false),
+		/** The applicant allows showing their video business card in the public library. */
+		videoConsent: integer('video_consent', { mode: 'boolean' }).notNull().default(false),
 		/** Optimistic concurrency: every save must name the version it edited. */
 		version: integer('version').notNull().default(1),
 		submittedAt: ts('submitted_at'),
@@ -284,7 +294,10 @@ export const assignments = sqliteTable(
 			.references(() => users.id, { onDelete: 'cascade' }),
 		status: text('status', { enum: ['assigned', 'draft', 'submitted', 'recused', 'removed'] }).notNull().default('assigned'),
 		source: text('source', { enum: ['auto', 'manual'] }).notNull().default('auto'),
+		/** The juror's note for the organizers: never shown to the applicant. */
 		comment: text('comment').notNull().default(''),
+		/** The juror's feedback for the applicant: shown anonymously once feedback is released. */
+		feedback: text('feedback').notNull().default(''),
 		version: integer('version').notNull().default(1),
 		startedAt: ts('started_at'),
 		submittedAt: ts('submitted_at'),
@@ -339,6 +352,11 @@ export const practices = sqliteTable(
 		year: integer('year'),
 		tags: text('tags', { mode: 'json' }).notNull().$type<string[]>().default([]),
 		contacts: text('contacts').notNull().default(''),
+		/**
+		 * A note for the editors (e.g. application text to carry into the results table): never
+		 * public, not indexed; a practice is not published while it holds one.
+		 */
+		editorNote: text('editor_note').notNull().default(''),
 		/** Contacts are shown publicly only with the author's consent. */
 		contactsConsent: integer('contacts_consent', { mode: 'boolean' }).notNull().default(false),
 		/** A video from the author's application is shown publicly only with the author's consent. */

@@ -2,17 +2,13 @@ import { error, json, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { DomainError } from '../errors';
 import { fieldErrors } from '$lib/schemas/auth';
+import { readJson } from './form';
 
 /** JSON endpoints: same-origin only, a logged-in user, a body parsed by the schema. */
 export async function apiBody<T extends z.ZodType>(event: RequestEvent, schema: T): Promise<z.output<T>> {
 	const origin = event.request.headers.get('origin');
 	if (origin && origin !== event.url.origin) error(403, 'Запрос с чужого сайта отклонён');
-	let body: unknown;
-	try {
-		body = await event.request.json();
-	} catch {
-		error(400, 'Неверный запрос: ожидается JSON');
-	}
+	const body = await readJson(event.request);
 	const r = schema.safeParse(body);
 	if (!r.success) {
 		const errs = fieldErrors(r.error);

@@ -1,15 +1,45 @@
-import { fail, type RequestEvent } from '@sveltejs/kit';
+import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { fieldErrors } from '$lib/schemas/auth';
 
+export const TOO_LARGE_MESSAGE = 'Слишком большой запрос: сократите введённый текст и отправьте ещё раз. Ничего не сохранено.';
+export const BROKEN_FORM_MESSAGE = 'Неверный запрос: данные формы пришли повреждёнными. Обновите страницу и отправьте форму ещё раз. Ничего не сохранено.';
+
+/** Whether reading a body failed because it is over the server's limit (adapter-node: BODY_SIZE_LIMIT). */
+export function isTooLarge(e: unknown): boolean {
+	for (let x = e as { status?: number; cause?: unknown; message?: string } | undefined, i = 0; x && i < 4; x = x.cause as typeof x, i++) {
+		if (x.status === 413 || /exceeds limit|BODY_SIZE_LIMIT|exceeded content-length|Payload Too Large/i.test(String(x.message ?? ''))) return true;
+	}
+	return false;
+}
+
+/**
+ * The body of a form post, or a refusal before anything is done: 413 when it is over the size
+ * limit, 400 when it cannot be read (broken multipart, wrong content type) — both in Russian.
+ * An unreadable body never passes as an empty form.
+ */
+export async function readFormData(request: Request): Promise<FormData> {
+	try {
+		return await request.formData();
+	} catch (e) {
+		if (isTooLarge(e)) error(413, TOO_LARGE_MESSAGE);
+		error(400, BROKEN_FORM_MESSAGE);
+	}
+}
+
+/** A JSON body, or 413 / 400 in Russian. */
+export async function readJson(request: Request): Promise<unknown> {
+	try {
+		return await request.json();
+	} catch (e) {
+		if (isTooLarge(e)) error(413, TOO_LARGE_MESSAGE);
+		error(400, 'Неверный запрос: ожидается JSON');
+	}
+}
+
 /** Form data as a plain object of strings (files are left out). */
 export async function formObject(request: Request): Promise<Record<string, string>> {
-	let fd: FormData;
-	try {
-		fd = await request.formData();
-	} catch {
-		return {};
-	}
+	const fd = await readFormData(request);
 	const out: Record<string, string> = {};
 	for (const [k, v] of fd) if (typeof v === 'string' && !(k in out)) out[k] = v;
 	return out;

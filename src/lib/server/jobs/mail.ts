@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { sendMail, type Mail } from '../mail/mailer';
 import { enqueue, PermanentJobError, type DbOrTx, type JobHandler } from './queue';
+import { mails } from '../ops/metrics';
 
 export const MAIL_KIND = 'mail.send';
 
@@ -39,7 +40,14 @@ export const mailHandler: JobHandler = {
 	async run(payload, ctx) {
 		const r = mailSchema.safeParse(payload);
 		if (!r.success) throw new PermanentJobError('Неверное содержимое письма в задаче: ' + r.error.issues.map((i) => i.path.join('.')).join(', '));
-		const sent = await Promise.race([sendMail(r.data), aborted(ctx.signal)]);
+		let sent: Awaited<ReturnType<typeof sendMail>>;
+		try {
+			sent = await Promise.race([sendMail(r.data), aborted(ctx.signal)]);
+		} catch (e) {
+			mails.inc({ outcome: 'failed' });
+			throw e;
+		}
+		mails.inc({ outcome: 'sent' });
 		return { messageId: sent.id, ...(sent.file ? { file: sent.file.split('/').pop() } : {}) };
 	},
 	redactOnDone: (p) => ({ to: p.to, subject: p.subject, text: '(текст удалён после отправки)' }),

@@ -29,6 +29,8 @@ import {
 	type JobHandler,
 	type Lane
 } from './queue';
+import { jobsFinished } from '../ops/metrics';
+import { logFor } from '../ops/log';
 
 export interface WorkerOptions {
 	db: DB;
@@ -48,6 +50,8 @@ export interface WorkerOptions {
 	/** Finished (done, cancelled) jobs are deleted after this long. */
 	retainMs?: number;
 	log?: (msg: string, err?: unknown) => void;
+	/** Called on every turn of the loop (at least every pollMs): the worker is alive. */
+	onHeartbeat?: () => void;
 }
 
 export interface Worker {
@@ -69,12 +73,16 @@ interface Running {
 }
 type AbortReason = 'shutdown' | 'lost' | 'timeout';
 
+/** How long stop() waits for aborted handlers (their jobs go back to the queue either way). */
+export const STOP_GRACE_MS = 5000;
+
 export function startWorker(o: WorkerOptions): Worker {
 	const db = o.db;
 	const id = o.workerId ?? `${os.hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
 	const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
 	const pollMs = o.pollMs ?? 1000;
-	const log = o.log ?? ((m: string, e?: unknown) => (e ? console.error(`[задачи] ${m}`, e) : console.log(`[задачи] ${m}`)));
+	const jobLog = logFor('jobs');
+	const log = o.log ?? ((m: string, e?: unknown) => (e ? jobLog.error({ err: e }, m) : jobLog.info(m)));
 	const handlers = new Map((o.handlers ?? registeredHandlers()).map((h) => [h.kind, h]));
 	const lanes: Record<Lane, { max: number; kinds: string[]; running: number }> = {
 		heavy: { max: Math.max(1, o.concurrency ?? defaultConcurrency()), kinds: [], running: 0 },
@@ -155,7 +163,7 @@ export function startWorker(o: WorkerOptions): Worker {
 			try {
 				const result = await h.run(job.payload, ctx);
 				if (reason === 'lost') return;
-				completeJob(db, job, id, result ?? null, h.redactOnDone?.(job.payload));
+				if (completeJob(db, job, id, result ?? null, h.redactOnDone?.(job.payload))) jobsFinished.inc({ kind: job.kind, outcome: 'done' });
 			} catch (e) {
 				if (reason === 'lost') return; // cancelled, or taken over by another worker
 				if (reason === 'shutdown') {
@@ -164,6 +172,7 @@ export function startWorker(o: WorkerOptions): Worker {
 				}
 				const msg = reason === 'timeout' ? `Задача превысила отведённое время (${Math.round((h.timeoutMs ?? 0) / 1000)} с) и была прервана` : errorText(e);
 				const r = failJob(db, job, id, msg, { permanent: e instanceof PermanentJobError, backoffMs: h.backoffMs, maxBackoffMs: h.maxBackoffMs });
+				if (r.outcome !== 'lost') jobsFinished.inc({ kind: job.kind, outcome: r.outcome });
 				if (r.outcome === 'retry') log(`${job.kind} ${job.id}: попытка ${job.attempts} из ${job.maxAttempts} не удалась, повтор в ${r.job!.runAt.toISOString()}: ${msg.split('\n')[0]}`);
 				else if (r.outcome === 'dead') {
 					log(`${job.kind} ${job.id}: попытки исчерпаны: ${msg.split('\n')[0]}`);
@@ -199,6 +208,11 @@ export function startWorker(o: WorkerOptions): Worker {
 	const loop = (async () => {
 		while (!stopping) {
 			woken = false;
+			try {
+				o.onHeartbeat?.();
+			} catch (e) {
+				log('не удалось записать отметку жизни обработчика', e);
+			}
 			let got = 0;
 			for (const lane of Object.values(lanes)) {
 				const free = lane.max - lane.running;
@@ -208,6 +222,7 @@ export function startWorker(o: WorkerOptions): Worker {
 					const r = claim(db, { workerId: id, kinds: lane.kinds, limit: free, leaseMs });
 					claimed = r.claimed;
 					for (const d of r.dead) {
+						jobsFinished.inc({ kind: d.kind, outcome: 'dead' });
 						log(`${d.kind} ${d.id}: ${d.lastError}`);
 						await callOnDead(d, d.lastError ?? '');
 					}
@@ -243,7 +258,10 @@ export function startWorker(o: WorkerOptions): Worker {
 			await loop;
 			for (const r of active.values()) r.abort('shutdown');
 			const all = Promise.all([...active.values()].map((r) => r.done));
-			await Promise.race([all, new Promise((r) => setTimeout(r, 15_000))]);
+			// Aborted handlers get a few seconds to clean up; the timer never holds the process.
+			let timer: NodeJS.Timeout | undefined;
+			await Promise.race([all, new Promise((r) => (timer = setTimeout(r, STOP_GRACE_MS)))]);
+			clearTimeout(timer);
 		}
 	};
 }

@@ -18,6 +18,7 @@ import { newId } from '../ids';
 import { bucket, s3 } from '../storage/s3';
 import { parsePracticeInput, practiceToRaw } from '../../schemas/library';
 import { addDocument, createPractice } from './practices';
+import { logFor } from '../ops/log';
 
 const DAY = 86400_000;
 
@@ -155,7 +156,7 @@ export async function seedLibraryMedia(db: DB, actor: { id: string; role: string
 		await s3().send(new PutObjectCommand({ Bucket: bucket(), Key: docKey, Body: xlsx, ContentType: mime }));
 		addDocument(db, actor, practiceId, { id: docId, key: docKey, name: 'Чек-лист первых 90 дней.xlsx', mime, size: xlsx.length }, now);
 	} catch (e) {
-		console.warn('[demo] видео и документ демо-практики не загружены:', (e as Error).message);
+		logFor('demo').warn({ err: e }, 'видео и документ демо-практики не загружены');
 	} finally {
 		await fs.rm(dir, { recursive: true, force: true });
 	}

@@ -15,6 +15,7 @@ import { audit } from '../audit';
 import { DomainError, forbidden, notFound } from '../errors';
 import { newId } from '../ids';
 import { bucket, s3, s3Presign } from '../storage/s3';
+import { SIGNED_CONTENT_TYPE } from '../storage/presign';
 import type { Actor } from './practices';
 
 export const PRACTICE_FILE_KINDS = ['document', 'video', 'import'] as const;
@@ -94,7 +95,8 @@ export async function startPracticeUpload(
 			.run();
 	}
 	const ContentType = MIME_BY_EXT[ext] ?? 'application/octet-stream';
-	const url = await getSignedUrl(s3Presign(), new PutObjectCommand({ Bucket: bucket(), Key: key, ContentType, ContentLength: req.size }), { expiresIn: 3600 });
+	// Content type and length are signed: S3 refuses a PUT that carries others.
+	const url = await getSignedUrl(s3Presign(), new PutObjectCommand({ Bucket: bucket(), Key: key, ContentType, ContentLength: req.size }), { expiresIn: 3600, signableHeaders: SIGNED_CONTENT_TYPE });
 	return { id, key, url, headers: { 'content-type': ContentType } };
 }
 

@@ -4,19 +4,17 @@
  * and its documents. Objects stay private; only these URLs reach the browser.
  */
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { DB } from '../db/client';
 import { assets, type Practice } from '../db/schema';
-import { bucket, s3Presign } from '../storage/s3';
+import { presignGet } from '../storage/presign';
 import { listDocuments } from './practices';
 
 /** Presigned page links live long enough for a visitor to read the page and press play. */
 export const MEDIA_URL_TTL_SEC = 4 * 3600;
 
-export function presign(key: string, opts: { filename?: string; inline?: boolean; expiresIn?: number } = {}) {
-	const disposition = opts.filename ? `${opts.inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(opts.filename)}` : undefined;
-	return getSignedUrl(s3Presign(), new GetObjectCommand({ Bucket: bucket(), Key: key, ResponseContentDisposition: disposition }), { expiresIn: opts.expiresIn ?? MEDIA_URL_TTL_SEC });
+/** A page link to a library file: its sniffed type forced, documents as downloads (storage/presign.ts). */
+export function presign(file: { key: string; mime: string | null }, opts: { filename?: string; download?: boolean; expiresIn?: number } = {}) {
+	return presignGet(file.key, { type: file.mime, filename: opts.filename, download: opts.download, expiresIn: opts.expiresIn ?? MEDIA_URL_TTL_SEC });
 }
 
 export interface PracticeMedia {
@@ -49,7 +47,7 @@ export async function practiceMedia(db: DB, p: Practice, opts: { showUnconsented
 			.get();
 		const file = rendition ?? v;
 		const facts = (v.facts ?? {}) as { durationSec?: number };
-		video = { url: await presign(file.key), mime: rendition ? 'video/mp4' : (v.mime ?? 'video/mp4'), durationSec: typeof facts.durationSec === 'number' ? facts.durationSec : null };
+		video = { url: await presign(file), mime: file.mime ?? 'video/mp4', durationSec: typeof facts.durationSec === 'number' ? facts.durationSec : null };
 	}
 	const posterIds = [p.posterAssetId].filter((x): x is string => !!x);
 	if (!posterIds.length && v) {
@@ -59,12 +57,12 @@ export async function practiceMedia(db: DB, p: Practice, opts: { showUnconsented
 	if (posterIds.length) {
 		const pa = db.select().from(assets).where(and(inArray(assets.id, posterIds), eq(assets.status, 'ready'))).get();
 		if (pa) {
-			poster = await presign(pa.key, { inline: true });
+			poster = await presign(pa);
 			posterIsGenerated = false;
 		}
 	}
 	const documents = await Promise.all(
-		listDocuments(db, p.id).map(async (d) => ({ id: d.id, name: d.originalName, size: d.size ?? 0, mime: d.mime ?? '', url: await presign(d.key, { filename: d.originalName }) }))
+		listDocuments(db, p.id).map(async (d) => ({ id: d.id, name: d.originalName, size: d.size ?? 0, mime: d.mime ?? '', url: await presign(d, { filename: d.originalName, download: true }) }))
 	);
 	return { video, poster, posterIsGenerated, documents };
 }

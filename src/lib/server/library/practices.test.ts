@@ -22,7 +22,7 @@ import {
 import { publicVideoAsset } from './media';
 import { searchLibrary } from './search';
 import { APPLICANT, ORG, addUsers, input, params } from './test-helpers';
-import { parsePracticeInput } from '../../schemas/library';
+import { parsePracticeInput, practiceToRaw, type PracticeInput } from '../../schemas/library';
 
 let t: ReturnType<typeof tempDb>;
 let db: DB;
@@ -139,7 +139,7 @@ describe('create, edit, publish, unpublish, delete', () => {
 });
 
 describe('a practice from a winning application', () => {
-	function winner(status: 'winner' | 'submitted' = 'winner') {
+	function winner(status: 'winner' | 'submitted' = 'winner', consents: { contacts?: boolean; video?: boolean } = {}) {
 		const contestId = 'contest-000000000000000001';
 		db.insert(contests)
 			.values({ id: contestId, slug: 'n-2025', title: 'Наставничество-2025', year: 2025, phase: 'published', openAt: new Date(0), closeAt: new Date(0), reviewEndAt: new Date(0), resultsAt: new Date(0) })
@@ -158,14 +158,23 @@ describe('a practice from a winning application', () => {
 				regionCode: '36',
 				organization: 'МКОУ «Давыдовская СОШ»',
 				about: { fio: 'Заявитель Тестовый', municipality: 'Лискинский район', phone: '+79510000000', position: 'Завуч' },
-				practice: { title: 'Сельская школа наставников', problem: 'Молодые учителя уезжали из села в первый же год работы в школе.', actions: 'Каждому молодому учителю — наставник и план на год.', team: 'Пять педагогов', since: 2020, results: 'Остались все пять молодых учителей' }
+				practice: {
+					title: 'Сельская школа наставников',
+					problem: 'Молодые учителя уезжали из села в первый же год работы в школе.',
+					actions: 'Каждому молодому учителю — наставник и план на год.',
+					team: 'Пять педагогов',
+					since: 2020,
+					results: 'Текучесть молодых учителей снизилась с 40% до 0% (2020–2024, данные отдела кадров). Остались все пять молодых учителей'
+				},
+				contactsConsent: consents.contacts ?? false,
+				videoConsent: consents.video ?? false
 			})
 			.run();
 		db.insert(assets).values({ id: 'video-000000000000000001', applicationId: id, ownerId: APPLICANT.id, kind: 'video', status: 'ready', key: `applications/${id}/video/v.mp4`, mime: 'video/mp4' }).run();
 		return id;
 	}
 
-	it('is a draft with the application\u2019s texts, place, contest and video; contacts wait for consent', () => {
+	it('is a draft with the application\u2019s texts, place, contest and video; no consent — no contacts', () => {
 		const appId = winner();
 		expect(listWinners(db)).toMatchObject([{ id: appId, title: 'Сельская школа наставников', practice: null }]);
 		const p = createFromApplication(db, ORG, appId);
@@ -183,22 +192,45 @@ describe('a practice from a winning application', () => {
 			videoConsent: false,
 			contactsConsent: false
 		});
-		expect(p.contacts).toContain('app@test.ru');
-		expect(p.actions).toContain('Остались все пять молодых учителей');
+		// The applicant did not consent to publishing contacts: the draft holds none, and it saves as prepared.
+		expect(p.contacts).toBe('');
+		expect(parsePracticeInput(practiceToRaw(p)).ok).toBe(true);
+		expect(updatePractice(db, ORG, p.id, (parsePracticeInput(practiceToRaw(p)) as { ok: true; data: PracticeInput }).data).contacts).toBe('');
 		expect(listWinners(db)[0].practice).toMatchObject({ id: p.id, status: 'draft' });
 		refused(() => createFromApplication(db, ORG, appId), 'exists');
 
-		// Contacts are not published without the author's consent: publishing is refused until
-		// the organizer confirms it or clears them.
-		expect(publishProblems(p)).toHaveProperty('contacts_consent');
-		refused(() => publishPractice(db, ORG, p.id), 'incomplete');
-		updatePractice(db, ORG, p.id, input({ title: p.title, summary: 'Молодые учителя остаются в сельской школе благодаря наставникам.', region: '36', sphere: 'education', year: '2025' }));
+		// The application's results go to the results table, not into the public text.
+		expect(p.actions).toBe('Каждому молодому учителю — наставник и план на год.');
+		expect(p.results).toEqual([{ indicator: 'Текучесть молодых учителей', baseline: 40, value: 0, unit: '%', period: '2020–2024', source: 'данные отдела кадров' }]);
+		// What could not be parsed waits in the editor's note, which is never public…
+		expect(p.editorNote).toContain('Остались все пять молодых учителей');
+		// …and publishing is refused, in Russian, while the draft still holds it.
+		try {
+			publishPractice(db, ORG, p.id);
+			expect.unreachable();
+		} catch (e) {
+			expect(e).toMatchObject({ status: 400, code: 'editor_note', message: expect.stringMatching(/заметка редактора/i) });
+		}
+		updatePractice(db, ORG, p.id, input({ title: p.title, summary: 'Молодые учителя остаются в сельской школе благодаря наставникам.', region: '36', sphere: 'education', year: '2025' }), { editorNote: '' });
 		expect(publishPractice(db, ORG, p.id).status).toBe('published');
+		expect(searchLibrary(db, params({ q: 'перенесите' })).total).toBe(0);
 		// Its video is shown only with the author's consent.
 		const published = db.select().from(practices).where(eq(practices.id, p.id)).get()!;
 		expect(publicVideoAsset(db, published)).toBeNull();
 		const consented = updatePractice(db, ORG, p.id, input({ title: p.title, summary: published.summary, region: '36', sphere: 'education', year: '2025' }), { videoConsent: true });
 		expect(publicVideoAsset(db, consented)?.id).toBe('video-000000000000000001');
+	});
+
+	it('contacts and the video come with the consent the applicant gave in the wizard', () => {
+		const appId = winner('winner', { contacts: true, video: true });
+		const p = createFromApplication(db, ORG, appId);
+		expect(p).toMatchObject({ contactsConsent: true, videoConsent: true });
+		expect(p.contacts).toBe('Заявитель Тестовый, Завуч, +79510000000, app@test.ru');
+		// The draft saves as prepared (the first «Сохранить» used to fail on the contacts).
+		const r = parsePracticeInput(practiceToRaw(p));
+		expect(r.ok).toBe(true);
+		expect(updatePractice(db, ORG, p.id, (r as { ok: true; data: PracticeInput }).data).contacts).toContain('app@test.ru');
+		expect(publicVideoAsset(db, p)?.id).toBe('video-000000000000000001');
 	});
 
 	it('only winners become practices', () => {

@@ -14,6 +14,8 @@ import { SPHERES } from '../db/demo-content';
 import { regionsByDistrict } from '../../data/regions';
 import { indexPractice, unindexPractice } from './search-index';
 import { slugify } from './text';
+import { resultsFromText } from './results-text';
+import { PRACTICE_STATUS_TITLE } from '../../glossary';
 
 export interface Actor {
 	id: string;
@@ -63,7 +65,7 @@ function values(input: PracticeInput) {
 
 /** Snapshot for the audit log (texts shortened). */
 function auditView(p: Practice) {
-	return { slug: p.slug, status: p.status, title: p.title, regionCode: p.regionCode, sphere: p.sphere, year: p.year, contactsConsent: p.contactsConsent, videoConsent: p.videoConsent, results: p.results.length };
+	return { slug: p.slug, status: p.status, title: p.title, regionCode: p.regionCode, sphere: p.sphere, year: p.year, contactsConsent: p.contactsConsent, videoConsent: p.videoConsent, results: p.results.length, editorNote: p.editorNote ? p.editorNote.length : 0 };
 }
 
 export function getPractice(db: DB, id: string): Practice | undefined {
@@ -115,14 +117,19 @@ export function createPractice(db: DB, actor: Actor, input: PracticeInput, opts:
 	return db.transaction(() => insertPractice(db, actor, input, opts, now));
 }
 
-/** Saves the organizer's edit; a published practice is re-indexed in the same transaction. */
-export function updatePractice(db: DB, actor: Actor, id: string, input: PracticeInput, extra: { videoConsent?: boolean } = {}, now = new Date()): Practice {
+export const EDITOR_NOTE_MAX = 10_000;
+
+/**
+ * Saves the organizer's edit; a published practice is re-indexed in the same transaction.
+ * `extra.editorNote` replaces the private note for the editors (undefined keeps it).
+ */
+export function updatePractice(db: DB, actor: Actor, id: string, input: PracticeInput, extra: { videoConsent?: boolean; editorNote?: string } = {}, now = new Date()): Practice {
 	assertOrganizer(actor);
 	return db.transaction(() => {
 		const before = load(db, id);
 		const p = db
 			.update(practices)
-			.set({ ...values(input), slug: input.slug ? slugFor(db, input, id) : before.slug, ...(extra.videoConsent === undefined ? {} : { videoConsent: extra.videoConsent }), updatedAt: now })
+			.set({ ...values(input), slug: input.slug ? slugFor(db, input, id) : before.slug, ...(extra.videoConsent === undefined ? {} : { videoConsent: extra.videoConsent }), ...(extra.editorNote === undefined ? {} : { editorNote: extra.editorNote.trim().slice(0, EDITOR_NOTE_MAX) }), updatedAt: now })
 			.where(eq(practices.id, id))
 			.returning()
 			.get();
@@ -142,6 +149,10 @@ export function publishPractice(db: DB, actor: Actor, id: string, now = new Date
 	assertOrganizer(actor);
 	return db.transaction(() => {
 		const before = load(db, id);
+		if (before.editorNote.trim())
+			throw new DomainError(400, 'editor_note', 'Практика не опубликована: в черновике осталась заметка редактора. Перенесите нужное в текст или в таблицу результатов и очистите поле «Заметка редактора» — заметка не должна попасть на публичную страницу.', {
+				errors: { editor_note: 'Очистите заметку редактора перед публикацией' }
+			});
 		const problems = publishProblems(before);
 		if (Object.keys(problems).length)
 			throw new DomainError(400, 'incomplete', `Перед публикацией исправьте: ${Object.values(problems).slice(0, 3).join('; ')}`, { errors: problems });
@@ -238,9 +249,9 @@ export function listWinners(db: DB) {
 
 /**
  * A draft practice made of a winning application for the organizer to curate: the texts of the
- * application, its region, organization, nomination, contest and year, its video (shown only
- * once the organizer confirms the author's consent) and the author's contacts (published only
- * with the author's consent, which the organizer must confirm before publishing).
+ * application, its region, organization, nomination, contest and year, its results as table rows
+ * (what cannot be read goes to the private editor's note), its video and the author's contacts —
+ * both only with the consent the applicant gave in the wizard's consent step.
  */
 export function createFromApplication(db: DB, actor: Actor, applicationId: string, now = new Date()): Practice {
 	assertOrganizer(actor);
@@ -260,7 +271,19 @@ export function createFromApplication(db: DB, actor: Actor, applicationId: strin
 		const pr = row.app.practice;
 		const ab = row.app.about;
 		const title = (str(pr.title) || `Практика наставничества: ${str(ab.organization) || row.user.fio}`).slice(0, 200);
-		const actions = [str(pr.actions), str(pr.results) ? `Результаты (из заявки, перенесите в таблицу результатов):\n${str(pr.results)}` : ''].filter(Boolean).join('\n\n');
+		// The results go to the results table; what cannot be read as «с … до …» waits in the
+		// editor's note (private; publishing is refused until the editor clears it).
+		const fromText = resultsFromText(str(pr.results), MAX_RESULTS);
+		const editorNote = str(pr.results)
+			? [
+					`Результаты из заявки ${row.app.number ?? ''} — сверьте таблицу результатов с исходным текстом, перенесите недостающее и очистите эту заметку (она не публикуется, но пока она есть, практику нельзя опубликовать).`,
+					fromText.rows.length ? `В таблицу перенесено строк: ${fromText.rows.length}.` : 'В таблицу ничего не удалось перенести автоматически.',
+					fromText.rest.length ? `Не перенесено:\n${fromText.rest.join('\n')}` : '',
+					`Исходный текст:\n${str(pr.results)}`
+				]
+					.filter(Boolean)
+					.join('\n\n')
+			: '';
 		const video = db
 			.select()
 			.from(assets)
@@ -268,7 +291,8 @@ export function createFromApplication(db: DB, actor: Actor, applicationId: strin
 			.orderBy(desc(assets.createdAt))
 			.get();
 		const poster = video ? db.select().from(assets).where(and(eq(assets.parentId, video.id), eq(assets.kind, 'poster'), eq(assets.status, 'ready'))).get() : undefined;
-		const contacts = [row.user.fio, str(ab.position), str(ab.phone), row.user.email].filter(Boolean).join(', ');
+		// Contacts and the video only with the consent the applicant gave in the wizard.
+		const contacts = row.app.contactsConsent ? [row.user.fio, str(ab.position), str(ab.phone), row.user.email].filter(Boolean).join(', ').slice(0, 500) : '';
 		const since = Number(str(pr.since));
 		const p = db
 			.insert(practices)
@@ -281,9 +305,10 @@ export function createFromApplication(db: DB, actor: Actor, applicationId: strin
 				title,
 				summary: str(pr.problem).slice(0, 600),
 				problem: str(pr.problem),
-				actions,
+				actions: str(pr.actions),
 				team: str(pr.team),
-				results: [],
+				results: fromText.rows,
+				editorNote,
 				regionCode: row.app.regionCode ?? (str(ab.regionCode) || null),
 				municipality: str(ab.municipality),
 				organization: row.app.organization ?? str(ab.organization),
@@ -294,8 +319,8 @@ export function createFromApplication(db: DB, actor: Actor, applicationId: strin
 				source: row.contest.title,
 				tags: [],
 				contacts,
-				contactsConsent: false,
-				videoConsent: false,
+				contactsConsent: row.app.contactsConsent && contacts !== '',
+				videoConsent: row.app.videoConsent && !!video,
 				videoAssetId: video?.id ?? null,
 				posterAssetId: poster?.id ?? null,
 				createdAt: now,
@@ -312,11 +337,11 @@ export function createFromApplication(db: DB, actor: Actor, applicationId: strin
 // The organizer's list
 // ---------------------------------------------------------------------------
 
-export const STATUS_TITLE = { draft: 'Черновик', published: 'Опубликована', unpublished: 'Снята с публикации' } as const;
+
 
 export function listForOrganizer(db: DB, f: { q?: string; status?: string } = {}) {
 	const where = [];
-	if (f.status && f.status in STATUS_TITLE) where.push(eq(practices.status, f.status as keyof typeof STATUS_TITLE));
+	if (f.status && f.status in PRACTICE_STATUS_TITLE) where.push(eq(practices.status, f.status as keyof typeof PRACTICE_STATUS_TITLE));
 	const q = (f.q ?? '').trim().slice(0, 100);
 	if (q) where.push(or(like(practices.title, `%${q.replace(/[%_\\]/g, (c) => '\\' + c)}%`), like(practices.organization, `%${q}%`)));
 	const rows = db

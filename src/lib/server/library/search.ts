@@ -33,6 +33,7 @@ import {
 	type ParsedQuery,
 	type Segment
 } from './text';
+import { logFor } from '../ops/log';
 
 /** bm25 weights of the FTS5 columns: title, summary, body, tags, place. */
 export const BM25_WEIGHTS = [10, 4, 1, 3, 2] as const;
@@ -289,7 +290,7 @@ function ftsMatches(db: DB, generation: number, expr: string): Matches {
 		m = { docids: Int32Array.from(rowids(db, expr)), title: null, ranks: null };
 	} catch (e) {
 		// A malformed expression (it should never be) finds nothing instead of throwing.
-		console.error('[library] FTS5 query failed', expr.slice(0, 200), (e as Error).message);
+		logFor('library').error({ expr: expr.slice(0, 200), err: e }, 'запрос FTS5 не выполнен');
 		m = { docids: new Int32Array(0), title: new Set(), ranks: new Float64Array(0) };
 	}
 	if (searchTuning.matchCache) {
@@ -341,7 +342,7 @@ function relevance(db: DB, m: Matches, expr: string, rankExpr: string, hitCount:
 		const title = m.title!;
 		return (id) => (Number.isNaN(r[id]) ? 0 : r[id]) - (title.has(id) ? TITLE_BONUS : 0);
 	} catch (e) {
-		console.error('[library] bm25 failed', (e as Error).message);
+		logFor('library').error({ err: e }, 'bm25 не посчитан');
 		return () => 0;
 	}
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { config } from '../config';
 import { newId } from '../ids';
+import { logFor } from '../ops/log';
 
 export interface Mail {
 	to: string;
@@ -29,7 +30,7 @@ function getTransport(): Transport {
 
 /**
  * Sends through SMTP_URL when set; otherwise writes the message as an .eml file to
- * DATA_DIR/outbox and logs its links, so a local install can follow them.
+ * DATA_DIR/outbox (a local install opens the file to follow its links).
  */
 export async function sendMail(mail: Mail): Promise<{ id: string; file?: string }> {
 	const c = config();
@@ -39,7 +40,7 @@ export async function sendMail(mail: Mail): Promise<{ id: string; file?: string 
 	fs.mkdirSync(dir, { recursive: true });
 	const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${newId().slice(0, 6)}.eml`);
 	fs.writeFileSync(file, (info as unknown as { message: Buffer }).message);
-	const links = mail.text.match(/https?:\/\/\S+/g) ?? [];
-	if (c.NODE_ENV !== 'test') console.log(`[почта] ${mail.to}: «${mail.subject}» → ${file}${links.length ? '\n  ' + links.join('\n  ') : ''}`);
+	// The one-time links stay in the file: logs never carry them (nor the full address).
+	logFor('mail').info({ to: mail.to, subject: mail.subject, file }, 'письмо записано в папку outbox (ссылки — в файле .eml)');
 	return { id: String(info.messageId), file };
 }

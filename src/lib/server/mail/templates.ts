@@ -69,3 +69,14 @@ export function videoFailedMail(to: string, fio: string, reason: string, link: s
 	];
 	return { to, subject: 'Видеовизитку не удалось обработать', text: `${p.join('\n\n')}\n\n${link}\n`, html: layout('Видео не обработано', p, { href: link, label: 'Открыть заявку' }) };
 }
+
+/** Someone registered with an address that already has an account: its owner is told, the visitor is not. */
+export function addressTakenMail(to: string, fio: string, links: { login: string; reset: string }): Mail {
+	const p = [
+		`Здравствуйте, ${fio}!`,
+		'Кто-то (возможно, вы) только что пытался зарегистрироваться на портале конкурса «Наставничество» с этим адресом. Учётная запись с ним уже есть, новая не создана.',
+		`Если это были вы — войдите: ${links.login}. Забыли пароль — восстановите его: ${links.reset}.`,
+		'Если это были не вы, ничего делать не нужно: ваша учётная запись не изменилась.'
+	];
+	return { to, subject: 'Попытка регистрации с вашим адресом', text: `${p.join('\n\n')}\n`, html: layout('Учётная запись уже есть', p, { href: links.login, label: 'Войти' }) };
+}

@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { ffmpegErrors } from '../ops/metrics';
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -97,6 +98,7 @@ export class MediaError extends Error {
 		this.messageRu = opts.messageRu ?? MESSAGES_RU[code];
 		if (opts.stderrTail !== undefined) this.stderrTail = opts.stderrTail;
 		if (opts.details !== undefined) this.details = opts.details;
+		ffmpegErrors.inc({ code });
 	}
 
 	/** Not the applicant's fault: the job may be retried as is. */

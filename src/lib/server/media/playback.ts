@@ -7,11 +7,9 @@
  * library for a published practice, the applicant for their own entry) decides who may watch.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { DB } from '../db/client';
 import { assets, jobs, type AssetStatus } from '../db/schema';
-import { bucket, s3Presign } from '../storage/s3';
+import { presignGet } from '../storage/presign';
 import { notFound } from '../errors';
 import { MEDIA_PROCESS_KIND, type ProcessingNote } from './process';
 import type { VideoPhase, VideoStatusDTO } from '../../media/status';
@@ -35,10 +33,6 @@ export interface Playback {
 	expiresIn: number;
 }
 
-function sign(key: string, expiresIn: number) {
-	return getSignedUrl(s3Presign(), new GetObjectCommand({ Bucket: bucket(), Key: key }), { expiresIn });
-}
-
 const MIME_BY_EXT: Record<string, string> = { mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm' };
 
 export async function playbackFor(db: DB, videoAssetId: string, o: { expiresIn?: number } = {}): Promise<Playback> {
@@ -54,11 +48,13 @@ export async function playbackFor(db: DB, videoAssetId: string, o: { expiresIn?:
 	const poster = kids.find((k) => k.kind === 'poster');
 	const facts = (video.facts ?? {}) as { durationSec?: number; video?: { displayWidth?: number; displayHeight?: number } | null };
 	const ext = /\.([a-z0-9]+)$/i.exec(video.key)?.[1]?.toLowerCase() ?? '';
+	// The original's type is what sniffing found (assets.mime); the rendition is always MP4.
+	const type = rendition ? (rendition.mime ?? 'video/mp4') : (video.mime ?? MIME_BY_EXT[ext] ?? 'video/mp4');
 	return {
 		assetId: video.id,
-		src: await sign(rendition ? rendition.key : video.key, expiresIn),
-		type: rendition ? 'video/mp4' : (video.mime ?? MIME_BY_EXT[ext] ?? 'video/mp4'),
-		poster: poster ? await sign(poster.key, expiresIn) : null,
+		src: await presignGet(rendition ? rendition.key : video.key, { type, expiresIn }),
+		type,
+		poster: poster ? await presignGet(poster.key, { type: poster.mime ?? 'image/jpeg', expiresIn }) : null,
 		status: video.status,
 		rendition: !!rendition,
 		durationSec: typeof facts.durationSec === 'number' ? facts.durationSec : null,

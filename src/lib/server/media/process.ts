@@ -24,7 +24,8 @@ import { contestSettings } from '../contests/settings';
 import { videoFailedMail } from '../mail/templates';
 import { enqueueMail } from '../jobs/mail';
 import { enqueue, type DbOrTx, type JobHandler } from '../jobs/queue';
-import { deleteObjectQuietly, internalObjectUrl, putFile } from '../storage/put-file';
+import { deleteObjectQuietly, putFile } from '../storage/put-file';
+import { presignGet } from '../storage/presign';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { bucket, s3 } from '../storage/s3';
 import { ffmpegAvailable, makePoster, makeRendition, MediaError, probe, validateFacts, type MediaFacts } from './ffmpeg';
@@ -200,7 +201,7 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 		return d;
 	};
 	try {
-		const url = await internalObjectUrl(asset.key);
+		const url = await presignGet(asset.key, { internal: true, expiresIn: 6 * 3600 });
 		let facts: MediaFacts;
 		try {
 			// An empty object: a clear refusal without asking ffprobe (whose HTTP reading of a

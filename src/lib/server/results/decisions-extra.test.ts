@@ -41,8 +41,10 @@ describe('feedback to applicants', () => {
 			{ title: 'Результативность', scaleMin: 0, scaleMax: 10, mean: (5 + 10 + 2) / 3 }
 		]);
 		expect(fb[0].comments.map((c) => c.label)).toEqual(['Эксперт 1', 'Эксперт 2', 'Эксперт 3']);
-		expect(fb[0].comments.map((c) => c.text).sort()).toEqual(['Комментарий J1 к M2', 'Комментарий J2 к M2', 'Комментарий J4 к M2']);
+		// The applicant reads the feedback written for them, never the comment for the organizers.
+		expect(fb[0].comments.map((c) => c.text).sort()).toEqual(['Отзыв J1 к M2', 'Отзыв J2 к M2', 'Отзыв J4 к M2']);
 		const flat = JSON.stringify(fb);
+		expect(flat).not.toContain('Комментарий');
 		for (const j of Object.values(s.jurors)) expect(flat).not.toContain(j);
 		expect(flat).not.toContain('Антонов');
 		// Nothing submitted → nothing to show.
@@ -55,7 +57,7 @@ describe('decision mails', () => {
 		const m = composeDecisionMail({ email: 'a@b.ru', fio: 'Иванова С. П.', number: 'НС-1', nomination: 'Наставник', kind: 'winner' }, { title: 'Наставничество-2026' }, 'http://x/cabinet/applications/1', true);
 		expect(m.subject).toBe('Заявка НС-1: вы победитель');
 		expect(m.text).toContain('стала победителем конкурса «Наставничество-2026»');
-		expect(m.text).toContain('комментарии');
+		expect(m.text).toContain('отзывы, которые эксперты написали для вас');
 		const n = composeDecisionMail({ email: 'a@b.ru', fio: 'И', number: 'НС-2', nomination: 'Н', kind: 'not_selected' }, { title: 'К' }, 'http://x', false);
 		expect(n.text).toContain('не вошла в число победителей');
 	});

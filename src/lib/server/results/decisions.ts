@@ -4,10 +4,11 @@
  * winners.
  *
  * The decisive round is the last one of the contest (the finals when there are finals). The
- * console proposes the first N entries of every nomination by the official ranking (contest
- * normalization setting, documented tie-break of compute.ts) and warns when the cut falls inside
- * a tie, on a flagged entry or on an entry with missing reviews; the organizer may change the
- * choice (at most N per nomination). Marking winners, in ONE transaction: chosen → «winner»,
+ * console proposes, by the official ranking (contest normalization setting, documented tie-break
+ * of compute.ts), only entries that clear a floor (`proposalBlockers`): among the first N of the
+ * nomination, within the better half of its scored entries (at least one), scored at least
+ * WINNER_MIN_SCORE of 100, without a disagreement flag and with every review. Every candidate
+ * that is not proposed says why; the organizer may still tick it (at most N per nomination). Marking winners, in ONE transaction: chosen → «winner»,
  * every other competing application of the contest → «not_selected», one audit event per
  * changed application plus one `results.winners` decision event.
  */
@@ -35,8 +36,10 @@ export interface WinnerCandidate {
 	missing: number;
 	reviews: number;
 	status: string;
-	/** Proposed by the ranking (the first N). */
+	/** Proposed by the ranking: the first N that clear the floor. */
 	proposed: boolean;
+	/** Why the console does not propose it (empty when proposed). */
+	reasons: string[];
 }
 
 export interface NominationDecision {
@@ -51,6 +54,23 @@ export interface NominationDecision {
 /** The contest's last round (the decisive one). */
 export function lastRound(db: DB, contestId: string) {
 	return db.select().from(rounds).where(eq(rounds.contestId, contestId)).orderBy(desc(rounds.number)).limit(1).get();
+}
+
+/** The lowest score (of 100) the console proposes as a winner. */
+export const WINNER_MIN_SCORE = 50;
+
+export const PROPOSAL_RULE = `Предлагаются только заявки из первых N номинации, не больше половины оценённых заявок номинации (но хотя бы одна), с баллом не ниже ${WINNER_MIN_SCORE} из 100, без расхождения оценок экспертов и со всеми отзывами. Остальных можно отметить вручную — рядом написано, почему они не предложены.`;
+
+/** Why an entry of a nomination with `scored` scored entries is not proposed (empty: proposed). Pure. */
+export function proposalBlockers(e: { place: number; score: number; flagged: boolean; missing: number }, scored: number, perNomination: number): string[] {
+	const half = Math.max(1, Math.floor(scored / 2));
+	const out: string[] = [];
+	if (e.place > perNomination) out.push(`ниже ${perNomination}-го места (победителей в номинации — ${perNomination})`);
+	else if (e.place > half) out.push(`победителей не больше половины оценённых заявок номинации (${half} из ${scored})`);
+	if (e.score < WINNER_MIN_SCORE - 1e-9) out.push(`балл ниже ${WINNER_MIN_SCORE} из 100`);
+	if (e.flagged) out.push('расхождение оценок экспертов — решите сами');
+	if (e.missing > 0) out.push(`не хватает отзывов: ${e.missing}`);
+	return out;
 }
 
 /** How many extra candidates below the cut the console lists per nomination. */
@@ -72,7 +92,7 @@ export function winnersPreview(db: DB, roundId: string) {
 		.filter((nom) => byNom.has(nom.id))
 		.map((nom) => {
 			const list = byNom.get(nom.id)!;
-			const chosen = new Set(picks.get(nom.id)?.winners.map((w) => w.applicationId));
+			const scored = list.filter((r) => r.score !== null).length;
 			return {
 				id: nom.id,
 				title: nom.title,
@@ -98,9 +118,11 @@ export function winnersPreview(db: DB, roundId: string) {
 							missing: r.missing,
 							reviews: r.reviews,
 							status: m.status,
-							proposed: chosen.has(r.applicationId)
+							proposed: false,
+							reasons: proposalBlockers({ place: r.position, score: r.score!, flagged: r.flagged, missing: r.missing }, scored, n)
 						};
 					})
+					.map((c) => ({ ...c, proposed: c.reasons.length === 0 }))
 			};
 		});
 	return {
@@ -109,6 +131,7 @@ export function winnersPreview(db: DB, roundId: string) {
 		perNomination: n,
 		decisive: !last || last.id === roundId,
 		decided: loaded.entries.some((e) => e.status === 'winner'),
+		rule: PROPOSAL_RULE,
 		nominations: noms
 	};
 }

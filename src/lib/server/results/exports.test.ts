@@ -87,7 +87,8 @@ describe('exports (read back)', () => {
 		const m2 = rows.find((r) => r[0] === s.numbers.M2)!;
 		expect(m2[head.indexOf('Итог (0–100)')]).toBe(20);
 		expect(m2[head.indexOf('Минут на оценку')]).toBe(1);
-		expect(m2[head.indexOf('Комментарий')]).toBe('Комментарий J4 к M2');
+		expect(m2[head.indexOf('Комментарий для организаторов')]).toBe('Комментарий J4 к M2');
+		expect(m2[head.indexOf('Отзыв для заявителя')]).toBe('Отзыв J4 к M2');
 		const csv = await text(jurorCsv(loaded, results, s.jurors.J4));
 		expect(csv.split('\r\n').filter(Boolean)).toHaveLength(7);
 	});

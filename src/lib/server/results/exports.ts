@@ -14,21 +14,20 @@
  * times larger than the data).
  *
  * Files: `entries` (entries with scores and ranks, all nominations), `jurors` (one sheet per
- * juror: every assignment with the criterion scores, total, time spent, comment; CSV: one juror
+ * juror: every assignment with the criterion scores, total, time spent, the comment for the organizers and the feedback for the applicant; CSV: one juror
  * via `juror=`), `protocol` (XLSX protocol: ranking and decisions per nomination, settings, the
  * tie-break rule, jury). An empty round (no entries) is refused with a clear message (409).
  */
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import { PassThrough, Readable } from 'node:stream';
-import { APPLICATION_STATUS_TITLE } from '../../statuses';
+import { APPLICATION_STATUS_TITLE, TRACK_TITLE } from '../../glossary';
 import { districtOf, regionByCode } from '../../data/regions';
 import { DomainError } from '../errors';
 import { criteriaOf, type LoadedRound, type RoundResults } from './load';
 
 export type ExportKind = 'entries' | 'jurors' | 'protocol';
 
-const TRACK = { mentor: 'Наставник', practice: 'Практика' } as const;
 
 /** «2026-03-01 13:05» in Moscow time (sortable text). */
 export function mskStamp(ms: number | null): string {
@@ -89,7 +88,7 @@ export function entriesTable(l: LoadedRound, res: RoundResults): { columns: Colu
 			const reg = m.regionCode ? regionByCode(m.regionCode) : undefined;
 			yield [
 				nom?.title ?? '',
-				nom ? TRACK[nom.track] : '',
+				nom ? TRACK_TITLE[nom.track] : '',
 				r.position,
 				r.rank,
 				r.tie ? 'да' : '',
@@ -142,7 +141,8 @@ export function jurorTable(l: LoadedRound, res: RoundResults, jurorId: string): 
 		{ header: 'Начата (МСК)', width: 17 },
 		{ header: 'Отправлена (МСК)', width: 17 },
 		{ header: 'Минут на оценку', width: 9, num: true },
-		{ header: 'Комментарий', width: 50 }
+		{ header: 'Комментарий для организаторов', width: 50 },
+		{ header: 'Отзыв для заявителя', width: 50 }
 	];
 	const STATE = { assigned: 'не начата', draft: 'черновик', submitted: 'отправлена' } as const;
 	const list = l.assignments
@@ -165,7 +165,8 @@ export function jurorTable(l: LoadedRound, res: RoundResults, jurorId: string): 
 				mskStamp(a.startedAt),
 				mskStamp(a.submittedAt),
 				a.startedAt !== null && a.submittedAt !== null ? r2((a.submittedAt - a.startedAt) / 60_000) : null,
-				a.comment
+				a.comment,
+				a.feedback
 			];
 		}
 	}

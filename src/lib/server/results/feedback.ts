@@ -1,11 +1,13 @@
 /**
  * Feedback to applicants, released when the organizer chooses (contest setting
  * `releaseFeedback`): per round in which the application was reviewed, the mean of the submitted
- * scores per criterion (on the criterion's own scale) and the jurors' comments.
+ * scores per criterion (on the criterion's own scale) and the feedback the jurors wrote for the
+ * applicant (`assignments.feedback`). The juror's comment for the organizers
+ * (`assignments.comment`) never leaves the console: it is not even read here.
  *
- * Anonymized: no juror names, ids, totals per juror or timestamps leave this function; comments
- * are labelled «Эксперт 1, 2, …» in the order of the assignment ids, which are random and say
- * nothing about who wrote what. Only submitted reviews count; an empty comment is left out.
+ * Anonymized: no juror names, ids, totals per juror or timestamps leave this function; feedback
+ * is labelled «Эксперт 1, 2, …» in the order of the assignment ids, which are random and say
+ * nothing about who wrote what. Only submitted reviews count; an empty feedback is left out.
  */
 import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { DB } from '../db/client';
@@ -30,7 +32,7 @@ export function applicantFeedback(db: DB, applicationId: string): FeedbackRound[
 		.get();
 	if (!app || !contestSettings(app.settings).releaseFeedback) return null;
 	const rows = db
-		.select({ id: assignments.id, roundId: assignments.roundId, comment: assignments.comment, number: rounds.number, title: rounds.title })
+		.select({ id: assignments.id, roundId: assignments.roundId, feedback: assignments.feedback, number: rounds.number, title: rounds.title })
 		.from(assignments)
 		.innerJoin(rounds, eq(rounds.id, assignments.roundId))
 		.where(and(eq(assignments.applicationId, applicationId), eq(assignments.status, 'submitted')))
@@ -71,7 +73,7 @@ export function applicantFeedback(db: DB, applicationId: string): FeedbackRound[
 				return { title: c.title, scaleMin: c.scaleMin, scaleMax: c.scaleMax, mean: v.length ? v.reduce((a, b) => a + b, 0) / v.length : null };
 			}),
 			comments: list
-				.map((r, i) => ({ label: `Эксперт ${i + 1}`, text: r.comment.trim() }))
+				.map((r, i) => ({ label: `Эксперт ${i + 1}`, text: r.feedback.trim() }))
 				.filter((c) => c.text !== '')
 		});
 	}

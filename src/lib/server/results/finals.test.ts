@@ -112,7 +112,50 @@ describe('finals', () => {
 	});
 });
 
+describe('round changes from the finals page (issue 11, point 11)', () => {
+	it('go through review/rounds: the past-deadline check and the audit actions round.activate / round.close', () => {
+		const past = new Date(Date.now() - 3600_000);
+		const f = createFinals(db, org, { fromRoundId: s.roundId, perNomination: 2, k: 2, jurorIds: [s.jurors.J1, s.jurors.J2, s.jurors.J5], deadlineAt: past });
+		routeFinals(db, org, f.roundId);
+		// The deadline of the finals has passed: opening it is refused as on the jury console.
+		const e = refusal(() => setRoundStatus(db, org, f.roundId, 'active'));
+		expect(e.status).toBe(409);
+		expect(e.code).toBe('past_deadline');
+		expect(db.select().from(rounds).where(eq(rounds.id, f.roundId)).get()!.status).toBe('draft');
+		db.update(rounds).set({ deadlineAt: new Date(Date.now() + 86400_000) }).where(eq(rounds.id, f.roundId)).run();
+		setRoundStatus(db, org, f.roundId, 'active');
+		setRoundStatus(db, org, f.roundId, 'closed');
+		const actions = db
+			.select({ action: auditEvents.action, ip: auditEvents.ip, actorId: auditEvents.actorId })
+			.from(auditEvents)
+			.where(and(eq(auditEvents.entity, 'round'), eq(auditEvents.entityId, f.roundId)))
+			.all()
+			.filter((a) => /^round\.(activate|close|reopen|status)$/.test(a.action));
+		expect(actions.map((a) => a.action)).toEqual(['round.activate', 'round.close']);
+		expect(actions.every((a) => a.actorId === org.id && a.ip === org.ip)).toBe(true);
+	});
+});
+
 describe('winners', () => {
+	it('proposes only entries above a sensible floor, never a flagged or under-reviewed one, and says why', () => {
+		// Round 1 is decisive (no finals); five winners per nomination would take every entry.
+		const c = db.select().from(contests).where(eq(contests.id, s.contestId)).get()!;
+		db.update(contests).set({ settings: { ...(c.settings as object), winnersPerNomination: 5 } }).where(eq(contests.id, s.contestId)).run();
+		const preview = winnersPreview(db, s.roundId);
+		expect(preview.perNomination).toBe(5);
+		const by = (a: keyof typeof s.apps) => preview.nominations.flatMap((n) => n.candidates).find((c) => c.applicationId === s.apps[a])!;
+		const proposed = preview.nominations.flatMap((n) => n.candidates.filter((c) => c.proposed).map((c) => c.applicationId));
+		// Mentors: 4 scored → at most 2; practices: 3 scored → at most 1.
+		expect(proposed.sort()).toEqual([s.apps.M1, s.apps.M3, s.apps.P1].sort());
+		expect(by('M2').reasons.join(' ')).toMatch(/расхождение/);
+		expect(by('M4').reasons.join(' ')).toMatch(/не хватает отзывов: 1/);
+		expect(by('P2').reasons.join(' ')).toMatch(/не больше половины/);
+		expect(by('P3').reasons.join(' ')).toMatch(/не больше половины/);
+		expect(by('M1').reasons).toEqual([]);
+		expect(preview.rule).toMatch(/не ниже 50/);
+	});
+
+
 	it('marks winners of the decisive round, everyone else not selected, all audited; regional spread', () => {
 		const f = createFinals(db, org, { fromRoundId: s.roundId, perNomination: 2, k: 2, jurorIds: [s.jurors.J1, s.jurors.J2, s.jurors.J5] });
 		routeFinals(db, org, f.roundId);

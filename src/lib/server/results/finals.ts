@@ -9,7 +9,8 @@
  *   same shape the jury service uses) and its own K (`settings.k`);
  * - `routeFinals`: routes round 2 with `routeAssignments` (routing.ts), adding assignments only;
  * - `addJurorToEntry`: «назначить ещё эксперта» — one more juror for one (flagged) entry;
- * - `setRoundStatus`: draft → active → closed.
+ * - `setRoundStatus`: opens / closes a round through review/rounds.ts (`activateRound`,
+ *   `closeRound`), the one path of every round change.
  * Every change is audited inside its transaction.
  *
  * Routing input is built from juror_profiles (active, capacity, region, organization,
@@ -28,6 +29,7 @@ import { contestSettings } from '../contests/settings';
 import { routeAssignments, type RoutingConflict, type RoutingJuror, type Unplaced } from '../review/routing';
 import { COMPETING, REVIEW_STATUSES, roundResults, roundSettings, type RoundSettings } from './load';
 import { shortlist } from './compute';
+import { activateRound, closeRound } from '../review/rounds';
 
 export interface Actor {
 	id: string;
@@ -388,22 +390,14 @@ export function addJurorToEntry(db: DB, actor: Actor, roundId: string, applicati
 	});
 }
 
-const NEXT: Record<RoundRow['status'], RoundRow['status'][]> = { draft: ['active'], active: ['closed'], closed: ['active'] };
-
-/** draft → active (jurors see it) → closed; a closed round can be reopened. Audited. */
-export function setRoundStatus(db: DB, actor: Actor, roundId: string, to: RoundRow['status'], now = new Date()): void {
-	db.transaction((t) => {
-		const tx = t as unknown as DB;
-		const round = getRound(tx, roundId);
-		if (round.status === to) return;
-		if (!NEXT[round.status].includes(to)) throw new DomainError(409, 'bad_transition', 'Такой переход статуса тура невозможен');
-		if (to === 'active') {
-			const n = tx.select({ n: sql<number>`count(*)` }).from(assignments).where(and(eq(assignments.roundId, roundId), inArray(assignments.status, [...REVIEW_STATUSES]))).get()?.n ?? 0;
-			if (!n) throw new DomainError(409, 'not_routed', 'Сначала распределите заявки тура по экспертам');
-		}
-		tx.update(rounds).set({ status: to, updatedAt: now }).where(eq(rounds.id, roundId)).run();
-		audit(tx, { actorId: actor.id, ip: actor.ip, action: 'round.status', entity: 'round', entityId: roundId, before: { status: round.status }, after: { status: to } }, now);
-	});
+/**
+ * Opening or closing the finals from the results console: the same path as every round change
+ * (review/rounds.ts — deadline check, assignments, audit actions round.activate / round.reopen /
+ * round.close), nothing of its own.
+ */
+export function setRoundStatus(db: DB, actor: Actor, roundId: string, to: 'active' | 'closed', now = new Date()): void {
+	if (to === 'active') activateRound(db, roundId, actor, now);
+	else closeRound(db, roundId, actor, now);
 }
 
 /** Jurors of the contest (for the final-jury picker): id, name, nominations, active. */

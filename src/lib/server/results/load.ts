@@ -79,7 +79,10 @@ export interface AssignmentMeta {
 	source: 'auto' | 'manual';
 	startedAt: number | null;
 	submittedAt: number | null;
+	/** The juror's note for the organizers. */
 	comment: string;
+	/** The juror's feedback for the applicant (shown once released). */
+	feedback: string;
 }
 
 export interface CriterionMeta extends Criterion {
@@ -166,17 +169,17 @@ export function loadRound(db: DB, roundId: string): LoadedRound {
 
 	const asg = db.$client
 		.prepare(
-			`SELECT id, application_id, juror_id, status, source, started_at, submitted_at, comment
+			`SELECT id, application_id, juror_id, status, source, started_at, submitted_at, comment, feedback
 			 FROM assignments WHERE round_id = ? AND status IN ('assigned', 'draft', 'submitted')`
 		)
 		.raw(true)
-		.all(roundId) as [string, string, string, AssignmentMeta['status'], AssignmentMeta['source'], number | null, number | null, string][];
+		.all(roundId) as [string, string, string, AssignmentMeta['status'], AssignmentMeta['source'], number | null, number | null, string, string][];
 	const list: AssignmentMeta[] = new Array(asg.length);
 	const jurorIds = new Set<string>();
 	for (let i = 0; i < asg.length; i++) {
 		const a = asg[i];
 		jurorIds.add(a[2]);
-		list[i] = { id: a[0], applicationId: a[1], jurorId: a[2], status: a[3], source: a[4], startedAt: a[5], submittedAt: a[6], comment: a[7] };
+		list[i] = { id: a[0], applicationId: a[1], jurorId: a[2], status: a[3], source: a[4], startedAt: a[5], submittedAt: a[6], comment: a[7], feedback: a[8] };
 	}
 	const jurors = new Map<string, { id: string; fio: string; email: string }>();
 	const ids = [...jurorIds];

@@ -84,7 +84,7 @@ export function composeDecisionMail(
 	const p = [
 		`Здравствуйте, ${r.fio}!`,
 		head,
-		feedbackReleased ? 'В личном кабинете опубликованы средние оценки экспертов по критериям и их комментарии (без имён).' : 'Статус заявки виден в личном кабинете.'
+		feedbackReleased ? 'В личном кабинете опубликованы средние оценки экспертов по критериям и отзывы, которые эксперты написали для вас (без имён).' : 'Статус заявки виден в личном кабинете.'
 	];
 	const subject = r.kind === 'winner' ? `Заявка ${r.number}: вы победитель` : r.kind === 'finalist' ? `Заявка ${r.number}: финал` : `Заявка ${r.number}: итоги конкурса`;
 	const html = `<!doctype html><html lang="ru"><body style="font-family:Arial,sans-serif;color:#1b1f24;max-width:560px;margin:auto">

@@ -1,7 +1,7 @@
 /** Small glue for the jury routes: domain refusals → form failures or error pages, multi-value forms. */
 import { error } from '@sveltejs/kit';
 import { DomainError } from '../errors';
-import { formFail } from '../http/form';
+import { formFail, readFormData } from '../http/form';
 import { db } from '../db/client';
 import { getContestBySlug } from '../contests/queries';
 
@@ -25,12 +25,7 @@ export function contestOr404(slug: string) {
 
 /** Form data: the first value of each text field, all values of repeated fields, and files. */
 export async function readForm(request: Request) {
-	let fd: FormData;
-	try {
-		fd = await request.formData();
-	} catch {
-		fd = new FormData();
-	}
+	const fd = await readFormData(request);
 	const raw: Record<string, string> = {};
 	for (const [k, v] of fd) if (typeof v === 'string' && !(k in raw)) raw[k] = v;
 	return {

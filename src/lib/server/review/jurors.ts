@@ -107,6 +107,38 @@ export function updateJurorProfile(db: DB, actorId: string | null, userId: strin
 	});
 }
 
+/**
+ * The bulk action of the jurors list: gives the chosen nominations of this contest to every
+ * selected juror — added to their expertise (`add`) or replacing their expertise in this contest
+ * (`replace`); nominations of other contests stay as they were. All or nothing, one audit event
+ * per juror whose expertise changed.
+ */
+export function grantNominations(db: DB, actorId: string | null, contestId: string, jurorIds: string[], nominationIds: string[], mode: 'add' | 'replace', now = new Date()): { changed: number } {
+	const ids = [...new Set(jurorIds)];
+	const chosen = [...new Set(nominationIds)];
+	if (!ids.length) throw new DomainError(400, 'no_jurors', 'Отметьте экспертов в списке');
+	if (!chosen.length) throw new DomainError(400, 'no_nominations', 'Выберите хотя бы одну номинацию конкурса');
+	if (ids.length > 5000) throw new DomainError(400, 'too_many', 'Не больше 5000 экспертов за раз');
+	checkNominations(db, contestId, chosen);
+	return db.transaction((tx) => {
+		const d = tx as unknown as DB;
+		const own = contestNominationIds(d, contestId);
+		const profiles = d.select({ p: jurorProfiles, role: users.role }).from(jurorProfiles).innerJoin(users, eq(users.id, jurorProfiles.userId)).where(inArray(jurorProfiles.userId, ids)).all();
+		if (profiles.length !== ids.length || profiles.some((r) => r.role !== 'jury')) throw notFound('Эксперт не найден: обновите страницу');
+		let changed = 0;
+		for (const { p } of profiles) {
+			const kept = mode === 'replace' ? p.nominationIds.filter((id) => !own.has(id)) : p.nominationIds;
+			const next = [...new Set([...kept, ...chosen])];
+			const same = next.length === p.nominationIds.length && next.every((id) => p.nominationIds.includes(id));
+			if (same) continue;
+			d.update(jurorProfiles).set({ nominationIds: next, updatedAt: now }).where(eq(jurorProfiles.userId, p.userId)).run();
+			audit(d, { actorId, action: 'juror.update', entity: 'user', entityId: p.userId, before: { nominationIds: p.nominationIds }, after: { nominationIds: next, bulk: mode } }, now);
+			changed++;
+		}
+		return { changed };
+	});
+}
+
 export interface ConflictRow {
 	id: string;
 	applicationId: string;

@@ -3,7 +3,7 @@
  * plays the web rendition with its poster when processing produced them, the original otherwise
  * (media/playback.ts); S3 answers range requests, so seeking works.
  */
-import { presignedGet } from '../storage/uploads';
+import { presignGet } from '../storage/presign';
 import { playbackFor } from '../media/playback';
 import type { DB } from '../db/client';
 import type { MediaFile } from './scoring';
@@ -20,12 +20,12 @@ export async function materials(db: DB, files: { video: MediaFile | null; poster
 	const ttl = { expiresIn: MATERIAL_URL_TTL_SEC };
 	const [pb, posterUrl, letter] = await Promise.all([
 		files.video ? playbackFor(db, files.video.id, ttl) : null,
-		files.poster ? presignedGet(files.poster.key, ttl) : null,
-		files.letter ? presignedGet(files.letter.key, { ...ttl, filename: files.letter.name, inline: true }) : null
+		files.poster ? presignGet(files.poster.key, { ...ttl, type: files.poster.mime }) : null,
+		files.letter ? presignGet(files.letter.key, { ...ttl, type: files.letter.mime, filename: files.letter.name }) : null
 	]);
 	return {
 		video: pb && files.video ? { url: pb.src, type: pb.type, name: files.video.name, rendition: pb.rendition } : null,
 		poster: pb?.poster ?? posterUrl,
-		letter: letter && files.letter ? { url: letter, pdf: files.letter.mime === 'application/pdf' || /\.pdf$/i.test(files.letter.name), name: files.letter.name } : null
+		letter: letter && files.letter ? { url: letter, pdf: files.letter.mime === 'application/pdf', name: files.letter.name } : null
 	};
 }

@@ -267,7 +267,18 @@ export function updateRound(db: DB, roundId: string, input: UpdateRoundInput, ac
 }
 
 /** draft or closed → active: jurors see the round and can score (until the deadline). */
-export function activateRound(db: DB, roundId: string, actorId: string | null = null, now = new Date()): Round {
+/** Who changes a round: a user id, or a user with the address the request came from. */
+export type RoundActor = string | { id: string; ip?: string | null } | null;
+function actorOf(a: RoundActor): { actorId: string | null; ip: string | null } {
+	return a && typeof a === 'object' ? { actorId: a.id, ip: a.ip ?? null } : { actorId: a, ip: null };
+}
+
+/**
+ * draft (or closed) → active. The one path by which a round opens — the jury console and the
+ * finals page both call it: the deadline must be ahead and the round must have assignments.
+ */
+export function activateRound(db: DB, roundId: string, actor: RoundActor = null, now = new Date()): Round {
+	const { actorId, ip } = actorOf(actor);
 	return db.transaction((tx) => {
 		const d = tx as unknown as DB;
 		const round = getRound(d, roundId);
@@ -276,20 +287,21 @@ export function activateRound(db: DB, roundId: string, actorId: string | null = 
 		const n = d.select({ n: sql<number>`count(*)` }).from(assignments).where(and(eq(assignments.roundId, roundId), inArray(assignments.status, ['assigned', 'draft', 'submitted']))).get()?.n ?? 0;
 		if (n === 0) throw new DomainError(409, 'no_assignments', 'В туре нет назначений: сначала распределите заявки между экспертами');
 		const next = d.update(rounds).set({ status: 'active', updatedAt: now }).where(eq(rounds.id, roundId)).returning().get();
-		audit(d, { actorId, action: round.status === 'closed' ? 'round.reopen' : 'round.activate', entity: 'round', entityId: roundId, before: { status: round.status }, after: { status: 'active' } }, now);
+		audit(d, { actorId, ip, action: round.status === 'closed' ? 'round.reopen' : 'round.activate', entity: 'round', entityId: roundId, before: { status: round.status }, after: { status: 'active' } }, now);
 		return next;
 	});
 }
 
 /** active → closed: scores are final, nothing can be changed any more (until reopened). */
-export function closeRound(db: DB, roundId: string, actorId: string | null = null, now = new Date()): Round {
+export function closeRound(db: DB, roundId: string, actor: RoundActor = null, now = new Date()): Round {
+	const { actorId, ip } = actorOf(actor);
 	return db.transaction((tx) => {
 		const d = tx as unknown as DB;
 		const round = getRound(d, roundId);
 		if (round.status === 'closed') return round;
 		if (round.status === 'draft') throw new DomainError(409, 'not_active', 'Тур ещё не начат: закрыть можно только идущий тур');
 		const next = d.update(rounds).set({ status: 'closed', updatedAt: now }).where(eq(rounds.id, roundId)).returning().get();
-		audit(d, { actorId, action: 'round.close', entity: 'round', entityId: roundId, before: { status: round.status }, after: { status: 'closed' } }, now);
+		audit(d, { actorId, ip, action: 'round.close', entity: 'round', entityId: roundId, before: { status: round.status }, after: { status: 'closed' } }, now);
 		return next;
 	});
 }

@@ -157,6 +157,20 @@ describe('scoring', () => {
 		expect(row(mine.id).comment).toBe('из вкладки A');
 	});
 
+	it('the comment for the organizers and the feedback for the applicant are kept apart', () => {
+		const C = f.criteria;
+		const r = saveScores(db, juror, mine.id, { values: { [C[c0]]: 6 }, comment: '  Для организаторов: знаком с темой  ', feedback: ' Сильная практика, не хватает цифр. ', version: mine.version, intent: 'draft' });
+		expect(r).toMatchObject({ comment: 'Для организаторов: знаком с темой', feedback: 'Сильная практика, не хватает цифр.' });
+		expect(row(mine.id)).toMatchObject({ comment: 'Для организаторов: знаком с темой', feedback: 'Сильная практика, не хватает цифр.' });
+		expect(scoringView(db, juror, mine.id).assignment).toMatchObject({ comment: 'Для организаторов: знаком с темой', feedback: 'Сильная практика, не хватает цифр.' });
+		// A save that does not send the feedback (an old tab) keeps it.
+		saveScores(db, juror, mine.id, { values: {}, comment: 'Другое', version: row(mine.id).version, intent: 'draft' });
+		expect(row(mine.id).feedback).toBe('Сильная практика, не хватает цифр.');
+		expect(err(() => saveScores(db, juror, mine.id, { values: {}, comment: '', feedback: 'я'.repeat(5001), version: row(mine.id).version, intent: 'draft' }))).toMatchObject({ status: 400, code: 'bad_feedback' });
+		const events = db.select().from(auditEvents).where(eq(auditEvents.entityId, mine.id)).all();
+		expect(JSON.stringify(events.map((e) => e.after))).toContain('Сильная практика');
+	});
+
 	it('a draft round is invisible to jurors', () => {
 		const r2 = createRound(db, f.contestId, { number: 2, applicationIds: [appId] });
 		const a = addAssignment(db, null, r2.id, appId, juror);

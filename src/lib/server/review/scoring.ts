@@ -18,6 +18,7 @@ import { rerouteEntry, upsertConflict } from './service';
 type AssignmentRow = typeof assignments.$inferSelect;
 
 export const COMMENT_MAX = 5000;
+export const FEEDBACK_MAX = 5000;
 
 interface Loaded {
 	a: AssignmentRow;
@@ -155,7 +156,7 @@ export function juryQueue(db: DB, jurorId: string, filter: QueueFilter = {}, now
 // one assessment
 
 export interface ScoringView {
-	assignment: { id: string; status: AssignmentRow['status']; version: number; comment: string; startedAt: Date | null; submittedAt: Date | null; updatedAt: Date };
+	assignment: { id: string; status: AssignmentRow['status']; version: number; comment: string; feedback: string; startedAt: Date | null; submittedAt: Date | null; updatedAt: Date };
 	round: { id: string; number: number; title: string; status: Round['status']; deadlineAt: Date | null; open: boolean; closedMessage: string | null };
 	contestTitle: string;
 	application: {
@@ -205,7 +206,7 @@ export function scoringView(db: DB, jurorId: string, assignmentId: string, now =
 	const video = latest('video');
 	const poster = (video && files.find((f) => f.kind === 'poster' && f.parentId === video.id)) || latest('poster');
 	const letter = latest('letter');
-	const asFile = (f: typeof video): MediaFile | null => (f ? { id: f.id, key: f.key, name: f.originalName, mime: f.mime ?? f.declaredType ?? null } : null);
+	const asFile = (f: typeof video): MediaFile | null => (f ? { id: f.id, key: f.key, name: f.originalName, mime: f.mime ?? null } : null);
 	// the queue order: same round, own active assignments, by application number
 	const order = db
 		.select({ id: assignments.id, status: assignments.status })
@@ -217,7 +218,7 @@ export function scoringView(db: DB, jurorId: string, assignmentId: string, now =
 	const i = order.findIndex((o) => o.id === a.id);
 	const after = [...order.slice(i + 1), ...order.slice(0, Math.max(0, i))];
 	return {
-		assignment: { id: a.id, status: a.status, version: a.version, comment: a.comment, startedAt: a.startedAt, submittedAt: a.submittedAt, updatedAt: a.updatedAt },
+		assignment: { id: a.id, status: a.status, version: a.version, comment: a.comment, feedback: a.feedback, startedAt: a.startedAt, submittedAt: a.submittedAt, updatedAt: a.updatedAt },
 		round: { id: round.id, number: round.number, title: round.title, status: round.status, deadlineAt: round.deadlineAt, open: scoringOpen(round, now), closedMessage: closedMessage(round, now) },
 		contestTitle: contest.title,
 		application: {
@@ -244,7 +245,10 @@ export function scoringView(db: DB, jurorId: string, assignmentId: string, now =
 export interface SaveInput {
 	/** criterionId → value; '' or null clears a score of a draft */
 	values: Record<string, string | number | null>;
+	/** The note for the organizers (never shown to the applicant). */
 	comment: string;
+	/** Feedback for the applicant, shown anonymously once released; undefined keeps the stored one. */
+	feedback?: string;
 	version: number;
 	intent: 'draft' | 'submit';
 }
@@ -254,6 +258,7 @@ export interface SaveResult {
 	version: number;
 	scores: Record<string, number>;
 	comment: string;
+	feedback: string;
 	updatedAt: Date;
 	changed: boolean;
 }
@@ -262,7 +267,7 @@ export interface SaveResult {
 function storedState(db: DB, a: AssignmentRow) {
 	const fresh = db.select().from(assignments).where(eq(assignments.id, a.id)).get()!;
 	const vals = db.select({ criterionId: scores.criterionId, value: scores.value }).from(scores).where(eq(scores.assignmentId, a.id)).all();
-	return { version: fresh.version, status: fresh.status, comment: fresh.comment, updatedAt: fresh.updatedAt.getTime(), scores: Object.fromEntries(vals.map((v) => [v.criterionId, v.value])) };
+	return { version: fresh.version, status: fresh.status, comment: fresh.comment, feedback: fresh.feedback, updatedAt: fresh.updatedAt.getTime(), scores: Object.fromEntries(vals.map((v) => [v.criterionId, v.value])) };
 }
 
 /**
@@ -280,6 +285,8 @@ export function saveScores(db: DB, jurorId: string, assignmentId: string, input:
 		if (closed) throw new DomainError(409, 'round_closed', closed);
 		if (app.status === 'withdrawn' || app.status === 'draft') throw new DomainError(409, 'withdrawn', 'Заявка отозвана заявителем: оценки не принимаются');
 		if (typeof input.comment !== 'string' || input.comment.length > COMMENT_MAX) throw new DomainError(400, 'bad_comment', `Комментарий: не длиннее ${COMMENT_MAX} символов`, { errors: { comment: `Комментарий: не длиннее ${COMMENT_MAX} символов` } });
+		if (input.feedback !== undefined && (typeof input.feedback !== 'string' || input.feedback.length > FEEDBACK_MAX))
+			throw new DomainError(400, 'bad_feedback', `Отзыв для заявителя: не длиннее ${FEEDBACK_MAX} символов`, { errors: { feedback: `Отзыв для заявителя: не длиннее ${FEEDBACK_MAX} символов` } });
 		const crit = criteriaFor(d, contest.id, app.nominationId);
 		const byId = new Map(crit.map((c) => [c.id, c]));
 		const errors: Record<string, string> = {};
@@ -328,11 +335,13 @@ export function saveScores(db: DB, jurorId: string, assignmentId: string, input:
 			}
 		}
 		const comment = input.comment.trim();
+		const feedback = input.feedback === undefined ? a.feedback : input.feedback.trim();
 		const updated = d
 			.update(assignments)
 			.set({
 				status: finalStatus,
 				comment,
+				feedback,
 				version: sql`${assignments.version} + 1`,
 				startedAt: a.startedAt ?? now,
 				submittedAt: input.intent === 'submit' ? now : a.submittedAt,
@@ -357,7 +366,7 @@ export function saveScores(db: DB, jurorId: string, assignmentId: string, input:
 					.run();
 		}
 		const changedScores = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
-		const changed = changedScores.length > 0 || comment !== a.comment || finalStatus !== a.status || input.intent === 'submit';
+		const changed = changedScores.length > 0 || comment !== a.comment || feedback !== a.feedback || finalStatus !== a.status || input.intent === 'submit';
 		if (changed)
 			audit(
 				d,
@@ -366,12 +375,12 @@ export function saveScores(db: DB, jurorId: string, assignmentId: string, input:
 					action: input.intent === 'submit' ? 'score.submit' : 'score.save',
 					entity: 'assignment',
 					entityId: a.id,
-					before: { status: a.status, version: a.version, scores: Object.fromEntries(changedScores.map((k) => [k, before.get(k) ?? null])), comment: comment !== a.comment ? a.comment : undefined },
-					after: { status: finalStatus, version: updated.version, scores: Object.fromEntries(changedScores.map((k) => [k, after.get(k) ?? null])), comment: comment !== a.comment ? comment : undefined }
+					before: { status: a.status, version: a.version, scores: Object.fromEntries(changedScores.map((k) => [k, before.get(k) ?? null])), comment: comment !== a.comment ? a.comment : undefined, feedback: feedback !== a.feedback ? a.feedback : undefined },
+					after: { status: finalStatus, version: updated.version, scores: Object.fromEntries(changedScores.map((k) => [k, after.get(k) ?? null])), comment: comment !== a.comment ? comment : undefined, feedback: feedback !== a.feedback ? feedback : undefined }
 				},
 				now
 			);
-		return { status: updated.status, version: updated.version, scores: Object.fromEntries(after), comment, updatedAt: updated.updatedAt, changed };
+		return { status: updated.status, version: updated.version, scores: Object.fromEntries(after), comment, feedback, updatedAt: updated.updatedAt, changed };
 	});
 }
 

@@ -19,21 +19,35 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash } from 'node:crypto';
-import { startEmbeddedS3, type EmbeddedS3 } from './embedded';
+import { startEmbeddedS3 } from './embedded';
+import { randomS3Keys } from '../keys';
+import { SIGNED_CONTENT_TYPE, presignGet } from './presign';
+import { EXTERNAL_S3, EMBEDDED_ONLY, createExternalBucket, dropExternalBucket, externalClient, uniqueBucket } from '../../../../tests/helpers/s3';
 
-let s3srv: EmbeddedS3;
+// The S3 behaviour the portal relies on. It runs against the embedded s3rver (with the project's
+// patches) and, when TEST_S3_ENDPOINT is set, against that store (e.g. Ceph radosgw): the same
+// assertions hold for both, except the ones about the embedded store's files on disk.
+let s3srv: { endpoint: string; close(): Promise<void> };
 let client: S3Client;
 let dir: string;
-const Bucket = 'test-bucket';
+const Bucket = EXTERNAL_S3 ? uniqueBucket('embedded') : 'test-bucket';
+const region = EXTERNAL_S3?.region ?? 'ru-central1';
+const keys = EXTERNAL_S3 ? { accessKeyId: EXTERNAL_S3.accessKeyId, secretAccessKey: EXTERNAL_S3.secretAccessKey } : randomS3Keys();
 
 beforeAll(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3-'));
-	s3srv = await startEmbeddedS3({ dir, port: 0, bucket: Bucket, origins: ['http://localhost:3000'] });
+	if (EXTERNAL_S3) {
+		await createExternalBucket(Bucket, ['http://localhost:3000']);
+		s3srv = { endpoint: EXTERNAL_S3.endpoint, close: () => dropExternalBucket(Bucket) };
+		client = externalClient();
+		return;
+	}
+	s3srv = await startEmbeddedS3({ dir, port: 0, bucket: Bucket, origins: ['http://localhost:3000'], credentials: keys });
 	client = new S3Client({
 		endpoint: s3srv.endpoint,
-		region: 'ru-central1',
+		region,
 		forcePathStyle: true,
-		credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+		credentials: keys,
 		requestChecksumCalculation: 'WHEN_REQUIRED',
 		responseChecksumValidation: 'WHEN_REQUIRED'
 	});
@@ -43,7 +57,7 @@ afterAll(async () => {
 	fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('embedded S3 (s3rver on loopback)', () => {
+describe(`S3 the portal relies on (${EXTERNAL_S3 ? EXTERNAL_S3.kind : 'embedded s3rver on loopback'})`, () => {
 	it('creates the bucket with CORS that exposes ETag', async () => {
 		const cors = await client.send(new GetBucketCorsCommand({ Bucket }));
 		expect(cors.CORSRules?.[0].ExposeHeaders).toContain('ETag');
@@ -88,9 +102,35 @@ describe('embedded S3 (s3rver on loopback)', () => {
 		const old = await getSignedUrl(client, new GetObjectCommand({ Bucket, Key }), { expiresIn: 1, signingDate: new Date(Date.now() - 10_000) });
 		const expired = await fetch(old);
 		expect(expired.status).toBe(403);
-		expect(await expired.text()).toContain('expired');
-		const wrongKey = new S3Client({ endpoint: s3srv.endpoint, region: 'ru-central1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'wrong' } });
+		// The wording is the embedded store's (and AWS's «Request has expired»); radosgw answers a bare AccessDenied.
+		if (!EXTERNAL_S3) expect(await expired.text()).toContain('expired');
+		const wrongKey = new S3Client({ endpoint: s3srv.endpoint, region, forcePathStyle: true, credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: 'wrong' } });
 		await expect(wrongKey.send(new GetObjectCommand({ Bucket, Key }))).rejects.toThrow();
+	});
+
+	it('accepts only its own key pair: the well-known S3RVER/S3RVER is refused', async () => {
+		const wellKnown = new S3Client({ endpoint: s3srv.endpoint, region: 'ru-central1', forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+		await expect(wellKnown.send(new ListObjectsV2Command({ Bucket }))).rejects.toThrow();
+		const other = new S3Client({ endpoint: s3srv.endpoint, region: 'ru-central1', forcePathStyle: true, maxAttempts: 1, credentials: randomS3Keys() });
+		await expect(other.send(new ListObjectsV2Command({ Bucket }))).rejects.toThrow();
+		expect((await client.send(new ListObjectsV2Command({ Bucket }))).$metadata.httpStatusCode).toBe(200);
+	});
+
+	it('enforces a signed content-type header like S3: another type is refused, the signed one is stored', async () => {
+		const Key = 'd/letter.pdf';
+		const url = await getSignedUrl(client, new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'application/pdf' }), { expiresIn: 60, signableHeaders: SIGNED_CONTENT_TYPE });
+		expect(new URL(url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host');
+		for (const headers of [{ 'content-type': 'text/html' }, { 'content-type': 'application/pdf; charset=utf-8' }, {} as Record<string, string>]) {
+			const r = await fetch(url, { method: 'POST', headers });
+			expect(r.status, JSON.stringify(headers)).toBe(403);
+			expect(await r.text()).toContain('SignatureDoesNotMatch');
+		}
+		const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/pdf' } });
+		expect(ok.status).toBe(200);
+		const UploadId = /<UploadId>([^<]+)</.exec(await ok.text())![1];
+		const put = await client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: Buffer.from('%PDF-1.4 <script>alert(1)</script>') }));
+		await client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: put.ETag }] } }));
+		expect((await client.send(new HeadObjectCommand({ Bucket, Key }))).ContentType).toBe('application/pdf');
 	});
 
 	it('abort removes the upload', async () => {
@@ -137,12 +177,18 @@ describe('embedded S3 (s3rver on loopback)', () => {
 			expect(head.ETag).toBe(`"${createHash('md5').update(Buffer.concat(parts.map(md5))).digest('hex')}-3"`);
 			const listed = await client.send(new ListObjectsV2Command({ Bucket, Prefix: 'm/' }));
 			expect(listed.Contents?.map((o) => [o.Key, o.Size])).toEqual([['m/whole.mp4', whole.length]]);
-			// The object file on disk is sparse: the bytes live once, in the parts.
-			const objectFile = filesUnder(dir).find((f) => f.endsWith('whole.mp4._S3rver_object'))!;
+		});
+
+		it.skipIf(!!EXTERNAL_S3)(`the embedded object file is sparse: the bytes live once, in the parts${EXTERNAL_S3 ? ` (пропущен: ${EMBEDDED_ONLY})` : ''}`, async () => {
+			await multipart('m/sparse.mp4');
+			const objectFile = filesUnder(dir).find((f) => f.endsWith('sparse.mp4._S3rver_object'))!;
 			expect(fs.statSync(objectFile).blocks * 512).toBeLessThan(64 * 1024);
 		});
 
-		it('drops parts that were sent but not listed in the completion', async () => {
+		// AWS S3 and the embedded store complete with a subset of the uploaded parts; Ceph radosgw 16
+		// refuses that (InvalidPart). The portal never does it (the browser lists every part it sent).
+		const subsetRefused = EXTERNAL_S3?.kind === 'radosgw';
+		it.skipIf(subsetRefused)(`drops parts that were sent but not listed in the completion${subsetRefused ? ' (пропущен: radosgw 16 не завершает загрузку с частью загруженных частей — InvalidPart, в отличие от AWS S3; портал так не делает)' : ''}`, async () => {
 			await multipart('m/subset.mp4', [1, 3], [1, 2, 3]);
 			expect((await get('m/subset.mp4')).equals(Buffer.concat([parts[0], parts[2]]))).toBe(true);
 		});
@@ -160,7 +206,8 @@ describe('embedded S3 (s3rver on loopback)', () => {
 			expect((await get('m/copy.mp4')).equals(whole)).toBe(true);
 			await client.send(new DeleteObjectCommand({ Bucket, Key: 'm/copy.mp4' }));
 			await expect(client.send(new HeadObjectCommand({ Bucket, Key: 'm/copy.mp4' }))).rejects.toThrow();
-			expect(filesUnder(dir).filter((f) => /[/\\](src|copy)\.mp4\./.test(f))).toEqual([]);
+			// Nothing of the deleted objects stays on the embedded store's disk (an outside store's disk is its own).
+			if (!EXTERNAL_S3) expect(filesUnder(dir).filter((f) => /[/\\](src|copy)\.mp4\./.test(f))).toEqual([]);
 		});
 
 		it('refuses a completion that names a part never sent, and keeps the upload', async () => {

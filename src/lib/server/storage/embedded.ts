@@ -312,7 +312,15 @@ function corsXml(origins: string[]): string {
  * Runs s3rver on loopback with its data in `dir` and the bucket created with CORS for the app's
  * origins. Port 0 picks a free port (tests).
  */
-export async function startEmbeddedS3(opts: { dir: string; port: number; bucket: string; origins: string[]; host?: string }): Promise<EmbeddedS3> {
+export async function startEmbeddedS3(opts: {
+	dir: string;
+	port: number;
+	bucket: string;
+	origins: string[];
+	/** The only key pair accepted (the installation's own: keys.ts). */
+	credentials: { accessKeyId: string; secretAccessKey: string };
+	host?: string;
+}): Promise<EmbeddedS3> {
 	fs.mkdirSync(opts.dir, { recursive: true });
 	patchS3rver();
 	const host = opts.host ?? '127.0.0.1';
@@ -325,7 +333,12 @@ export async function startEmbeddedS3(opts: { dir: string; port: number; bucket:
 		configureBuckets: [{ name: opts.bucket, configs: [corsXml(opts.origins)] }]
 	});
 	// Signature check before anything else (s3rver does not verify SigV4); CORS preflights pass.
-	const creds = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+	const creds = opts.credentials;
+	if (!creds?.accessKeyId || !creds.secretAccessKey) throw new Error('embedded S3: no key pair');
+	// s3rver's own account knows only the well-known pair S3RVER/S3RVER: it gets ours instead.
+	const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account');
+	DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
+	DUMMY_ACCOUNT.createKeyPair(creds.accessKeyId, creds.secretAccessKey);
 	server.middleware.unshift(async (ctx: KoaCtx, next: () => Promise<void>) => {
 		if (ctx.method === 'OPTIONS') return next();
 		const raw = String(ctx.req.url ?? '/');
@@ -367,7 +380,11 @@ export async function startEmbeddedS3(opts: { dir: string; port: number; bucket:
  */
 export async function runEmbeddedS3Process() {
 	const origins = JSON.parse(process.env.EMBEDDED_S3_ORIGINS ?? '[]') as string[];
+	const keysFile = process.env.EMBEDDED_S3_KEYS_FILE;
+	if (!keysFile) throw new Error('EMBEDDED_S3_KEYS_FILE is not set');
+	const credentials = JSON.parse(fs.readFileSync(keysFile, 'utf8')) as { accessKeyId: string; secretAccessKey: string };
 	const server = await startEmbeddedS3({
+		credentials,
 		dir: process.env.EMBEDDED_S3_DIR ?? './data/s3',
 		port: Number(process.env.EMBEDDED_S3_PORT ?? 4569),
 		bucket: process.env.EMBEDDED_S3_BUCKET ?? 'portal',

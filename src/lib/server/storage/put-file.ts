@@ -12,11 +12,10 @@ import {
 	CompleteMultipartUploadCommand,
 	CreateMultipartUploadCommand,
 	DeleteObjectCommand,
-	GetObjectCommand,
 	PutObjectCommand,
-	UploadPartCommand
+	UploadPartCommand,
+	type S3Client
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucket, s3 } from './s3';
 
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
@@ -26,35 +25,36 @@ export async function putFile(
 	key: string,
 	file: string,
 	contentType: string,
-	o: { signal?: AbortSignal; threshold?: number; partSize?: number; cacheControl?: string } = {}
+	o: { signal?: AbortSignal; threshold?: number; partSize?: number; cacheControl?: string; client?: S3Client; bucket?: string } = {}
 ): Promise<{ size: number; multipart: boolean }> {
 	const { size } = await stat(file);
-	const Bucket = bucket();
+	const Bucket = o.bucket ?? bucket();
+	const client = o.client ?? s3();
 	const threshold = o.threshold ?? MULTIPART_THRESHOLD;
 	const send = { abortSignal: o.signal };
 	if (size <= threshold) {
-		await s3().send(
+		await client.send(
 			new PutObjectCommand({ Bucket, Key: key, Body: createReadStream(file), ContentLength: size, ContentType: contentType, CacheControl: o.cacheControl }),
 			send
 		);
 		return { size, multipart: false };
 	}
 	const partSize = Math.max(5 * 1024 * 1024, o.partSize ?? PART_SIZE);
-	const { UploadId } = await s3().send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType, CacheControl: o.cacheControl }), send);
+	const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType, CacheControl: o.cacheControl }), send);
 	try {
 		const parts: { PartNumber: number; ETag: string }[] = [];
 		for (let start = 0, n = 1; start < size; start += partSize, n++) {
 			const end = Math.min(size, start + partSize) - 1;
-			const r = await s3().send(
+			const r = await client.send(
 				new UploadPartCommand({ Bucket, Key: key, UploadId, PartNumber: n, Body: createReadStream(file, { start, end }), ContentLength: end - start + 1 }),
 				send
 			);
 			parts.push({ PartNumber: n, ETag: r.ETag! });
 		}
-		await s3().send(new CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }), send);
+		await client.send(new CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }), send);
 		return { size, multipart: true };
 	} catch (e) {
-		await s3()
+		await client
 			.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId }))
 			.catch(() => undefined);
 		throw e;
@@ -67,9 +67,4 @@ export async function deleteObjectQuietly(key: string): Promise<void> {
 	} catch {
 		/* already gone */
 	}
-}
-
-/** A presigned GET on the internal endpoint, for ffmpeg/ffprobe of this server (never for browsers). */
-export function internalObjectUrl(key: string, expiresIn = 6 * 3600) {
-	return getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket(), Key: key }), { expiresIn });
 }

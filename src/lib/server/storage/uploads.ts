@@ -26,13 +26,28 @@ import { newId } from '../ids';
 import { DomainError, forbidden, notFound } from '../errors';
 import { contestSettings } from '../contests/settings';
 import { loadOwned, acceptsEdits, graceEnd, type Actor } from '../applications/service';
-import { bucket, s3, s3Presign } from './s3';
+import { bucket, s3, s3Presign, isUnavailable } from './s3';
+import { presignGet, SIGNED_CONTENT_TYPE } from './presign';
+import { uploads } from '../ops/metrics';
 import { sniffType, isAllowedVideo, isAllowedLetter, SNIFF_HEAD_BYTES } from '../media/sniff';
 import { probe, validateFacts, MediaError, ffmpegAvailable } from '../media/ffmpeg';
 import { enqueueMediaProcess } from '../media/process';
 import { fmtBytes } from '../../format';
 
 export const PART_URL_TTL_SEC = 15 * 60;
+
+export const STORAGE_UNAVAILABLE = 'Хранилище недоступно, повторите через минуту';
+
+/** Runs S3 work of an upload; a store that cannot be reached becomes a 503 the browser can retry. */
+async function storage<T>(kind: string, fn: () => Promise<T>): Promise<T> {
+	try {
+		return await fn();
+	} catch (e) {
+		if (e instanceof DomainError || !isUnavailable(e)) throw e;
+		uploads.inc({ kind, event: 'unavailable' });
+		throw new DomainError(503, 'storage_unavailable', STORAGE_UNAVAILABLE, { retryAfterSec: 60 });
+	}
+}
 export const LETTER_EXTS = ['pdf', 'docx'];
 
 function extOf(filename: string): string {
@@ -67,6 +82,7 @@ export function createUpload(db: DB, actor: Actor, req: UploadRequest, now = new
 	const id = newId();
 	// The key is the server's: nothing of it comes from the client but the checked extension.
 	const key = `applications/${app.id}/${req.kind}/${id}.${ext}`;
+	uploads.inc({ kind: req.kind, event: 'started' });
 	return db
 		.insert(assets)
 		.values({
@@ -127,7 +143,9 @@ export async function signUploadRequest(db: DB, actor: Actor, req: SignRequest, 
 	if (req.method === 'POST' && !req.uploadId) {
 		db.update(assets).set({ uploadId: null, updatedAt: now }).where(eq(assets.id, asset.id)).run();
 		const ContentType = asset.kind === 'video' ? 'video/' + (asset.key.endsWith('.mov') ? 'quicktime' : asset.key.endsWith('.webm') ? 'webm' : 'mp4') : asset.key.endsWith('.pdf') ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-		const url = await getSignedUrl(s3Presign(), new CreateMultipartUploadCommand({ Bucket, Key, ContentType }), { expiresIn });
+		// The content type is part of the signature (the presigner leaves it out by default): S3
+		// refuses a create request that carries another one, e.g. text/html for `letter.pdf`.
+		const url = await getSignedUrl(s3Presign(), new CreateMultipartUploadCommand({ Bucket, Key, ContentType }), { expiresIn, signableHeaders: SIGNED_CONTENT_TYPE });
 		return { url, key: Key, headers: { 'content-type': ContentType } };
 	}
 	if (!req.uploadId) throw new DomainError(400, 'bad_request', 'Поддерживается только составная загрузка');
@@ -145,11 +163,12 @@ export async function signUploadRequest(db: DB, actor: Actor, req: SignRequest, 
 	}
 	// POST with uploadId: complete. The parts already stored must fit the declared size and the
 	// limit before the object is assembled.
-	const parts = await listAllParts(Key, UploadId);
+	const parts = await storage(asset.kind, () => listAllParts(Key, UploadId));
 	const total = parts.reduce((s, p) => s + (p.Size ?? 0), 0);
 	const limit = limitFor(asset, contest.settings);
 	if (total > (asset.declaredSize ?? 0) || total > limit) {
 		await abortQuietly(Key, UploadId);
+		uploads.inc({ kind: asset.kind, event: 'refused' });
 		db.update(assets).set({ status: 'rejected', error: `Файл больше заявленного размера или лимита ${fmtBytes(limit)}`, updatedAt: now }).where(eq(assets.id, asset.id)).run();
 		throw new DomainError(400, 'too_big', `Файл больше допустимого (${fmtBytes(limit)}) или заявленного размера — загрузка отменена`);
 	}
@@ -189,17 +208,6 @@ async function deleteQuietly(Key: string) {
 	}
 }
 
-/** A presigned GET for the server's own use (ffprobe reads the object over HTTP with ranges). */
-export function internalGetUrl(key: string, expiresIn = 600) {
-	return getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket(), Key: key }), { expiresIn });
-}
-
-/** A short-lived presigned GET for a browser. */
-export function presignedGet(key: string, opts: { expiresIn?: number; filename?: string; inline?: boolean } = {}) {
-	const disposition = opts.filename ? `${opts.inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(opts.filename)}` : undefined;
-	return getSignedUrl(s3Presign(), new GetObjectCommand({ Bucket: bucket(), Key: key, ResponseContentDisposition: disposition }), { expiresIn: opts.expiresIn ?? 900 });
-}
-
 async function readHead(key: string, bytes: number): Promise<Uint8Array> {
 	const r = await s3().send(new GetObjectCommand({ Bucket: bucket(), Key: key, Range: `bytes=0-${bytes - 1}` }));
 	const buf = await r.Body!.transformToByteArray();
@@ -223,6 +231,7 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 		throw new DomainError(409, 'closed', 'Срок загрузки истёк: приём заявок завершён');
 	const s = contestSettings(contest.settings);
 	const reject = async (reason: string): Promise<CompleteResult> => {
+		uploads.inc({ kind: asset.kind, event: 'refused' });
 		await deleteQuietly(asset.key);
 		const a = db.update(assets).set({ status: 'rejected', error: reason, updatedAt: new Date() }).where(eq(assets.id, asset.id)).returning().get();
 		return { asset: a, rejected: reason };
@@ -231,20 +240,24 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 	try {
 		const head = await s3().send(new HeadObjectCommand({ Bucket: bucket(), Key: asset.key }));
 		size = head.ContentLength ?? 0;
-	} catch {
+	} catch (e) {
+		if (isUnavailable(e)) {
+			uploads.inc({ kind: asset.kind, event: 'unavailable' });
+			throw new DomainError(503, 'storage_unavailable', STORAGE_UNAVAILABLE, { retryAfterSec: 60 });
+		}
 		throw new DomainError(409, 'not_found', 'Файл ещё не загружен в хранилище: дождитесь окончания загрузки');
 	}
 	const limit = limitFor(asset, contest.settings);
 	if (size === 0) return reject('Файл пустой');
 	if (size > limit) return reject(`Файл больше допустимого: ${fmtBytes(size)} при лимите ${fmtBytes(limit)}`);
 	if (asset.declaredSize && size !== asset.declaredSize) return reject('Размер загруженного файла не совпадает с заявленным — загрузите файл ещё раз');
-	const sniffed = await sniffType(await readHead(asset.key, Math.min(SNIFF_HEAD_BYTES, size)));
+	const sniffed = await sniffType(await storage(asset.kind, () => readHead(asset.key, Math.min(SNIFF_HEAD_BYTES, size))));
 	let facts: Record<string, unknown> | null = null;
 	if (asset.kind === 'video') {
 		if (!isAllowedVideo(sniffed)) return reject('Файл не является видео в формате MP4, MOV, WEBM или M4V — проверьте, что выбран правильный файл');
 		if (await ffmpegAvailable()) {
 			try {
-				const f = await probe(await internalGetUrl(asset.key), { timeoutMs: 60_000 });
+				const f = await probe(await presignGet(asset.key, { internal: true, expiresIn: 600 }), { timeoutMs: 60_000 });
 				const bad = validateFacts(f, { maxDurationSec: s.videoMaxSeconds, maxSizeBytes: s.videoMaxBytes });
 				if (bad) return reject(bad.messageRu);
 				facts = f as unknown as Record<string, unknown>;
@@ -274,6 +287,7 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 		return done;
 	});
 	for (const p of previous) await deleteQuietly(p.key);
+	uploads.inc({ kind: asset.kind, event: 'completed' });
 	return { asset: updated };
 }
 

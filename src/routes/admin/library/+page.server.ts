@@ -1,7 +1,8 @@
 import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { listForOrganizer, STATUS_TITLE } from '$lib/server/library/practices';
+import { listForOrganizer } from '$lib/server/library/practices';
+import { PRACTICE_STATUS_TITLE } from '$lib/glossary';
 import { regionByCode } from '$lib/data/regions';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -11,7 +12,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	const { rows, counts } = listForOrganizer(db(), { q, status });
 	return {
 		q,
-		status: status in STATUS_TITLE ? status : '',
+		status: status in PRACTICE_STATUS_TITLE ? status : '',
 		counts,
 		deleted: url.searchParams.get('deleted') === '1',
 		rows: rows.map((r) => ({

@@ -4,7 +4,8 @@ import { db } from '$lib/server/db/client';
 import { requireUser } from '$lib/server/auth/guards';
 import { formObject, parseForm } from '$lib/server/http/form';
 import { DomainError } from '$lib/server/errors';
-import { getPracticeBySlug, listAdoptions, recordAdoption, withdrawAdoption, STATUS_TITLE } from '$lib/server/library/practices';
+import { getPracticeBySlug, listAdoptions, recordAdoption, withdrawAdoption } from '$lib/server/library/practices';
+import { PRACTICE_STATUS_TITLE } from '$lib/glossary';
 import { relatedPractices } from '$lib/server/library/search';
 import { practiceMedia } from '$lib/server/library/media';
 import { adoptionSchema, SPHERE_TITLE } from '$lib/schemas/library';
@@ -31,7 +32,7 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 			id: p.id,
 			slug: p.slug,
 			status: p.status,
-			statusTitle: STATUS_TITLE[p.status],
+			statusTitle: PRACTICE_STATUS_TITLE[p.status],
 			title: p.title,
 			summary: p.summary,
 			problem: p.problem,

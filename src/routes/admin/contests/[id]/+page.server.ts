@@ -4,7 +4,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
 import { formFail, formObject } from '$lib/server/http/form';
 import { idField, nominationFormSchema, nominationMoveSchema, phaseChangeSchema } from '$lib/schemas/contest';
-import { PHASE_TITLE } from '$lib/phases';
+import { PHASE_TITLE } from '$lib/glossary';
 import {
 	addNomination,
 	changePhase,

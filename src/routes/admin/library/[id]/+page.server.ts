@@ -15,9 +15,9 @@ import {
 	publishProblems,
 	removeDocument,
 	unpublishPractice,
-	updatePractice,
-	STATUS_TITLE
+	updatePractice
 } from '$lib/server/library/practices';
+import { PRACTICE_STATUS_TITLE } from '$lib/glossary';
 import { deleteObjectQuietly, FILE_RULES } from '$lib/server/library/files';
 import { presign } from '$lib/server/library/media';
 import { parsePracticeInput, practiceToRaw, keyLabel } from '$lib/schemas/library';
@@ -35,13 +35,13 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const d = db();
 	const p = load404(params.id);
 	const video = p.videoAssetId ? d.select().from(assets).where(eq(assets.id, p.videoAssetId)).get() : undefined;
-	const problems = publishProblems(p);
+	const problems = { ...(p.editorNote.trim() ? { editor_note: 'очистите заметку редактора — пока она есть, практику нельзя опубликовать' } : {}), ...publishProblems(p) };
 	return {
-		practice: { id: p.id, slug: p.slug, title: p.title, status: p.status, statusTitle: STATUS_TITLE[p.status], fromApplication: !!p.applicationId, publishedAt: p.publishedAt?.getTime() ?? null, videoConsent: p.videoConsent },
+		practice: { id: p.id, slug: p.slug, title: p.title, status: p.status, statusTitle: PRACTICE_STATUS_TITLE[p.status], fromApplication: !!p.applicationId, publishedAt: p.publishedAt?.getTime() ?? null, videoConsent: p.videoConsent, editorNote: p.editorNote },
 		values: practiceToRaw(p),
-		problems: Object.entries(problems).map(([k, m]) => ({ key: k, label: keyLabel(k), message: m })),
-		video: video ? { name: video.originalName, status: video.status, fromApplication: !!video.applicationId, url: await presign(video.key) } : null,
-		documents: await Promise.all(listDocuments(d, p.id).map(async (a) => ({ id: a.id, name: a.originalName, size: a.size ?? 0, url: await presign(a.key, { filename: a.originalName }) }))),
+		problems: Object.entries(problems).map(([k, m]) => ({ key: k, label: k === 'editor_note' ? 'Заметка редактора' : keyLabel(k), message: m })),
+		video: video ? { name: video.originalName, status: video.status, fromApplication: !!video.applicationId, url: await presign(video) } : null,
+		documents: await Promise.all(listDocuments(d, p.id).map(async (a) => ({ id: a.id, name: a.originalName, size: a.size ?? 0, url: await presign(a, { filename: a.originalName, download: true }) }))),
 		adoptions: listAdoptions(d, p.id).length,
 		options: formOptions(d),
 		rules: { document: FILE_RULES.document, video: FILE_RULES.video },
@@ -65,7 +65,7 @@ export const actions: Actions = {
 		const parsed = parsePracticeInput(raw);
 		if (!parsed.ok) return formFail(400, raw, parsed.errors, 'Не сохранено: проверьте выделенные поля');
 		try {
-			updatePractice(db(), user, p.id, parsed.data, p.videoAssetId ? { videoConsent: raw.video_consent === 'on' } : {});
+			updatePractice(db(), user, p.id, parsed.data, { ...(p.videoAssetId ? { videoConsent: raw.video_consent === 'on' } : {}), ...('editor_note' in raw ? { editorNote: raw.editor_note } : {}) });
 		} catch (e) {
 			return refusal(e, raw);
 		}

@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
 import { DomainError } from '$lib/server/errors';
+import { BROKEN_FORM_MESSAGE, isTooLarge } from '$lib/server/http/form';
 import { checkImport, importPractices, parseImportFile, MAX_IMPORT_ROWS, type ParsedImport } from '$lib/server/library/import';
 import { deleteObjectQuietly, readImportUpload, FILE_RULES } from '$lib/server/library/files';
 
@@ -19,8 +20,9 @@ async function readFile(request: Request, user: { id: string; role: string }): P
 	let fd: FormData;
 	try {
 		fd = await request.formData();
-	} catch {
-		throw new DomainError(413, 'too_big', 'Файл слишком большой для отправки формой: включите JavaScript, чтобы загрузить его напрямую в хранилище');
+	} catch (e) {
+		if (isTooLarge(e)) throw new DomainError(413, 'too_big', 'Файл слишком большой для отправки формой: включите JavaScript, чтобы загрузить его напрямую в хранилище');
+		throw new DomainError(400, 'broken_form', BROKEN_FORM_MESSAGE);
 	}
 	const publish = fd.get('publish') === 'on';
 	const key = fd.get('key');

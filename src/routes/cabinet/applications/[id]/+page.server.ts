@@ -6,12 +6,13 @@ import { formFail } from '$lib/server/http/form';
 import { withdrawApplication } from '$lib/server/applications/service';
 import { DomainError } from '$lib/server/errors';
 import { applicantFeedback } from '$lib/server/results/feedback';
+import { applicationTimeline } from '$lib/server/applications/timeline';
 
 export const load: PageServerLoad = async ({ parent, params, url }) => {
 	const data = await parent();
 	if (data.application.status === 'draft' && data.editable) redirect(303, `/cabinet/applications/${params.id}/about`);
 	// Ownership was checked by the layout (applicationView); feedback is null unless released.
-	return { justSubmitted: url.searchParams.get('submitted') === '1', feedback: data.application.status === 'draft' ? null : applicantFeedback(db(), params.id) };
+	return { justSubmitted: url.searchParams.get('submitted') === '1', timeline: applicationTimeline(db(), params.id), feedback: data.application.status === 'draft' ? null : applicantFeedback(db(), params.id) };
 };
 
 export const actions: Actions = {

@@ -16,7 +16,10 @@ export const load: PageServerLoad = ({ params, locals, url }) => {
 	return {
 		contest: { slug: contest.slug, title: contest.title, closeAt: contest.closeAt.getTime(), open: acceptsEdits(contest, new Date()) },
 		nominations: listNominations(db(), contest.id).map((n) => ({ slug: n.slug, title: n.title, description: n.description, track: n.track })),
-		mine: mine.map((a) => ({ id: a.id, nominationTitle: a.nominationTitle, status: a.status }))
+		mine: mine.map((a) => ({ id: a.id, nominationTitle: a.nominationTitle, status: a.status })),
+		// The nomination chosen on the contest page (carried through registration): pre-selected.
+		chosen: url.searchParams.get('nomination') ?? '',
+		verified: url.searchParams.get('verified') === '1'
 	};
 };
 

@@ -19,7 +19,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const media = await materials(db(), view.files);
 	const a = view.assignment;
 	return {
-		assignment: { id: a.id, status: a.status, version: a.version, comment: a.comment, submittedAt: a.submittedAt?.getTime() ?? null, updatedAt: a.updatedAt.getTime() },
+		assignment: { id: a.id, status: a.status, version: a.version, comment: a.comment, feedback: a.feedback, submittedAt: a.submittedAt?.getTime() ?? null, updatedAt: a.updatedAt.getTime() },
 		round: { ...view.round, deadlineAt: view.round.deadlineAt?.getTime() ?? null },
 		contestTitle: view.contestTitle,
 		application: { ...view.application, regionName: regionByCode(view.application.about.regionCode ?? '')?.name ?? '' },
@@ -42,11 +42,11 @@ export const actions: Actions = {
 		for (const k of Object.keys(raw)) if (k.startsWith('c_') && !(k.slice(2) in values)) values[k.slice(2)] = raw[k];
 		const intent = raw.intent === 'submit' ? 'submit' : 'draft';
 		const version = Number(raw.version);
-		const echo = { comment: (raw.comment ?? '').slice(0, 6000), scores: values };
+		const echo = { comment: (raw.comment ?? '').slice(0, 6000), feedback: (raw.feedback ?? '').slice(0, 6000), scores: values };
 		if (!Number.isInteger(version)) return fail(400, { message: 'Неверный запрос: обновите страницу', code: 'bad_version', errors: {} as Record<string, string>, echo, stored: null });
 		try {
-			const r = saveScores(db(), user.id, params.id, { values, comment: raw.comment ?? '', version, intent });
-			return { saved: { status: r.status, version: r.version, scores: r.scores, comment: r.comment, updatedAt: r.updatedAt.getTime(), intent } };
+			const r = saveScores(db(), user.id, params.id, { values, comment: raw.comment ?? '', feedback: raw.feedback, version, intent });
+			return { saved: { status: r.status, version: r.version, scores: r.scores, comment: r.comment, feedback: r.feedback, updatedAt: r.updatedAt.getTime(), intent } };
 		} catch (e) {
 			if (e instanceof DomainError)
 				return fail(e.status, {
@@ -54,7 +54,7 @@ export const actions: Actions = {
 					code: e.code,
 					errors: ((e.details?.errors as Record<string, string>) ?? {}) as Record<string, string>,
 					echo,
-					stored: (e.details?.stored as { version: number; status: string; comment: string; scores: Record<string, number>; updatedAt: number } | undefined) ?? null
+					stored: (e.details?.stored as { version: number; status: string; comment: string; feedback: string; scores: Record<string, number>; updatedAt: number } | undefined) ?? null
 				});
 			throw e;
 		}

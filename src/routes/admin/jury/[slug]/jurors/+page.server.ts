@@ -5,7 +5,7 @@ import { db } from '$lib/server/db/client';
 import { users } from '$lib/server/db/schema';
 import { formFail, parseForm } from '$lib/server/http/form';
 import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
-import { inviteJuror, inviteJurors, listJurors } from '$lib/server/review/jurors';
+import { grantNominations, inviteJuror, inviteJurors, listJurors } from '$lib/server/review/jurors';
 import { parseJuryFile, IMPORT_MAX_BYTES, type RowError } from '$lib/server/review/import';
 import { listNominations } from '$lib/server/contests/queries';
 import { inviteSchema } from '$lib/schemas/jury';
@@ -13,6 +13,7 @@ import { sendMail } from '$lib/server/mail/mailer';
 import { inviteMail } from '$lib/server/mail/templates';
 import { config } from '$lib/server/config';
 import { REGIONS } from '$lib/data/regions';
+import { logFor } from '$lib/server/ops/log';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, url, 'organizer');
@@ -51,13 +52,28 @@ async function mailInvites(list: { user: { email: string; fio: string }; token: 
 			await sendMail(inviteMail(user.email, user.fio, contestTitle, `${config().origin}/invite/${token}`));
 		} catch (e) {
 			failed++;
-			console.error('[почта] приглашение эксперту не отправлено', e);
+			logFor('mail').error({ err: e }, 'приглашение эксперту не отправлено');
 		}
 	}
 	return failed;
 }
 
 export const actions: Actions = {
+	bulk: async ({ request, locals, url, params }) => {
+		const actor = requireRole(locals, url, 'organizer');
+		const contest = contestOr404(params.slug);
+		const f = await readForm(request);
+		const jurorIds = f.all('juror').slice(0, 5000);
+		const nominationIds = f.all('bulkNominationIds');
+		try {
+			const r = grantNominations(db(), actor.id, contest.id, jurorIds, nominationIds, f.raw.mode === 'replace' ? 'replace' : 'add');
+			return { bulkDone: { jurors: jurorIds.length, changed: r.changed } };
+		} catch (e) {
+			const r = domainFail(e);
+			return fail(r.status, { bulkError: r.data.message ?? 'Не удалось изменить номинации', selected: jurorIds });
+		}
+	},
+
 	invite: async ({ request, locals, url, params }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);

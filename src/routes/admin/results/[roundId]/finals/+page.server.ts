@@ -7,6 +7,7 @@ import { formFail, parseForm } from '$lib/server/http/form';
 import { finalsSchema } from '$lib/schemas/results';
 import { finalsPage, fromMoscowInput } from '$lib/server/results/console';
 import { createFinals, routeFinals, setRoundStatus } from '$lib/server/results/finals';
+import { readForm } from '$lib/server/review/http';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, url, 'organizer');
@@ -17,14 +18,6 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		throw e;
 	}
 };
-
-async function readForm(request: Request) {
-	const fd = await request.formData();
-	const raw: Record<string, string> = {};
-	for (const [k, v] of fd) if (typeof v === 'string' && !(k in raw)) raw[k] = v;
-	const all = (k: string) => fd.getAll(k).filter((v): v is string => typeof v === 'string');
-	return { raw, all };
-}
 
 function refuse(e: unknown, raw: Record<string, string>) {
 	if (e instanceof DomainError) return formFail(e.status, raw, (e.details?.errors as Record<string, string>) ?? {}, e.message);

@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
 import { DomainError } from '$lib/server/errors';
-import { formFail } from '$lib/server/http/form';
+import { formFail, readFormData } from '$lib/server/http/form';
 import { markWinners, winnersPreview, winnersSpread } from '$lib/server/results/decisions';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
@@ -20,7 +20,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 export const actions: Actions = {
 	mark: async ({ locals, url, params, request, getClientAddress }) => {
 		const user = requireRole(locals, url, 'organizer');
-		const fd = await request.formData();
+		const fd = await readFormData(request);
 		const ids = fd.getAll('winner').filter((v): v is string => typeof v === 'string');
 		if (fd.get('confirm') !== 'on') return formFail(400, {}, { confirm: 'Подтвердите решение' }, 'Подтвердите решение флажком — оно меняет статусы всех заявок конкурса');
 		try {

@@ -4,7 +4,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
 import { config } from '$lib/server/config';
 import { DomainError } from '$lib/server/errors';
-import { formFail, formObject, parseForm } from '$lib/server/http/form';
+import { formFail, formObject, parseForm, readFormData } from '$lib/server/http/form';
 import { sendMail } from '$lib/server/mail/mailer';
 import { resultsSettingsSchema } from '$lib/schemas/results';
 import { contestResultsPage } from '$lib/server/results/console';
@@ -43,7 +43,7 @@ export const actions: Actions = {
 	},
 	queue: async ({ locals, url, params, request, getClientAddress }) => {
 		const user = requireRole(locals, url, 'organizer');
-		const fd = await request.formData();
+		const fd = await readFormData(request);
 		const kinds = fd.getAll('kind').filter((k): k is DecisionKind => typeof k === 'string' && (DECISION_KINDS as string[]).includes(k));
 		if (!kinds.length) return formFail(400, {}, { kind: 'Выберите, кому писать' }, 'Выберите, кому писать');
 		try {

@@ -4,7 +4,6 @@ import { db } from '$lib/server/db/client';
 import { requireRole } from '$lib/server/auth/guards';
 import { formFail, formObject } from '$lib/server/http/form';
 import { saveStep, submitApplication, type StepName } from '$lib/server/applications/service';
-import { notifySubmitted } from '$lib/server/applications/notify';
 import { DomainError } from '$lib/server/errors';
 import { STEPS, CONSENT_TEXT, CONSENT_VERSION, type Step } from '$lib/schemas/application';
 
@@ -49,9 +48,8 @@ export const actions: Actions = {
 		const user = requireRole(locals, url, 'applicant');
 		const raw = await formObject(request);
 		try {
-			const before = Number(raw.version);
-			const app = submitApplication(db(), user, params.id, { consent: raw.consent === 'on', version: before });
-			if (app.version !== before) await notifySubmitted(db(), user, app, { edited: app.submittedAt!.getTime() !== app.updatedAt.getTime() });
+			// The confirmation mail is queued by submitApplication, in the submitting transaction.
+			submitApplication(db(), user, params.id, { consent: raw.consent === 'on', contactsConsent: raw.contacts_consent === 'on', videoConsent: raw.video_consent === 'on', version: Number(raw.version) });
 		} catch (e) {
 			if (e instanceof DomainError) return formFail(e.status, raw, (e.details?.errors as Record<string, string>) ?? {}, e.message);
 			throw e;

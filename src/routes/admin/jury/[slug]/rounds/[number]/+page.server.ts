@@ -85,23 +85,23 @@ export const actions: Actions = {
 		}
 		return { done: 'Настройки тура сохранены' };
 	},
-	activate: async ({ locals, url, params }) => {
+	activate: async ({ locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const round = roundOr404(contest.id, params.number);
 		try {
-			activateRound(db(), round.id, actor.id);
+			activateRound(db(), round.id, { id: actor.id, ip: getClientAddress() });
 		} catch (e) {
 			return domainFail(e);
 		}
 		return { done: 'Тур открыт: эксперты видят свои заявки и могут оценивать' };
 	},
-	close: async ({ locals, url, params }) => {
+	close: async ({ locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const round = roundOr404(contest.id, params.number);
 		try {
-			closeRound(db(), round.id, actor.id);
+			closeRound(db(), round.id, { id: actor.id, ip: getClientAddress() });
 		} catch (e) {
 			return domainFail(e);
 		}
