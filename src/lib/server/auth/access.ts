@@ -32,9 +32,8 @@
  *                   a juror only through an open assignment                               canSeeVideo
  *      letter       its applicant; a juror only through an open assignment               canSeeLetter
  *      assignment   its juror, once the round has started and unless it was removed or
- *                   recused (403 / 410); organizers through the console                   assignmentRefusal
- *      score        the juror of the assignment (as the assignment); organizers;
- *                   never the applicant                                                   canSeeScores
+ *                   recused (403 / 410: assignmentRefusal); organizers (the console)      canSeeAssignment
+ *      score        as its assignment: the juror's own, organizers; never the applicant  canSeeScores
  *      feedback     organizers (console, exports); the applicant of their own application,
  *                   not a draft, and only once organizers release it (contest setting
  *                   `releaseFeedback`, read by results/feedback.ts, which also leaves out the
@@ -142,10 +141,13 @@ export function assignmentRefusal(viewer: Viewer, a: AssignmentState, round: { s
 	return null;
 }
 
-/** The juror's own scores of an assignment (as they may open it), and organizers; never applicants. */
-export function canSeeScores(viewer: Viewer, a: AssignmentState, round: { status: string }): boolean {
+/** An assignment: organizers (the jury console), its juror as long as they may open it. */
+export function canSeeAssignment(viewer: Viewer, a: AssignmentState, round: { status: string }): boolean {
 	return isOrganizer(viewer) || assignmentRefusal(viewer, a, round) === null;
 }
+
+/** Scores follow their assignment: the juror's own, and organizers; never an applicant. */
+export const canSeeScores = canSeeAssignment;
 
 /**
  * Feedback of the jury on an application: organizers; its applicant once it is submitted (a draft
