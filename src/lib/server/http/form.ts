@@ -31,6 +31,8 @@ export interface ReadOptions {
 	tooLarge?: string;
 	/** The refusal comes back as the form's failure (a DomainError for act) instead of the error page. */
 	asFormFailure?: boolean;
+	/** Repeated fields (checkbox lists) that the schema reads as one comma-separated text. */
+	joined?: string[];
 }
 
 /**
@@ -71,6 +73,7 @@ export async function readForm(request: Request, opts: ReadOptions = {}): Promis
 	const fd = await readFormData(request, opts);
 	const raw: Raw = {};
 	for (const [k, v] of fd) if (typeof v === 'string' && !(k in raw)) raw[k] = v;
+	for (const k of opts.joined ?? []) raw[k] = fd.getAll(k).filter((v) => typeof v === 'string').join(',');
 	return {
 		raw,
 		all: (key) => fd.getAll(key).filter((v): v is string => typeof v === 'string'),

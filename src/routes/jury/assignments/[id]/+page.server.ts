@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
 import { guard } from '$lib/server/http/guards';
-import { act, readForm } from '$lib/server/http/form';
+import { act, readForm, type Raw } from '$lib/server/http/form';
 import { orPage } from '$lib/server/http/page';
 import { recuse, saveScores, scoringView } from '$lib/server/review/scoring';
 import { materials } from '$lib/server/review/materials';
@@ -26,17 +26,21 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
+/** The score of each criterion the page listed (`c_<id>`); values of criteria it did not list are passed too, so that a forged one is refused. */
+function scoreValues(raw: Raw): Record<string, string> {
+	const values: Record<string, string> = {};
+	for (const id of (raw.criteria ?? '').split(',').filter(Boolean).slice(0, 100)) values[id] = raw[`c_${id}`] ?? '';
+	for (const k of Object.keys(raw)) if (k.startsWith('c_') && !(k.slice(2) in values)) values[k.slice(2)] = raw[k];
+	return values;
+}
+
 type Stored = { version: number; status: string; comment: string; feedback: string; scores: Record<string, number>; updatedAt: number };
 
 export const actions: Actions = {
 	save: async (event) => {
 		const user = guard(event);
 		const { raw } = await readForm(event.request);
-		const ids = (raw.criteria ?? '').split(',').filter(Boolean).slice(0, 100);
-		const values: Record<string, string> = {};
-		for (const id of ids) values[id] = raw[`c_${id}`] ?? '';
-		// values of criteria the page did not list are passed too, so that a forged one is refused
-		for (const k of Object.keys(raw)) if (k.startsWith('c_') && !(k.slice(2) in values)) values[k.slice(2)] = raw[k];
+		const values = scoreValues(raw);
 		const intent = raw.intent === 'submit' ? 'submit' : 'draft';
 		const version = Number(raw.version);
 		const echo = { comment: (raw.comment ?? '').slice(0, 6000), feedback: (raw.feedback ?? '').slice(0, 6000), scores: values };

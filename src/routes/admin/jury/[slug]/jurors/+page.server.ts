@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
 import { users } from '$lib/server/db/schema';
-import { act, domainFail, formFail, parseForm, readForm } from '$lib/server/http/form';
+import { act, domainFail, formFail, readForm, validate } from '$lib/server/http/form';
 import { contestScope } from '$lib/server/http/scope';
 import { grantNominations, inviteJuror, inviteJurors, listJurors } from '$lib/server/review/jurors';
 import { parseJuryFile, IMPORT_MAX_BYTES, type RowError } from '$lib/server/review/import';
@@ -73,9 +73,7 @@ export const actions: Actions = {
 
 	invite: async (event) => {
 		const { actor, contest } = contestScope(event);
-		const f = await readForm(event.request);
-		const raw = { ...f.raw, nominationIds: f.all('nominationIds').join(',') };
-		const parsed = parseForm(inviteSchema, raw);
+		const { raw, ...parsed } = await validate(event.request, inviteSchema, { joined: ['nominationIds'] });
 		if (!parsed.ok) return parsed.failure;
 		let created;
 		try {

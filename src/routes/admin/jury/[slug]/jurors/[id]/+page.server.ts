@@ -1,6 +1,6 @@
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
-import { act, parseForm, readForm, validate } from '$lib/server/http/form';
+import { act, readForm, validate } from '$lib/server/http/form';
 import { contestScope, jurorOf, jurorScope } from '$lib/server/http/scope';
 import { declareConflict, jurorConflicts, removeConflict, resendInvite, updateJurorProfile } from '$lib/server/review/jurors';
 import { activeLoadOf } from '$lib/server/review/service';
@@ -27,9 +27,7 @@ export const load: PageServerLoad = async ({ parent, params }) => {
 export const actions: Actions = {
 	save: async (event) => {
 		const { actor, contest } = jurorScope(event);
-		const f = await readForm(event.request);
-		const raw = { ...f.raw, nominationIds: f.all('nominationIds').join(',') };
-		const parsed = parseForm(profileSchema, raw);
+		const { raw, ...parsed } = await validate(event.request, profileSchema, { joined: ['nominationIds'] });
 		if (!parsed.ok) return parsed.failure;
 		return act(() => {
 			updateJurorProfile(db(), actor.id, event.params.id, contest.id, parsed.data);
