@@ -4,7 +4,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { beginShutdown, boot, shutdown } from '$lib/server/boot';
 import { config } from '$lib/server/config';
 import { requestContext, reportError } from '$lib/server/ops/handles';
-import { guard, responseHeaders, session } from '$lib/server/http/handles';
+import { accessGuard, responseHeaders, session } from '$lib/server/http/handles';
 
 export const init: ServerInit = async () => {
 	await boot();
@@ -21,5 +21,5 @@ export const init: ServerInit = async () => {
  * guard of the parts of the site (who may open what: auth/access.ts) and the response headers
  * (http/handles.ts).
  */
-export const handle = sequence(requestContext({ logRequests: () => config().logRequests }), session, guard, responseHeaders);
+export const handle = sequence(requestContext({ logRequests: () => config().logRequests }), session, accessGuard, responseHeaders);
 export const handleError: HandleServerError = reportError;

@@ -2,7 +2,7 @@
  * The request handles of the portal, composed in hooks.server.ts with `sequence(...)` after the
  * request context of ops/handles.ts:
  *   session         — reads the session cookie into locals.user (renewing or dropping the cookie);
- *   guard           — the parts of the site by role (auth/access.ts), on the path the router matches;
+ *   accessGuard     — the parts of the site by role (auth/access.ts), on the path the router matches;
  *   responseHeaders — security headers, the CSP's S3 origin, Retry-After, no caching of personal pages.
  */
 import { error, type Handle } from '@sveltejs/kit';
@@ -37,7 +37,7 @@ export const session: Handle = ({ event, resolve }) => {
  * same 403 with the portal's Russian error page (the page's own load asks again, see guard()).
  * The guard reads the path the router will match (decoded), never the raw one.
  */
-export const guard: Handle = ({ event, resolve }) => {
+export const accessGuard: Handle = ({ event, resolve }) => {
 	const path = routerPath(event.url.pathname) ?? event.url.pathname;
 	const access = routeAccess(path, event.locals.user);
 	if (access === 'login') {
