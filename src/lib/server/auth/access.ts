@@ -12,7 +12,7 @@
  *
  *    `routeAccess(path, viewer)` is what a visitor gets: 'allow', 'login' (anonymous: a redirect to
  *    /login, 401 for the API) or 'forbidden' (403 «Раздел недоступен для вашей роли»). The hook
- *    (http/handles.ts → `guard`) applies it to every request on the path the router matches
+ *    (http/handles.ts → `accessGuard`) applies it to every request on the path the router matches
  *    (percent-escapes decoded). A wrong role's GET of a page goes on to the group's layout, which
  *    answers the same 403 with the portal's own error page; every load, action and endpoint of a
  *    guarded part asks again with `guard(event)` (http/guards.ts), which reads this same table by
