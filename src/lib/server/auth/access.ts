@@ -14,9 +14,10 @@
  *    /login, 401 for the API) or 'forbidden' (403 «Раздел недоступен для вашей роли»). The hook
  *    (http/handles.ts → `accessGuard`) applies it to every request on the path the router matches
  *    (percent-escapes decoded). A wrong role's GET of a page goes on to the group's layout, which
- *    answers the same 403 with the portal's own error page; every load, action and endpoint of a
- *    guarded part asks again with `guard(event)` (http/guards.ts), which reads this same table by
- *    the route's id — so no handler runs for a role the table does not name.
+ *    answers the same 403 with the portal's own error page (its data request, __data.json, is
+ *    refused by the hook); page loads wait for that layout (`await parent()`) or ask themselves,
+ *    and every action and endpoint asks again with `guard(event)` (http/guards.ts), which reads
+ *    this same table by the route's id — so no handler runs for a role the table does not name.
  *
  * 2. Things, by whose they are and by their state (a refusal of someone else's thing is 403 and
  *    never says whose; a thing the visitor must not learn exists is 404, as if it did not):
