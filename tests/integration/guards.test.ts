@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortal, Client, type Portal } from '../helpers/portal';
+import { contestForm } from '../helpers/contest-form';
 import { canSeeContest, canSeePractice, inOpenData, routeAccess, type Viewer } from '../../src/lib/server/auth/access';
 import { routerPath } from '../../src/lib/server/http/guards';
 
@@ -64,26 +65,7 @@ describe('the guard matrix is the access table of src/lib/server/auth/access.ts'
 
 	it('draft and unpublished things: the portal answers what canSeeContest, canSeePractice and inOpenData say', async () => {
 		// A draft contest and a draft practice, made by the organizer through the console.
-		const contest = await clients.organizer.post('/admin/contests/new', {
-			title: 'Проверка доступа',
-			slug: 'proverka-dostupa',
-			year: '2031',
-			rules: 'Положение.',
-			openAt: '2030-01-10T10:00',
-			closeAt: '2031-03-31T23:59',
-			reviewEndAt: '2031-05-01T00:00',
-			resultsAt: '2031-06-01T12:00',
-			numberPrefix: 'ПД',
-			videoMaxSize: '1',
-			videoMaxSizeUnit: 'GB',
-			videoMaxDuration: '3',
-			videoMaxDurationUnit: 'min',
-			format_mp4: 'on',
-			letterMaxMb: '10',
-			letterMaxChars: '5000',
-			uploadGraceMinutes: '30',
-			jurorsPerEntry: '3'
-		});
+		const contest = await clients.organizer.post('/admin/contests/new', contestForm({ title: 'Проверка доступа', slug: 'proverka-dostupa', year: '2031' }));
 		expect(contest.status).toBe(303);
 		const practice = await clients.organizer.post('/admin/library/new', { title: 'Черновик для проверки доступа', summary: 'Практика, которую видят только организаторы, пока она не опубликована.', region: '16', sphere: 'social', year: '2025' });
 		expect(practice.status).toBe(303);
