@@ -11,6 +11,7 @@ import { contestSettings } from '../contests/settings';
 import { aboutSchema, practiceSchema, letterSchema, CONSENT_VERSION, draftAboutSchema, draftPracticeSchema, type About } from '../../schemas/application';
 import { fieldErrors } from '../../schemas/auth';
 import { enqueueSubmittedMail } from './notify';
+import { requireOwner } from '../auth/access';
 
 export interface Actor {
 	id: string;
@@ -28,7 +29,7 @@ export function loadOwned(db: DB, actor: Actor, applicationId: string): { app: A
 		.where(eq(applications.id, applicationId))
 		.get();
 	if (!row) throw notFound('Заявка не найдена');
-	if (row.app.applicantId !== actor.id) throw forbidden();
+	requireOwner(actor, row.app.applicantId);
 	return row;
 }
 

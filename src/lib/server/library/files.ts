@@ -17,6 +17,7 @@ import { newId } from '../ids';
 import { bucket, s3, s3Presign } from '../storage/s3';
 import { SIGNED_CONTENT_TYPE } from '../storage/presign';
 import type { Actor } from './practices';
+import { requireOwner } from '../auth/access';
 
 export const PRACTICE_FILE_KINDS = ['document', 'video', 'import'] as const;
 export type PracticeFileKind = (typeof PRACTICE_FILE_KINDS)[number];
@@ -185,8 +186,8 @@ export async function completePracticeUpload(db: DB, actor: Actor, assetId: stri
 
 /** Reads an uploaded import file (it must be the actor's own and within the limits). */
 export async function readImportUpload(actor: Actor, key: string): Promise<{ name: string; bytes: Uint8Array }> {
-	const m = /^imports\/([a-z0-9]+)\/([a-z0-9]+)\.(csv|xlsx)$/.exec(key);
-	if (!m || m[1] !== actor.id) throw forbidden('Файл импорта не найден');
+	const m = /^imports\/([a-z0-9]+)\/([a-z0-9]+)\.(csv|xlsx)$/.exec(key) ?? [];
+	requireOwner(actor, m[1], 'Файл импорта не найден');
 	const size = await head(key);
 	if (size === null) throw new DomainError(404, 'not_found', 'Файл импорта не найден в хранилище: загрузите его ещё раз');
 	if (size > FILE_RULES.import.maxBytes) throw new DomainError(400, 'too_big', 'Файл импорта больше 10 МБ');

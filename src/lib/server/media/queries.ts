@@ -4,6 +4,7 @@ import type { DB } from '../db/client';
 import { assets, jobs, type Asset } from '../db/schema';
 import { forbidden, notFound } from '../errors';
 import { MEDIA_PROCESS_KIND, enqueueMediaProcess } from './process';
+import { canSeeVideo } from '../auth/access';
 
 export interface Viewer {
 	id: string;
@@ -14,7 +15,7 @@ export interface Viewer {
 export function videoForViewer(db: DB, viewer: Viewer, assetId: string): Asset {
 	const a = db.select().from(assets).where(eq(assets.id, assetId)).get();
 	if (!a || a.kind !== 'video') throw notFound('Видео не найдено');
-	if (viewer.role !== 'organizer' && a.ownerId !== viewer.id) throw forbidden('Нет доступа к этому видео');
+	if (!canSeeVideo(viewer, a)) throw forbidden('Нет доступа к этому видео');
 	return a;
 }
 

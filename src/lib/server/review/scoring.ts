@@ -9,8 +9,9 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DB } from '../db/client';
 import { applications, assets, assignments, contests, criteria, nominations, rounds, scores } from '../db/schema';
-import { DomainError, forbidden, notFound } from '../errors';
+import { DomainError, notFound } from '../errors';
 import { audit } from '../audit';
+import { assignmentRefusal } from '../auth/access';
 import { criteriaFor, type Criterion } from './rubric';
 import { scoringOpen, type Round } from './rounds';
 import { rerouteEntry, upsertConflict } from './service';
@@ -41,10 +42,8 @@ export function loadOwnAssignment(db: DB, jurorId: string, assignmentId: string)
 		.where(eq(assignments.id, assignmentId))
 		.get();
 	if (!row) throw notFound('Назначение не найдено');
-	if (row.a.jurorId !== jurorId) throw forbidden('Эта заявка назначена другому эксперту: открыть её нельзя');
-	if (row.round.status === 'draft') throw forbidden('Тур ещё не начат: организаторы откроют заявки для оценки позже');
-	if (row.a.status === 'removed') throw new DomainError(410, 'removed', 'Это назначение снято организаторами: оценивать заявку не нужно');
-	if (row.a.status === 'recused') throw new DomainError(410, 'recused', 'Вы взяли самоотвод по этой заявке: оценивать её не нужно');
+	const refused = assignmentRefusal({ id: jurorId, role: 'jury' }, row.a, row.round);
+	if (refused) throw refused;
 	return row;
 }
 

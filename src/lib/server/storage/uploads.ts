@@ -33,6 +33,7 @@ import { sniffType, isAllowedVideo, isAllowedLetter, SNIFF_HEAD_BYTES } from '..
 import { probe, validateFacts, MediaError, ffmpegAvailable } from '../media/ffmpeg';
 import { enqueueMediaProcess } from '../media/process';
 import { fmtBytes } from '../../format';
+import { requireOwner } from '../auth/access';
 
 export const PART_URL_TTL_SEC = 15 * 60;
 
@@ -105,7 +106,7 @@ export function createUpload(db: DB, actor: Actor, req: UploadRequest, now = new
 function loadOwnedAsset(db: DB, actor: Actor, assetId: string, byKey = false) {
 	const asset = db.select().from(assets).where(byKey ? eq(assets.key, assetId) : eq(assets.id, assetId)).get();
 	if (!asset || !asset.applicationId) throw notFound('Загрузка не найдена');
-	if (asset.ownerId !== actor.id) throw forbidden('Нет доступа к этой загрузке');
+	requireOwner(actor, asset.ownerId, 'Нет доступа к этой загрузке');
 	const { app, contest } = loadOwned(db, actor, asset.applicationId);
 	return { asset, app, contest };
 }
