@@ -1,4 +1,4 @@
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { config } from '../config';
 import { registerDefaultHandlers, defaultMaintenance } from './handlers';
 import { startWorker, defaultConcurrency, type Worker } from './worker';
@@ -6,7 +6,7 @@ import { heartbeatWriter } from '../ops/heartbeat';
 import { logFor } from '../ops/log';
 
 /** Starts the worker of this process with the configured concurrency and lease. */
-export function startConfiguredWorker(db: DB): Worker {
+export function startConfiguredWorker(db: DbOrTx): Worker {
 	const c = config();
 	registerDefaultHandlers();
 	let hb: ReturnType<typeof heartbeatWriter> | undefined;

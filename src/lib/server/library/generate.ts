@@ -3,7 +3,7 @@
  * recombined, places across all regions, years, spheres, tags and result numbers varied by a
  * seeded PRNG. Not used by the portal itself.
  */
-import type { DB } from '../db/client';
+import type { DB, DbOrTx } from '../db/client';
 import { practices } from '../db/schema';
 import { DEMO_NOMINATIONS, DEMO_PRACTICES } from '../db/demo-content';
 import { REGIONS } from '../../data/regions';

@@ -8,7 +8,8 @@ import type { Mail } from '../mail/mailer';
 import { auditConsole } from '../admin/audit-console';
 import { applicantFeedback } from './feedback';
 import { composeDecisionMail, deliverPending, mailingStatus, MAX_ATTEMPTS, queueDecisionMails } from './mailing';
-import { assignCalibration, calibrationView, jurorSignals } from './quality';
+import { calibrationView, jurorSignals } from './quality';
+import { assignCalibration } from '../review/assignments';
 import { dashboard, resultsIndex } from './dashboard';
 import { computeRound, loadRound } from './load';
 import { markWinners } from './decisions';
@@ -16,7 +17,7 @@ import { markWinners } from './decisions';
 let t: ReturnType<typeof tempDb>;
 let db: DB;
 let s: SeededResults;
-const org = { id: 'org-1' };
+const org = { id: 'org-1', role: 'organizer' as const };
 beforeEach(() => {
 	t = tempDb();
 	db = t.db;
@@ -148,7 +149,7 @@ describe('dashboard and audit console', () => {
 
 	it('filters the audit log by entity, actor, action and Moscow days', () => {
 		db.update(applications).set({ status: 'in_review' }).run();
-		markWinners(db, { id: s.jurors.J1 }, s.roundId, [s.apps.M1]);
+		markWinners(db, { id: s.jurors.J1, role: 'jury' }, s.roundId, [s.apps.M1]);
 		const all = auditConsole(db, { entity: '', entityId: '', actor: '', action: '', from: '', to: '', page: 1 });
 		expect(all.actions).toEqual(['application.status', 'results.winners']);
 		expect(all.events[0]).toMatchObject({ action: 'results.winners', actor: { fio: 'Антонов Борис Ильич', role: 'jury' } });

@@ -12,18 +12,18 @@
  * again adds only applications that have no row yet, so nobody gets the same letter twice). The
  * letter announces the status fixed in `kind` when queued.
  */
-import { enqueue, type DbOrTx, type JobHandler } from '../jobs/queue';
+import { enqueue, type JobHandler } from '../jobs/queue';
 import { sendMail } from '../mail/mailer';
 import { config } from '../config';
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, contests, mailDeliveries, nominations, users } from '../db/schema';
 import { newId } from '../ids';
 import { audit } from '../audit';
 import { DomainError, notFound } from '../errors';
 import { contestSettings } from '../contests/settings';
 import type { Mail } from '../mail/mailer';
-import type { Actor } from './finals';
+import { by, type Actor } from '../actor';
 
 export const MAX_ATTEMPTS = 5;
 export const BATCH_LIMIT = 200;
@@ -43,7 +43,7 @@ export interface Recipient {
 }
 
 /** Applications of the contest in the given decision statuses, with their applicants. */
-export function decisionRecipients(db: DB, contestId: string, kinds: DecisionKind[] = DECISION_KINDS): Recipient[] {
+export function decisionRecipients(db: DbOrTx, contestId: string, kinds: DecisionKind[] = DECISION_KINDS): Recipient[] {
 	if (!kinds.length) return [];
 	return db
 		.select({
@@ -97,9 +97,8 @@ ${p.map((x) => `<p>${esc(x)}</p>`).join('\n')}
 }
 
 /** Queues the decision letters of a contest (idempotent per application). Audited. */
-export function queueDecisionMails(db: DB, actor: Actor, contestId: string, kinds: DecisionKind[], now = new Date()): { queued: number; already: number } {
-	return db.transaction((t) => {
-		const tx = t as unknown as DB;
+export function queueDecisionMails(db: DbOrTx, actor: Actor, contestId: string, kinds: DecisionKind[], now = new Date()): { queued: number; already: number } {
+	return db.transaction((tx) => {
 		if (!tx.select({ id: contests.id }).from(contests).where(eq(contests.id, contestId)).get()) throw notFound('Конкурс не найден');
 		const recipients = decisionRecipients(tx, contestId, kinds);
 		if (!recipients.length) throw new DomainError(409, 'no_recipients', 'Нет заявок с выбранными решениями — писать некому');
@@ -130,7 +129,7 @@ export function queueDecisionMails(db: DB, actor: Actor, contestId: string, kind
 					}))
 				)
 				.run();
-		audit(tx, { actorId: actor.id, ip: actor.ip, action: 'mail.queue', entity: 'contest', entityId: contestId, after: { campaign, kinds, queued: fresh.length, already: recipients.length - fresh.length } }, now);
+		audit(tx, { ...by(actor), action: 'mail.queue', entity: 'contest', entityId: contestId, after: { campaign, kinds, queued: fresh.length, already: recipients.length - fresh.length } }, now);
 		// The durable queue delivers them (in the same transaction: no letters without a job).
 		enqueueDecisionDelivery(tx, contestId, now);
 		return { queued: fresh.length, already: recipients.length - fresh.length };
@@ -149,7 +148,7 @@ export interface DeliverOptions {
  * Sends pending letters and retries failed ones (attempts < MAX_ATTEMPTS), at most `limit`,
  * recording each outcome. Returns the counts of this call.
  */
-export async function deliverPending(db: DB, actor: Actor | null, contestId: string, opts: DeliverOptions): Promise<{ sent: number; failed: number; left: number }> {
+export async function deliverPending(db: DbOrTx, actor: Actor | null, contestId: string, opts: DeliverOptions): Promise<{ sent: number; failed: number; left: number }> {
 	const campaign = campaignOf(contestId);
 	const contest = db.select().from(contests).where(eq(contests.id, contestId)).get();
 	if (!contest) throw notFound('Конкурс не найден');
@@ -190,7 +189,7 @@ export async function deliverPending(db: DB, actor: Actor | null, contestId: str
 			failed++;
 		}
 	}
-	if (due.length) audit(db, { actorId: actor?.id ?? null, ip: actor?.ip, action: 'mail.deliver', entity: 'contest', entityId: contestId, after: { campaign, sent, failed } }, now());
+	if (due.length) audit(db, { ...by(actor), action: 'mail.deliver', entity: 'contest', entityId: contestId, after: { campaign, sent, failed } }, now());
 	const left = mailingStatus(db, contestId).due;
 	return { sent, failed, left };
 }
@@ -207,7 +206,7 @@ export interface MailingStatus {
 	failures: { email: string; number: string | null; attempts: number; error: string | null }[];
 }
 
-export function mailingStatus(db: DB, contestId: string): MailingStatus {
+export function mailingStatus(db: DbOrTx, contestId: string): MailingStatus {
 	const campaign = campaignOf(contestId);
 	const counts = db
 		.select({ status: mailDeliveries.status, n: sql<number>`count(*)`, retry: sql<number>`sum(case when ${mailDeliveries.attempts} < ${MAX_ATTEMPTS} then 1 else 0 end)` })

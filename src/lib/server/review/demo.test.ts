@@ -5,7 +5,7 @@ import type { DB } from '../db/client';
 import { applications, assignments, conflicts, jurorProfiles, rounds, users } from '../db/schema';
 import { seedDemo } from '../db/seed';
 import { conflictReason } from './routing';
-import { loadRoundState } from './service';
+import { loadRoundState } from './round-state';
 
 let t: ReturnType<typeof tempDb>;
 let db: DB;

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
+import { asJury, asOrganizer } from '../../../../tests/helpers/actors';
+
+const ORG = asOrganizer();
 import { juryFixture, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { auditEvents, jurorProfiles } from '../db/schema';
@@ -27,7 +30,7 @@ describe('giving nominations to many jurors at once', () => {
 		const b = f.juror({ noms: [0] });
 		const c = f.juror({ noms: [] });
 		db.update(jurorProfiles).set({ nominationIds: [other.nominations[0]] }).where(eq(jurorProfiles.userId, a)).run();
-		const r = grantNominations(db, 'org', f.contestId, [a, b], f.nominations, 'add');
+		const r = grantNominations(db, ORG, f.contestId, [a, b], f.nominations, 'add');
 		expect(r).toEqual({ changed: 2 });
 		expect(noms(a).sort()).toEqual([other.nominations[0], ...f.nominations].sort());
 		expect(noms(b).sort()).toEqual([...f.nominations].sort());
@@ -35,13 +38,13 @@ describe('giving nominations to many jurors at once', () => {
 		expect(listJurors(db, f.contestId).find((j) => j.userId === a)!.contestNominationIds).toHaveLength(2);
 		expect(db.select().from(auditEvents).where(eq(auditEvents.action, 'juror.update')).all()).toHaveLength(2);
 		// Again: nothing changes, nothing is logged.
-		expect(grantNominations(db, 'org', f.contestId, [a, b], f.nominations, 'add')).toEqual({ changed: 0 });
+		expect(grantNominations(db, ORG, f.contestId, [a, b], f.nominations, 'add')).toEqual({ changed: 0 });
 	});
 
 	it('replaces this contest\u2019s nominations when asked; refuses nominations of another contest and unknown jurors', () => {
 		const a = f.juror({ noms: [0, 1] });
 		db.update(jurorProfiles).set({ nominationIds: [...noms(a), other.nominations[1]] }).where(eq(jurorProfiles.userId, a)).run();
-		grantNominations(db, 'org', f.contestId, [a], [f.nominations[1]], 'replace');
+		grantNominations(db, ORG, f.contestId, [a], [f.nominations[1]], 'replace');
 		expect(noms(a).sort()).toEqual([other.nominations[1], f.nominations[1]].sort());
 		const refused = (fn: () => unknown) => {
 			try {
@@ -51,10 +54,10 @@ describe('giving nominations to many jurors at once', () => {
 			}
 			throw new Error('not refused');
 		};
-		expect(refused(() => grantNominations(db, 'org', f.contestId, [a], [other.nominations[0]], 'add'))).toMatchObject({ status: 400 });
-		expect(refused(() => grantNominations(db, 'org', f.contestId, [a, 'nobody'], [f.nominations[0]], 'add'))).toMatchObject({ status: 404 });
-		expect(refused(() => grantNominations(db, 'org', f.contestId, [], [f.nominations[0]], 'add'))).toMatchObject({ status: 400, message: expect.stringMatching(/Отметьте экспертов/) });
-		expect(refused(() => grantNominations(db, 'org', f.contestId, [a], [], 'add'))).toMatchObject({ status: 400, message: expect.stringMatching(/номинацию/) });
+		expect(refused(() => grantNominations(db, ORG, f.contestId, [a], [other.nominations[0]], 'add'))).toMatchObject({ status: 400 });
+		expect(refused(() => grantNominations(db, ORG, f.contestId, [a, 'nobody'], [f.nominations[0]], 'add'))).toMatchObject({ status: 404 });
+		expect(refused(() => grantNominations(db, ORG, f.contestId, [], [f.nominations[0]], 'add'))).toMatchObject({ status: 400, message: expect.stringMatching(/Отметьте экспертов/) });
+		expect(refused(() => grantNominations(db, ORG, f.contestId, [a], [], 'add'))).toMatchObject({ status: 400, message: expect.stringMatching(/номинацию/) });
 		// Nothing changed by the refusals.
 		expect(noms(a).sort()).toEqual([other.nominations[1], f.nominations[1]].sort());
 	});

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
 import { seedDemo } from '../db/seed';
 import { applications, contests, nominations, rounds, users } from '../db/schema';
-import { previewRouting, applyRouting } from './service';
+import { previewRouting, applyRouting } from './plan';
 import { inviteJuror } from './jurors';
 import { newId } from '../ids';
 

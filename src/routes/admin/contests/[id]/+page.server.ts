@@ -13,9 +13,9 @@ import {
 	moveNomination,
 	phaseProblems,
 	removeNomination,
-	updateNomination,
-	type Actor
+	updateNomination
 } from '$lib/server/contests/admin';
+import { actorOf, type Actor } from '$lib/server/actor';
 import { parseContestForm, refuse } from '$lib/server/contests/forms';
 import { DomainError } from '$lib/server/errors';
 
@@ -57,7 +57,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 function start(event: RequestEvent): { actor: Actor; contestId: string } {
 	const user = requireRole(event.locals, event.url, 'organizer');
 	try {
-		return { actor: { id: user.id, ip: event.getClientAddress() }, contestId: getContest(db(), event.params.id).id };
+		return { actor: actorOf(user, event.getClientAddress()), contestId: getContest(db(), event.params.id).id };
 	} catch (e) {
 		if (e instanceof DomainError) error(e.status, e.message);
 		throw e;

@@ -2,6 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { formObject } from '$lib/server/http/form';
 import { contestFormSchema, contestFormValues } from '$lib/schemas/contest';
 import { contestSettings } from '$lib/server/contests/settings';
@@ -25,7 +26,7 @@ export const actions: Actions = {
 		if (!parsed.ok) return parsed.failure;
 		let id: string;
 		try {
-			id = createContest(db(), { id: user.id, ip: getClientAddress() }, parsed.data).id;
+			id = createContest(db(), actorOf(user, getClientAddress()), parsed.data).id;
 		} catch (e) {
 			return refuse(e, raw);
 		}

@@ -2,10 +2,11 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { parseForm } from '$lib/server/http/form';
 import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
 import { createRound, idsByNumbers, lateEntryIds, listRounds, roundK } from '$lib/server/review/rounds';
-import { roundProgress } from '$lib/server/review/service';
+import { roundProgress } from '$lib/server/review/views';
 import { listJurors } from '$lib/server/review/jurors';
 import { countSubmitted } from '$lib/server/contests/queries';
 import { createRoundSchema } from '$lib/schemas/jury';
@@ -46,7 +47,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 };
 
 export const actions: Actions = {
-	create: async ({ request, locals, url, params }) => {
+	create: async ({ request, locals, url, params, getClientAddress }) => {
 		const user = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const { raw } = await readForm(request);
@@ -55,7 +56,7 @@ export const actions: Actions = {
 		const { number, title, deadlineAt, k, numbers } = parsed.data;
 		try {
 			const applicationIds = number === 1 && !numbers.trim() ? undefined : idsByNumbers(db(), contest.id, numbers);
-			createRound(db(), contest.id, { number, title, deadlineAt, k, applicationIds }, user.id);
+			createRound(db(), contest.id, { number, title, deadlineAt, k, applicationIds }, actorOf(user, getClientAddress()));
 		} catch (e) {
 			return domainFail(e, raw);
 		}

@@ -2,6 +2,7 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import type { Actor } from '$lib/server/actor';
 import { DomainError } from '$lib/server/errors';
 import { BROKEN_FORM_MESSAGE, isTooLarge } from '$lib/server/http/form';
 import { checkImport, importPractices, parseImportFile, MAX_IMPORT_ROWS, type ParsedImport } from '$lib/server/library/import';
@@ -16,7 +17,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
  * The file comes either as an S3 key (the page uploads it straight to S3, any size up to the
  * limit) or, without JavaScript, in the form itself (small files only).
  */
-async function readFile(request: Request, user: { id: string; role: string }): Promise<{ name: string; bytes: Uint8Array; key: string | null; publish: boolean }> {
+async function readFile(request: Request, user: Actor): Promise<{ name: string; bytes: Uint8Array; key: string | null; publish: boolean }> {
 	let fd: FormData;
 	try {
 		fd = await request.formData();

@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { DomainError } from '$lib/server/errors';
 import { domainPage, readForm } from '$lib/server/review/http';
 import { recuse, saveScores, scoringView } from '$lib/server/review/scoring';
@@ -32,7 +33,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 };
 
 export const actions: Actions = {
-	save: async ({ request, locals, url, params }) => {
+	save: async ({ request, locals, url, params, getClientAddress }) => {
 		const user = requireRole(locals, url, 'jury');
 		const { raw } = await readForm(request);
 		const ids = (raw.criteria ?? '').split(',').filter(Boolean).slice(0, 100);
@@ -45,7 +46,7 @@ export const actions: Actions = {
 		const echo = { comment: (raw.comment ?? '').slice(0, 6000), feedback: (raw.feedback ?? '').slice(0, 6000), scores: values };
 		if (!Number.isInteger(version)) return fail(400, { message: 'Неверный запрос: обновите страницу', code: 'bad_version', errors: {} as Record<string, string>, echo, stored: null });
 		try {
-			const r = saveScores(db(), user.id, params.id, { values, comment: raw.comment ?? '', feedback: raw.feedback, version, intent });
+			const r = saveScores(db(), actorOf(user, getClientAddress()), params.id, { values, comment: raw.comment ?? '', feedback: raw.feedback, version, intent });
 			return { saved: { status: r.status, version: r.version, scores: r.scores, comment: r.comment, feedback: r.feedback, updatedAt: r.updatedAt.getTime(), intent } };
 		} catch (e) {
 			if (e instanceof DomainError)
@@ -59,11 +60,11 @@ export const actions: Actions = {
 			throw e;
 		}
 	},
-	recuse: async ({ request, locals, url, params }) => {
+	recuse: async ({ request, locals, url, params, getClientAddress }) => {
 		const user = requireRole(locals, url, 'jury');
 		const { raw } = await readForm(request);
 		try {
-			recuse(db(), user.id, params.id, raw.reason ?? '');
+			recuse(db(), actorOf(user, getClientAddress()), params.id, raw.reason ?? '');
 		} catch (e) {
 			if (e instanceof DomainError) return fail(e.status, { message: e.message, code: e.code, errors: { reason: e.message } as Record<string, string>, echo: null, stored: null, recuseReason: raw.reason ?? '' });
 			throw e;

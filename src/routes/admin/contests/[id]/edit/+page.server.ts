@@ -2,6 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { formObject } from '$lib/server/http/form';
 import { contestFormSchema, contestFormValues } from '$lib/schemas/contest';
 import { contestSettings } from '$lib/server/contests/settings';
@@ -36,7 +37,7 @@ export const actions: Actions = {
 		if (!parsed.ok) return parsed.failure;
 		let saved = 'saved';
 		try {
-			const r = updateContest(db(), { id: user.id, ip: getClientAddress() }, params.id, parsed.data);
+			const r = updateContest(db(), actorOf(user, getClientAddress()), params.id, parsed.data);
 			if (r.deadlineMoved) saved = 'deadline';
 			else if (!r.changed.length) saved = 'unchanged';
 		} catch (e) {

@@ -2,6 +2,7 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { users } from '$lib/server/db/schema';
 import { formFail, parseForm } from '$lib/server/http/form';
 import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
@@ -59,14 +60,14 @@ async function mailInvites(list: { user: { email: string; fio: string }; token: 
 }
 
 export const actions: Actions = {
-	bulk: async ({ request, locals, url, params }) => {
+	bulk: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const f = await readForm(request);
 		const jurorIds = f.all('juror').slice(0, 5000);
 		const nominationIds = f.all('bulkNominationIds');
 		try {
-			const r = grantNominations(db(), actor.id, contest.id, jurorIds, nominationIds, f.raw.mode === 'replace' ? 'replace' : 'add');
+			const r = grantNominations(db(), actorOf(actor, getClientAddress()), contest.id, jurorIds, nominationIds, f.raw.mode === 'replace' ? 'replace' : 'add');
 			return { bulkDone: { jurors: jurorIds.length, changed: r.changed } };
 		} catch (e) {
 			const r = domainFail(e);
@@ -74,7 +75,7 @@ export const actions: Actions = {
 		}
 	},
 
-	invite: async ({ request, locals, url, params }) => {
+	invite: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const f = await readForm(request);
@@ -83,7 +84,7 @@ export const actions: Actions = {
 		if (!parsed.ok) return parsed.failure;
 		let created;
 		try {
-			created = inviteJuror(db(), actor.id, contest.id, parsed.data);
+			created = inviteJuror(db(), actorOf(actor, getClientAddress()), contest.id, parsed.data);
 		} catch (e) {
 			const r = domainFail(e, raw);
 			if (r.data.message?.includes('уже зарегистрирован')) return formFail(409, raw, { email: r.data.message });
@@ -93,7 +94,7 @@ export const actions: Actions = {
 		return { invited: { fio: created.user.fio, email: created.user.email, userId: created.user.id, mailed: failed === 0 } };
 	},
 
-	import: async ({ request, locals, url, params }) => {
+	import: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const f = await readForm(request);
@@ -112,7 +113,7 @@ export const actions: Actions = {
 			});
 		let created;
 		try {
-			created = inviteJurors(db(), actor.id, contest.id, parsed.rows);
+			created = inviteJurors(db(), actorOf(actor, getClientAddress()), contest.id, parsed.rows);
 		} catch (e) {
 			const r = domainFail(e);
 			return fail(r.status, { importError: `Импорт не выполнен: ${r.data.message}. Ни одна строка не добавлена.`, importErrors: [] as RowError[] });

@@ -1,6 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { formFail, parseForm } from '$lib/server/http/form';
 import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
 import { createCriterion, deleteCriterion, listCriteria, moveCriterion, scoringStarted, updateCriterion } from '$lib/server/review/rubric';
@@ -27,49 +28,49 @@ function readCriterion(raw: Record<string, string>) {
 }
 
 export const actions: Actions = {
-	create: async ({ request, locals, url, params }) => {
+	create: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const { raw } = await readForm(request);
 		const r = readCriterion(raw);
 		if (!r.ok) return r.failure;
 		try {
-			createCriterion(db(), actor.id, contest.id, r.input);
+			createCriterion(db(), actorOf(actor, getClientAddress()), contest.id, r.input);
 		} catch (e) {
 			return domainFail(e, raw);
 		}
 		return { done: 'Критерий добавлен' };
 	},
-	update: async ({ request, locals, url, params }) => {
+	update: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const { raw } = await readForm(request);
 		const r = readCriterion(raw);
 		if (!r.ok) return r.failure;
 		try {
-			updateCriterion(db(), actor.id, contest.id, raw.id ?? '', r.input);
+			updateCriterion(db(), actorOf(actor, getClientAddress()), contest.id, raw.id ?? '', r.input);
 		} catch (e) {
 			return domainFail(e, raw);
 		}
 		return { done: 'Критерий сохранён' };
 	},
-	delete: async ({ request, locals, url, params }) => {
+	delete: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const { raw } = await readForm(request);
 		try {
-			deleteCriterion(db(), actor.id, contest.id, raw.id ?? '');
+			deleteCriterion(db(), actorOf(actor, getClientAddress()), contest.id, raw.id ?? '');
 		} catch (e) {
 			return domainFail(e, raw);
 		}
 		return { done: 'Критерий удалён' };
 	},
-	move: async ({ request, locals, url, params }) => {
+	move: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const { raw } = await readForm(request);
 		try {
-			moveCriterion(db(), actor.id, contest.id, raw.id ?? '', raw.dir === 'up' ? -1 : 1);
+			moveCriterion(db(), actorOf(actor, getClientAddress()), contest.id, raw.id ?? '', raw.dir === 'up' ? -1 : 1);
 		} catch (e) {
 			return domainFail(e, raw);
 		}

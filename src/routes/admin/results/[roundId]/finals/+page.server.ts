@@ -2,11 +2,14 @@ import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { DomainError } from '$lib/server/errors';
 import { formFail, parseForm } from '$lib/server/http/form';
 import { finalsSchema } from '$lib/schemas/results';
 import { finalsPage, fromMoscowInput } from '$lib/server/results/console';
-import { createFinals, routeFinals, setRoundStatus } from '$lib/server/results/finals';
+import { createFinals } from '$lib/server/results/finals';
+import { applyRouting } from '$lib/server/review/plan';
+import { activateRound, closeRound } from '$lib/server/review/rounds';
 import { readForm } from '$lib/server/review/http';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
@@ -45,7 +48,7 @@ export const actions: Actions = {
 		try {
 			roundId = createFinals(
 				db(),
-				{ id: user.id, ip: getClientAddress() },
+				actorOf(user, getClientAddress()),
 				{ fromRoundId: params.roundId, perNomination, applicationIds: p.data.mode === 'manual' ? picks : undefined, jurorIds: all('jury'), k: p.data.k, deadlineAt }
 			).roundId;
 		} catch (e) {
@@ -56,8 +59,8 @@ export const actions: Actions = {
 	route: async ({ locals, url, params, getClientAddress }) => {
 		const user = requireRole(locals, url, 'organizer');
 		try {
-			const r = routeFinals(db(), { id: user.id, ip: getClientAddress() }, params.roundId);
-			return { routed: { added: r.added, kept: r.kept, unplaced: r.unplaced.map((u) => ({ applicationId: u.applicationId, placed: u.placed, needed: u.needed, reasons: u.reasons })) } };
+			const r = applyRouting(db(), actorOf(user, getClientAddress()), params.roundId);
+			return { routed: { added: r.added, kept: r.kept, unplaced: r.unplacedEntries.map((u) => ({ applicationId: u.applicationId, placed: u.placed, needed: u.needed, reasons: u.reasons })) } };
 		} catch (e) {
 			return refuse(e, {});
 		}
@@ -68,7 +71,8 @@ export const actions: Actions = {
 		const to = raw.to;
 		if (to !== 'active' && to !== 'closed') return formFail(400, raw, {}, 'Неизвестный статус тура');
 		try {
-			setRoundStatus(db(), { id: user.id, ip: getClientAddress() }, params.roundId, to);
+			if (to === 'active') activateRound(db(), params.roundId, actorOf(user, getClientAddress()));
+			else closeRound(db(), params.roundId, actorOf(user, getClientAddress()));
 		} catch (e) {
 			return refuse(e, raw);
 		}

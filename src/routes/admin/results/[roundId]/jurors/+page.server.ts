@@ -2,10 +2,12 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { DomainError } from '$lib/server/errors';
 import { formFail } from '$lib/server/http/form';
 import { computeRound, loadRound } from '$lib/server/results/load';
-import { assignCalibration, calibrationView, jurorSignals, SIGNALS } from '$lib/server/results/quality';
+import { calibrationView, jurorSignals, SIGNALS } from '$lib/server/results/quality';
+import { assignCalibration } from '$lib/server/review/assignments';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, url, 'organizer');
@@ -31,7 +33,7 @@ export const actions: Actions = {
 	calibrate: ({ locals, url, params, getClientAddress }) => {
 		const user = requireRole(locals, url, 'organizer');
 		try {
-			const r = assignCalibration(db(), { id: user.id, ip: getClientAddress() }, params.roundId);
+			const r = assignCalibration(db(), actorOf(user, getClientAddress()), params.roundId);
 			return { ok: `Калибровочные заявки назначены: добавлено назначений — ${r.added}.` };
 		} catch (e) {
 			if (e instanceof DomainError) return formFail(e.status, {}, {}, e.message);

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { DomainError } from '$lib/server/errors';
 import { formFail, readFormData } from '$lib/server/http/form';
 import { markWinners, winnersPreview, winnersSpread } from '$lib/server/results/decisions';
@@ -24,7 +25,7 @@ export const actions: Actions = {
 		const ids = fd.getAll('winner').filter((v): v is string => typeof v === 'string');
 		if (fd.get('confirm') !== 'on') return formFail(400, {}, { confirm: 'Подтвердите решение' }, 'Подтвердите решение флажком — оно меняет статусы всех заявок конкурса');
 		try {
-			const r = markWinners(db(), { id: user.id, ip: getClientAddress() }, params.roundId, ids);
+			const r = markWinners(db(), actorOf(user, getClientAddress()), params.roundId, ids);
 			return { ok: `Решение принято: победителей — ${r.winners}; статусы изменены у ${r.changedToWinner + r.changedToNotSelected} заявок.` };
 		} catch (e) {
 			if (e instanceof DomainError) return formFail(e.status, {}, {}, e.message);

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { config } from '$lib/server/config';
 import { DomainError } from '$lib/server/errors';
 import { formFail, formObject, parseForm, readFormData } from '$lib/server/http/form';
@@ -35,7 +36,7 @@ export const actions: Actions = {
 		const p = parseForm(resultsSettingsSchema, raw);
 		if (!p.ok) return p.failure;
 		try {
-			updateResultsSettings(db(), { id: user.id, ip: getClientAddress() }, params.contestId, p.data);
+			updateResultsSettings(db(), actorOf(user, getClientAddress()), params.contestId, p.data);
 		} catch (e) {
 			return refuse(e, raw);
 		}
@@ -47,7 +48,7 @@ export const actions: Actions = {
 		const kinds = fd.getAll('kind').filter((k): k is DecisionKind => typeof k === 'string' && (DECISION_KINDS as string[]).includes(k));
 		if (!kinds.length) return formFail(400, {}, { kind: 'Выберите, кому писать' }, 'Выберите, кому писать');
 		try {
-			const r = queueDecisionMails(db(), { id: user.id, ip: getClientAddress() }, params.contestId, kinds);
+			const r = queueDecisionMails(db(), actorOf(user, getClientAddress()), params.contestId, kinds);
 			return { ok: `В рассылку добавлено писем: ${r.queued}${r.already ? `; уже были в рассылке: ${r.already}` : ''}. Их отправит фоновая очередь; состояние — ниже и в «Фоновых задачах».` };
 		} catch (e) {
 			return refuse(e, {});
@@ -58,7 +59,7 @@ export const actions: Actions = {
 		try {
 			// «Send now / retry the failed ones»: delivered right here, recorded per recipient, and
 			// the queue keeps retrying what is still failing.
-			const r = await deliverPending(db(), { id: user.id, ip: getClientAddress() }, params.contestId, { send: sendMail, origin: config().origin });
+			const r = await deliverPending(db(), actorOf(user, getClientAddress()), params.contestId, { send: sendMail, origin: config().origin });
 			if (r.left > 0) enqueueDecisionDelivery(db(), params.contestId);
 			return { ok: `Отправлено: ${r.sent}; не удалось: ${r.failed}; осталось в очереди: ${r.left}.` };
 		} catch (e) {

@@ -2,10 +2,11 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { parseForm } from '$lib/server/http/form';
 import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
 import { declareConflict, getJuror, jurorConflicts, removeConflict, resendInvite, updateJurorProfile } from '$lib/server/review/jurors';
-import { activeLoadOf } from '$lib/server/review/service';
+import { activeLoadOf } from '$lib/server/review/views';
 import { listNominations } from '$lib/server/contests/queries';
 import { conflictSchema, profileSchema } from '$lib/schemas/jury';
 import { sendMail } from '$lib/server/mail/mailer';
@@ -38,7 +39,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 };
 
 export const actions: Actions = {
-	save: async ({ request, locals, url, params }) => {
+	save: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		jurorOr404(params.id);
@@ -47,42 +48,42 @@ export const actions: Actions = {
 		const parsed = parseForm(profileSchema, raw);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			updateJurorProfile(db(), actor.id, params.id, contest.id, parsed.data);
+			updateJurorProfile(db(), actorOf(actor, getClientAddress()), params.id, contest.id, parsed.data);
 		} catch (e) {
 			return domainFail(e, raw);
 		}
 		const affected = parsed.data.active ? [] : activeLoadOf(db(), params.id).filter((r) => r.contestId === contest.id);
 		return { saved: true, affected };
 	},
-	reinvite: async ({ locals, url, params }) => {
+	reinvite: async ({ locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		try {
-			const { user, token } = resendInvite(db(), actor.id, params.id);
+			const { user, token } = resendInvite(db(), actorOf(actor, getClientAddress()), params.id);
 			await sendMail(inviteMail(user.email, user.fio, contest.title, `${config().origin}/invite/${token}`));
 			return { reinvited: user.email };
 		} catch (e) {
 			return domainFail(e);
 		}
 	},
-	conflict: async ({ request, locals, url, params }) => {
+	conflict: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const { raw } = await readForm(request);
 		const parsed = parseForm(conflictSchema, raw);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			const r = declareConflict(db(), actor.id, params.id, contest.id, parsed.data.number, parsed.data.comment);
+			const r = declareConflict(db(), actorOf(actor, getClientAddress()), params.id, contest.id, parsed.data.number, parsed.data.comment);
 			return { declared: { number: parsed.data.number.toUpperCase(), removed: r.removed } };
 		} catch (e) {
 			return domainFail(e, raw);
 		}
 	},
-	unconflict: async ({ request, locals, url, params }) => {
+	unconflict: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const { raw } = await readForm(request);
 		try {
-			removeConflict(db(), actor.id, params.id, raw.id ?? '');
+			removeConflict(db(), actorOf(actor, getClientAddress()), params.id, raw.id ?? '');
 			return { undeclared: true };
 		} catch (e) {
 			return domainFail(e);

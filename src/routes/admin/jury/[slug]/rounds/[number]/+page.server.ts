@@ -2,10 +2,12 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { formFail, parseForm } from '$lib/server/http/form';
 import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
 import { activateRound, closeRound, findRound, lateEntryIds, roundK, roundSettings, updateRound } from '$lib/server/review/rounds';
-import { applyRouting, previewRouting, roundEntriesView, roundProgress } from '$lib/server/review/service';
+import { applyRouting, previewRouting } from '$lib/server/review/plan';
+import { roundEntriesView, roundProgress } from '$lib/server/review/views';
 import { roundSchema, toMoscowInput } from '$lib/schemas/jury';
 import { contestSettings } from '$lib/server/contests/settings';
 import { listJurors } from '$lib/server/review/jurors';
@@ -56,19 +58,19 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 };
 
 export const actions: Actions = {
-	apply: async ({ request, locals, url, params }) => {
+	apply: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const round = roundOr404(contest.id, params.number);
 		const { raw } = await readForm(request);
 		try {
-			const s = applyRouting(db(), actor.id, round.id, { digest: raw.digest || undefined, rebalance: raw.rebalance === '1' });
+			const s = applyRouting(db(), actorOf(actor, getClientAddress()), round.id, { digest: raw.digest || undefined, rebalance: raw.rebalance === '1' });
 			return { applied: s };
 		} catch (e) {
 			return domainFail(e, raw);
 		}
 	},
-	update: async ({ request, locals, url, params }) => {
+	update: async ({ request, locals, url, params, getClientAddress }) => {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		const round = roundOr404(contest.id, params.number);
@@ -79,7 +81,7 @@ export const actions: Actions = {
 		const jurorIds = raw.juryMode === 'selected' ? f.all('jurorIds') : null;
 		if (jurorIds && jurorIds.length === 0) return formFail(400, raw, { jurorIds: 'Выберите хотя бы одного эксперта или оставьте «все эксперты конкурса»' });
 		try {
-			updateRound(db(), round.id, { title: parsed.data.title, deadlineAt: parsed.data.deadlineAt, k: parsed.data.k, jurorIds }, actor.id);
+			updateRound(db(), round.id, { title: parsed.data.title, deadlineAt: parsed.data.deadlineAt, k: parsed.data.k, jurorIds }, actorOf(actor, getClientAddress()));
 		} catch (e) {
 			return domainFail(e, raw);
 		}
@@ -90,7 +92,7 @@ export const actions: Actions = {
 		const contest = contestOr404(params.slug);
 		const round = roundOr404(contest.id, params.number);
 		try {
-			activateRound(db(), round.id, { id: actor.id, ip: getClientAddress() });
+			activateRound(db(), round.id, actorOf(actor, getClientAddress()));
 		} catch (e) {
 			return domainFail(e);
 		}
@@ -101,7 +103,7 @@ export const actions: Actions = {
 		const contest = contestOr404(params.slug);
 		const round = roundOr404(contest.id, params.number);
 		try {
-			closeRound(db(), round.id, { id: actor.id, ip: getClientAddress() });
+			closeRound(db(), round.id, actorOf(actor, getClientAddress()));
 		} catch (e) {
 			return domainFail(e);
 		}

@@ -2,9 +2,11 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
+import { actorOf } from '$lib/server/actor';
 import { contestOr404, domainFail, domainPage, readForm } from '$lib/server/review/http';
 import { findRound, roundK } from '$lib/server/review/rounds';
-import { addAssignment, entryAssignments, moveAssignment, removeAssignment } from '$lib/server/review/service';
+import { addAssignment, moveAssignment, removeAssignment } from '$lib/server/review/assignments';
+import { entryAssignments } from '$lib/server/review/views';
 import { regionByCode } from '$lib/data/regions';
 import { DomainError } from '$lib/server/errors';
 
@@ -43,33 +45,33 @@ async function ctx(locals: App.Locals, url: URL, params: { slug: string; number:
 }
 
 export const actions: Actions = {
-	add: async ({ request, locals, url, params }) => {
+	add: async ({ request, locals, url, params, getClientAddress }) => {
 		const { actor, round } = await ctx(locals, url, params);
 		const { raw } = await readForm(request);
 		if (!raw.jurorId) return domainFail(new DomainError(400, 'no_juror', 'Выберите эксперта'), raw);
 		try {
-			addAssignment(db(), actor.id, round.id, params.appId, raw.jurorId);
+			addAssignment(db(), actorOf(actor, getClientAddress()), round.id, params.appId, raw.jurorId);
 		} catch (e) {
 			return domainFail(e, raw);
 		}
 		return { done: 'Эксперт назначен' };
 	},
-	move: async ({ request, locals, url, params }) => {
+	move: async ({ request, locals, url, params, getClientAddress }) => {
 		const { actor } = await ctx(locals, url, params);
 		const { raw } = await readForm(request);
 		if (!raw.jurorId) return domainFail(new DomainError(400, 'no_juror', 'Выберите эксперта, которому передать заявку'), raw);
 		try {
-			moveAssignment(db(), actor.id, raw.id ?? '', raw.jurorId);
+			moveAssignment(db(), actorOf(actor, getClientAddress()), raw.id ?? '', raw.jurorId);
 		} catch (e) {
 			return domainFail(e, raw);
 		}
 		return { done: 'Назначение перенесено' };
 	},
-	remove: async ({ request, locals, url, params }) => {
+	remove: async ({ request, locals, url, params, getClientAddress }) => {
 		const { actor } = await ctx(locals, url, params);
 		const { raw } = await readForm(request);
 		try {
-			removeAssignment(db(), actor.id, raw.id ?? '', { comment: (raw.comment ?? '').trim().slice(0, 1000), conflict: raw.conflict === 'on' });
+			removeAssignment(db(), actorOf(actor, getClientAddress()), raw.id ?? '', { comment: (raw.comment ?? '').trim().slice(0, 1000), conflict: raw.conflict === 'on' });
 		} catch (e) {
 			return domainFail(e, raw);
 		}
