@@ -38,3 +38,8 @@ export function describeApplyIntent(db: DbOrTx, slugs: { contest: string; nomina
 	const n = slugs.nomination ? listNominations(db, c.id).find((x) => x.slug === slugs.nomination) : undefined;
 	return { contestTitle: c.title, nominationTitle: n?.title ?? null };
 }
+
+/** Every contest, newest first (the jury console's contest picker). */
+export function listContestsNewestFirst(db: DbOrTx) {
+	return db.select({ slug: contests.slug, title: contests.title, phase: contests.phase }).from(contests).orderBy(desc(contests.year), desc(contests.openAt)).all();
+}

@@ -116,6 +116,11 @@ export interface EnqueueOptions {
 	maxAttempts?: number;
 	/** While a job with this key is queued or running, enqueue returns it instead of adding one. */
 	dedupeKey?: string;
+	/**
+	 * With `dedupeKey`: when the active job is queued for later (a retry waiting out its backoff),
+	 * bring it forward to `runAt` (default now) — «send now» from a console.
+	 */
+	hurry?: boolean;
 	now?: Date;
 }
 
@@ -156,6 +161,14 @@ export function enqueue(db: DbOrTx, kind: string, payload: JobPayload, opts: Enq
 		.where(and(eq(jobs.dedupeKey, opts.dedupeKey!), inArray(jobs.status, ['queued', 'running'])))
 		.get();
 	if (!existing) throw new Error('enqueue: conflict without an active job');
+	const at = opts.runAt ?? now;
+	if (opts.hurry && existing.status === 'queued' && existing.runAt.getTime() > at.getTime()) {
+		const hurried = db.update(jobs).set({ runAt: at, updatedAt: now }).where(and(eq(jobs.id, existing.id), eq(jobs.status, 'queued'))).returning().get();
+		if (hurried) {
+			notify();
+			return hurried;
+		}
+	}
 	return existing;
 }
 

@@ -367,6 +367,11 @@ export function listForOrganizer(db: DbOrTx, f: { q?: string; status?: string } 
 // Documents
 // ---------------------------------------------------------------------------
 
+/** The practice's own video asset, if it has one. */
+export function practiceVideo(db: DbOrTx, p: Pick<Practice, 'videoAssetId'>): Asset | undefined {
+	return p.videoAssetId ? db.select().from(assets).where(eq(assets.id, p.videoAssetId)).get() : undefined;
+}
+
 export function listDocuments(db: DbOrTx, practiceId: string): Asset[] {
 	return db
 		.select()

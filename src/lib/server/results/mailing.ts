@@ -1,16 +1,15 @@
 /**
- * Bulk decision mails with per-recipient delivery status (table `mail_deliveries`).
- *
- * NOTE FOR THE MERGE: the durable job queue is being built on another branch. Until then
- * `deliverPending` sends synchronously, a bounded batch per call (the console's button), through
- * `sendMail`, recording every recipient's outcome; failed ones are retried by the next call (up to
- * MAX_ATTEMPTS). On merge the lead turns `deliverPending` (or `deliverOne`) into a queue handler —
- * the composition (`composeDecisionMail`), the recipient selection (`decisionRecipients`) and the
- * bookkeeping stay as they are.
+ * Bulk decision mails with per-recipient delivery status (table `mail_deliveries`), delivered by
+ * the durable job queue like every other mail of the portal.
  *
  * A mailing is a campaign `decision:<contestId>`: one row per application (idempotent — queuing
  * again adds only applications that have no row yet, so nobody gets the same letter twice). The
- * letter announces the status fixed in `kind` when queued.
+ * letter announces the status fixed in `kind` when queued. `queueDecisionMails` writes the rows
+ * and enqueues one delivery job (`mail.decisions`) in the same transaction; the job's handler
+ * (`decisionMailHandler`) sends them in batches through `deliverPending`, recording each
+ * recipient's outcome, and fails itself while some still fail so the queue retries with backoff.
+ * The console's «отправить сейчас» (`requestDelivery`) only brings that job forward: nothing is
+ * sent inside a request.
  */
 import { enqueue, type JobHandler } from '../jobs/queue';
 import { sendMail } from '../mail/mailer';
@@ -237,9 +236,28 @@ export function mailingStatus(db: DbOrTx, contestId: string): MailingStatus {
 
 export const DECISION_MAIL_KIND = 'mail.decisions';
 
-/** One delivery job per contest campaign at a time (dedupe); it sends what is pending. */
-export function enqueueDecisionDelivery(db: DbOrTx, contestId: string, now = new Date()) {
-	return enqueue(db, DECISION_MAIL_KIND, { contestId }, { dedupeKey: `${DECISION_MAIL_KIND}:${contestId}`, maxAttempts: MAX_ATTEMPTS + 3, now });
+/**
+ * One delivery job per contest campaign at a time (dedupe); it sends what is pending. `hurry`
+ * brings a job that waits out a retry backoff forward to now.
+ */
+export function enqueueDecisionDelivery(db: DbOrTx, contestId: string, now = new Date(), opts: { hurry?: boolean } = {}) {
+	return enqueue(db, DECISION_MAIL_KIND, { contestId }, { dedupeKey: `${DECISION_MAIL_KIND}:${contestId}`, maxAttempts: MAX_ATTEMPTS + 3, hurry: opts.hurry, now });
+}
+
+/**
+ * «Отправить сейчас / повторить неудачные» of the results console: the letters still due
+ * (pending, or failed with attempts left) are handed to the queue's delivery job now — one is
+ * enqueued, or the waiting one is brought forward. Audited; returns how many letters are due.
+ */
+export function requestDelivery(db: DbOrTx, actor: Actor | null, contestId: string, now = new Date()): { due: number; jobId: string | null } {
+	return db.transaction((tx) => {
+		if (!tx.select({ id: contests.id }).from(contests).where(eq(contests.id, contestId)).get()) throw notFound('Конкурс не найден');
+		const due = mailingStatus(tx, contestId).due;
+		if (!due) return { due: 0, jobId: null };
+		const job = enqueueDecisionDelivery(tx, contestId, now, { hurry: true });
+		audit(tx, { ...by(actor), action: 'mail.request', entity: 'contest', entityId: contestId, after: { campaign: campaignOf(contestId), due, job: job.id } }, now);
+		return { due, jobId: job.id };
+	});
 }
 
 /**

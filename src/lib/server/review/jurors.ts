@@ -1,16 +1,21 @@
 /**
  * Jurors: invitations (a jury user without a password + a single-use invite link), profiles
  * (expertise, region, organization, capacity, active) and conflicts declared by the organizer.
- * Mail is sent by the routes after the transaction commits.
+ * The invitation letter is enqueued (jobs/mail.ts) in the transaction that creates the juror or
+ * the new link, like every mail: a refused invite mails nothing, and a slow or failing SMTP server
+ * neither holds the organizer's request nor loses the letter (the queue retries it).
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
-import { applications, assignments, conflicts, jurorProfiles, nominations, rounds, users } from '../db/schema';
+import { applications, assignments, conflicts, contests, jurorProfiles, nominations, rounds, users } from '../db/schema';
 import { newId } from '../ids';
 import { DomainError, notFound } from '../errors';
 import { audit } from '../audit';
 import { issueEmailToken, INVITE_TTL_MS } from '../auth/accounts';
 import { by, type Actor } from '../actor';
+import { enqueueMail } from '../jobs/mail';
+import { inviteMail } from '../mail/templates';
+import { config } from '../config';
 import { ACTIVE_STATUSES } from './rounds';
 import { allJurors, type JurorInfo } from './round-state';
 import { rerouteEntry } from './plan';
@@ -36,8 +41,22 @@ function checkNominations(db: DbOrTx, contestId: string, ids: string[]) {
 	if (bad.length) throw new DomainError(400, 'bad_nomination', 'Выберите номинации из списка этого конкурса');
 }
 
-/** Inserts jury users with profiles and invite tokens; the caller holds the transaction. */
-function insertJurors(d: DbOrTx, list: NewJuror[], actor: Actor | null, now: Date): { user: typeof users.$inferSelect; token: string }[] {
+function contestTitle(d: DbOrTx, contestId: string): string {
+	const c = d.select({ title: contests.title }).from(contests).where(eq(contests.id, contestId)).get();
+	if (!c) throw notFound('Конкурс не найден');
+	return c.title;
+}
+
+/** The invitation letter with its single-use link, through the mail queue (in the caller's transaction). */
+function enqueueInvite(d: DbOrTx, user: { email: string; fio: string }, contest: string, token: string, now: Date) {
+	enqueueMail(d, inviteMail(user.email, user.fio, contest, `${config().origin}/invite/${token}`), { now });
+}
+
+/**
+ * Inserts jury users with profiles and invite tokens; the caller holds the transaction. With
+ * `mailFor` (the contest's title) each one's invitation letter is enqueued too.
+ */
+function insertJurors(d: DbOrTx, list: NewJuror[], actor: Actor | null, now: Date, mailFor: string | null): { user: typeof users.$inferSelect; token: string }[] {
 	const out: { user: typeof users.$inferSelect; token: string }[] = [];
 	for (const j of list) {
 		const email = j.email.trim().toLowerCase();
@@ -49,22 +68,27 @@ function insertJurors(d: DbOrTx, list: NewJuror[], actor: Actor | null, now: Dat
 			.run();
 		const token = issueEmailToken(d, user.id, 'invite', INVITE_TTL_MS, now);
 		audit(d, { ...by(actor), action: 'juror.invite', entity: 'user', entityId: user.id, after: { email, fio: user.fio, regionCode: j.regionCode, organization: j.organization, capacity: j.capacity, nominationIds: j.nominationIds } }, now);
+		if (mailFor !== null) enqueueInvite(d, user, mailFor, token, now);
 		out.push({ user, token });
 	}
 	return out;
 }
 
-/** Invites one juror: a jury user without a password, a profile and an invite token. */
+/** Invites one juror: a jury user without a password, a profile, an invite token and the letter. */
 export function inviteJuror(db: DbOrTx, actor: Actor | null, contestId: string, input: InviteInput | NewJuror, now = new Date()) {
 	checkNominations(db, contestId, input.nominationIds);
-	return db.transaction((tx) => insertJurors(tx, [input as NewJuror], actor, now)[0]);
+	return db.transaction((tx) => insertJurors(tx, [input as NewJuror], actor, now, contestTitle(tx, contestId))[0]);
 }
 
-/** Invites many jurors at once: all of them or none (the import). */
-export function inviteJurors(db: DbOrTx, actor: Actor | null, contestId: string, list: NewJuror[], now = new Date()) {
+/**
+ * Invites many jurors at once: all of them or none (the import). The letters are enqueued only
+ * with `mail: true` (the import's «отправить приглашения» box); otherwise the organizer sends
+ * them later from each profile (`resendInvite`).
+ */
+export function inviteJurors(db: DbOrTx, actor: Actor | null, contestId: string, list: NewJuror[], opts: { mail?: boolean } = {}, now = new Date()) {
 	checkNominations(db, contestId, list.flatMap((j) => j.nominationIds));
 	return db.transaction((d) => {
-		const out = insertJurors(d, list, actor, now);
+		const out = insertJurors(d, list, actor, now, opts.mail ? contestTitle(d, contestId) : null);
 		audit(d, { ...by(actor), action: 'juror.import', entity: 'contest', entityId: contestId, after: { count: out.length } }, now);
 		return out;
 	});
@@ -76,14 +100,19 @@ export function getJuror(db: DbOrTx, userId: string): JurorInfo {
 	return j;
 }
 
-/** A new invite link for a juror who has not set a password yet (the old link stops working). */
-export function resendInvite(db: DbOrTx, actor: Actor | null, userId: string, now = new Date()) {
+/**
+ * A new invite link for a juror who has not set a password yet (the old link stops working),
+ * mailed through the queue with the title of the contest whose console sent it.
+ */
+export function resendInvite(db: DbOrTx, actor: Actor | null, userId: string, contestId: string, now = new Date()) {
 	const user = db.select().from(users).where(eq(users.id, userId)).get();
 	if (!user || user.role !== 'jury') throw notFound('Эксперт не найден');
 	if (user.passwordHash) throw new DomainError(409, 'already_joined', 'Эксперт уже принял приглашение и задал пароль');
 	return db.transaction((d) => {
+		const title = contestTitle(d, contestId);
 		const token = issueEmailToken(d, user.id, 'invite', INVITE_TTL_MS, now);
 		audit(d, { ...by(actor), action: 'juror.reinvite', entity: 'user', entityId: user.id }, now);
+		enqueueInvite(d, user, title, token, now);
 		return { user, token };
 	});
 }

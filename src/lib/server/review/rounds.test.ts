@@ -2,8 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
 import { asJury, asOrganizer } from '../../../../tests/helpers/actors';
-
-const ORG = asOrganizer();
 import { juryFixture, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { assignments, auditEvents, criteria, emailTokens, jurorProfiles, users } from '../db/schema';
@@ -14,6 +12,8 @@ import { addAssignment } from './assignments';
 import { applyRouting } from './plan';
 import { saveScores } from './scoring';
 import { declareConflict, inviteJuror, listJurors, removeConflict, resendInvite, updateJurorProfile, jurorConflicts } from './jurors';
+
+const ORG = asOrganizer();
 
 let t: ReturnType<typeof tempDb>;
 let db: DB;
@@ -128,7 +128,7 @@ describe('jurors', () => {
 		expect(user).toMatchObject({ email: 'new@example.ru', role: 'jury', passwordHash: null });
 		expect(token.length).toBeGreaterThan(20);
 		expect(code(() => inviteJuror(db, ORG, f.contestId, { fio: 'Другой Человек Тест', email: 'new@example.ru', regionCode: null, organization: '', capacity: 1, nominationIds: [] }))).toBe('409 email_taken');
-		resendInvite(db, ORG, user.id);
+		resendInvite(db, ORG, user.id, f.contestId);
 		expect(db.select().from(emailTokens).where(eq(emailTokens.userId, user.id)).all()).toHaveLength(2);
 		// nominations of another contest stay when this contest's expertise is edited
 		const g = juryFixture(db, 'other');
@@ -138,7 +138,7 @@ describe('jurors', () => {
 		const row = listJurors(db, f.contestId).find((j) => j.userId === user.id)!;
 		expect(row).toMatchObject({ invited: true, active: false, contestNominationIds: [f.nominations[0]], load: 0 });
 		db.update(users).set({ passwordHash: 'set' }).where(eq(users.id, user.id)).run();
-		expect(code(() => resendInvite(db, ORG, user.id))).toBe('409 already_joined');
+		expect(code(() => resendInvite(db, ORG, user.id, f.contestId))).toBe('409 already_joined');
 	});
 
 	it('a declared conflict removes the active assignment and re-routes the entry', () => {

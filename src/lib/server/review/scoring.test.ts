@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
-import { asJury, asOrganizer } from '../../../../tests/helpers/actors';
+import { asJury } from '../../../../tests/helpers/actors';
 import { juryFixture, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { applications, assignments, auditEvents, scores } from '../db/schema';

@@ -2,8 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
 import { asJury, asOrganizer } from '../../../../tests/helpers/actors';
-
-const ORG = asOrganizer();
 import { juryFixture, setActive, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { applications, assignments, auditEvents, conflicts, roundEntries } from '../db/schema';
@@ -14,6 +12,8 @@ import { applyRouting, previewRouting } from './plan';
 import { buildRoutingInput, loadRoundState } from './round-state';
 import { entryAssignments, roundProgress } from './views';
 import { recuse, saveScores } from './scoring';
+
+const ORG = asOrganizer();
 
 let t: ReturnType<typeof tempDb>;
 let db: DB;

@@ -11,6 +11,7 @@ import {
 	getPractice,
 	listAdoptions,
 	listDocuments,
+	practiceVideo,
 	publishPractice,
 	publishProblems,
 	removeDocument,
@@ -21,8 +22,6 @@ import { PRACTICE_STATUS_TITLE } from '$lib/glossary';
 import { deleteObjectQuietly, FILE_RULES } from '$lib/server/library/files';
 import { presign } from '$lib/server/library/media';
 import { parsePracticeInput, practiceToRaw, keyLabel } from '$lib/schemas/library';
-import { assets } from '$lib/server/db/schema';
-import { eq } from 'drizzle-orm';
 
 function load404(id: string) {
 	const p = getPractice(db(), id);
@@ -34,7 +33,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, url, 'organizer');
 	const d = db();
 	const p = load404(params.id);
-	const video = p.videoAssetId ? d.select().from(assets).where(eq(assets.id, p.videoAssetId)).get() : undefined;
+	const video = practiceVideo(d, p);
 	const problems = { ...(p.editorNote.trim() ? { editor_note: 'очистите заметку редактора — пока она есть, практику нельзя опубликовать' } : {}), ...publishProblems(p) };
 	return {
 		practice: { id: p.id, slug: p.slug, title: p.title, status: p.status, statusTitle: PRACTICE_STATUS_TITLE[p.status], fromApplication: !!p.applicationId, publishedAt: p.publishedAt?.getTime() ?? null, videoConsent: p.videoConsent, editorNote: p.editorNote },

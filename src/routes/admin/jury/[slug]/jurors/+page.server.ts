@@ -3,18 +3,13 @@ import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
 import { actorOf } from '$lib/server/actor';
-import { users } from '$lib/server/db/schema';
 import { formFail, parseForm } from '$lib/server/http/form';
 import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
 import { grantNominations, inviteJuror, inviteJurors, listJurors } from '$lib/server/review/jurors';
-import { parseJuryFile, IMPORT_MAX_BYTES, type RowError } from '$lib/server/review/import';
+import { readJuryFile, IMPORT_MAX_BYTES, type RowError } from '$lib/server/review/import';
 import { listNominations } from '$lib/server/contests/queries';
 import { inviteSchema } from '$lib/schemas/jury';
-import { sendMail } from '$lib/server/mail/mailer';
-import { inviteMail } from '$lib/server/mail/templates';
-import { config } from '$lib/server/config';
 import { REGIONS } from '$lib/data/regions';
-import { logFor } from '$lib/server/ops/log';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, url, 'organizer');
@@ -45,19 +40,6 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			}))
 	};
 };
-
-async function mailInvites(list: { user: { email: string; fio: string }; token: string }[], contestTitle: string): Promise<number> {
-	let failed = 0;
-	for (const { user, token } of list) {
-		try {
-			await sendMail(inviteMail(user.email, user.fio, contestTitle, `${config().origin}/invite/${token}`));
-		} catch (e) {
-			failed++;
-			logFor('mail').error({ err: e }, 'приглашение эксперту не отправлено');
-		}
-	}
-	return failed;
-}
 
 export const actions: Actions = {
 	bulk: async ({ request, locals, url, params, getClientAddress }) => {
@@ -90,8 +72,8 @@ export const actions: Actions = {
 			if (r.data.message?.includes('уже зарегистрирован')) return formFail(409, raw, { email: r.data.message });
 			return r;
 		}
-		const failed = await mailInvites([created], contest.title);
-		return { invited: { fio: created.user.fio, email: created.user.email, userId: created.user.id, mailed: failed === 0 } };
+		// The letter is in the mail queue (enqueued with the juror); the queue retries it if SMTP fails.
+		return { invited: { fio: created.user.fio, email: created.user.email, userId: created.user.id, mailed: true } };
 	},
 
 	import: async ({ request, locals, url, params, getClientAddress }) => {
@@ -102,9 +84,7 @@ export const actions: Actions = {
 		if (!file || file.size === 0) return fail(400, { importError: 'Выберите файл CSV или XLSX со списком экспертов', importErrors: [] as RowError[] });
 		if (file.size > IMPORT_MAX_BYTES) return fail(413, { importError: 'Файл больше 2 МБ: разделите список на части', importErrors: [] as RowError[] });
 		const buf = new Uint8Array(await file.arrayBuffer());
-		const noms = listNominations(db(), contest.id).map((n) => ({ id: n.id, slug: n.slug, title: n.title }));
-		const existing = new Set(db().select({ email: users.email }).from(users).all().map((u) => u.email));
-		const parsed = await parseJuryFile(buf, file.name, noms, existing);
+		const parsed = await readJuryFile(db(), contest.id, buf, file.name);
 		if (parsed.fileError) return fail(400, { importError: parsed.fileError, importErrors: [] as RowError[] });
 		if (parsed.errors.length)
 			return fail(400, {
@@ -113,12 +93,11 @@ export const actions: Actions = {
 			});
 		let created;
 		try {
-			created = inviteJurors(db(), actorOf(actor, getClientAddress()), contest.id, parsed.rows);
+			created = inviteJurors(db(), actorOf(actor, getClientAddress()), contest.id, parsed.rows, { mail: f.raw.send === 'on' });
 		} catch (e) {
 			const r = domainFail(e);
 			return fail(r.status, { importError: `Импорт не выполнен: ${r.data.message}. Ни одна строка не добавлена.`, importErrors: [] as RowError[] });
 		}
-		const failed = f.raw.send === 'on' ? await mailInvites(created, contest.title) : 0;
-		return { imported: { count: created.length, mailed: f.raw.send === 'on', failed } };
+		return { imported: { count: created.length, mailed: f.raw.send === 'on', failed: 0 } };
 	}
 };

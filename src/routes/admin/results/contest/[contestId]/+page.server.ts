@@ -3,14 +3,12 @@ import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
 import { actorOf } from '$lib/server/actor';
-import { config } from '$lib/server/config';
 import { DomainError } from '$lib/server/errors';
 import { formFail, formObject, parseForm, readFormData } from '$lib/server/http/form';
-import { sendMail } from '$lib/server/mail/mailer';
 import { resultsSettingsSchema } from '$lib/schemas/results';
 import { contestResultsPage } from '$lib/server/results/console';
 import { winnersSpread } from '$lib/server/results/decisions';
-import { DECISION_KINDS, enqueueDecisionDelivery, deliverPending, mailingStatus, queueDecisionMails, type DecisionKind } from '$lib/server/results/mailing';
+import { DECISION_KINDS, mailingStatus, queueDecisionMails, requestDelivery, type DecisionKind } from '$lib/server/results/mailing';
 import { updateResultsSettings } from '$lib/server/results/settings-guard';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
@@ -57,11 +55,9 @@ export const actions: Actions = {
 	deliver: async ({ locals, url, params, getClientAddress }) => {
 		const user = requireRole(locals, url, 'organizer');
 		try {
-			// «Send now / retry the failed ones»: delivered right here, recorded per recipient, and
-			// the queue keeps retrying what is still failing.
-			const r = await deliverPending(db(), actorOf(user, getClientAddress()), params.contestId, { send: sendMail, origin: config().origin });
-			if (r.left > 0) enqueueDecisionDelivery(db(), params.contestId);
-			return { ok: `Отправлено: ${r.sent}; не удалось: ${r.failed}; осталось в очереди: ${r.left}.` };
+			// «Send now / retry the failed ones»: the queue's delivery job runs now; nothing is sent here.
+			const r = requestDelivery(db(), actorOf(user, getClientAddress()), params.contestId);
+			return { ok: r.due ? `Писем к отправке: ${r.due}. Фоновая очередь отправляет их сейчас; состояние — ниже и в «Фоновых задачах».` : 'Отправлять нечего: все письма рассылки уже доставлены или исчерпали попытки.' };
 		} catch (e) {
 			return refuse(e, {});
 		}

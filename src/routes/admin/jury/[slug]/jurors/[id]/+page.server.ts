@@ -9,9 +9,6 @@ import { declareConflict, getJuror, jurorConflicts, removeConflict, resendInvite
 import { activeLoadOf } from '$lib/server/review/views';
 import { listNominations } from '$lib/server/contests/queries';
 import { conflictSchema, profileSchema } from '$lib/schemas/jury';
-import { sendMail } from '$lib/server/mail/mailer';
-import { inviteMail } from '$lib/server/mail/templates';
-import { config } from '$lib/server/config';
 import { REGIONS } from '$lib/data/regions';
 import { DomainError } from '$lib/server/errors';
 
@@ -59,8 +56,7 @@ export const actions: Actions = {
 		const actor = requireRole(locals, url, 'organizer');
 		const contest = contestOr404(params.slug);
 		try {
-			const { user, token } = resendInvite(db(), actorOf(actor, getClientAddress()), params.id);
-			await sendMail(inviteMail(user.email, user.fio, contest.title, `${config().origin}/invite/${token}`));
+			const { user } = resendInvite(db(), actorOf(actor, getClientAddress()), params.id, contest.id);
 			return { reinvited: user.email };
 		} catch (e) {
 			return domainFail(e);
