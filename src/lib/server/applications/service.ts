@@ -12,6 +12,7 @@ import { aboutSchema, practiceSchema, letterSchema, CONSENT_VERSION, draftAboutS
 import { fieldErrors } from '../../schemas/auth';
 import { enqueueSubmittedMail } from './notify';
 import type { Actor } from '../actor';
+import { acceptsEdits, graceEnd } from '../contests/deadline';
 
 /** The applicant submitting: whether the address is confirmed decides if a submission is accepted. */
 export type Applicant = Actor & { emailVerifiedAt?: Date | null };
@@ -30,15 +31,9 @@ export function loadOwned(db: DbOrTx, actor: Actor, applicationId: string): { ap
 	return row;
 }
 
-/** Whether the contest accepts new entries and edits now. */
-export function acceptsEdits(contest: Contest, now: Date): boolean {
-	return contest.phase === 'open' && now.getTime() >= contest.openAt.getTime() && now.getTime() < contest.closeAt.getTime();
-}
-
-/** Deadline with the grace period for uploads begun before it. */
-export function graceEnd(contest: Contest): Date {
-	return new Date(contest.closeAt.getTime() + contestSettings(contest.settings).uploadGraceMinutes * 60_000);
-}
+// The deadline rules live in contests/deadline.ts; re-exported for the upload use case
+// (storage/uploads.ts), which imports them from here.
+export { acceptsEdits, graceEnd } from '../contests/deadline';
 
 function assertEditable(app: Application, contest: Contest, now: Date) {
 	if (!EDITABLE.has(app.status)) throw new DomainError(409, 'not_editable', 'Эту заявку уже нельзя изменить');

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { nominations } from '../db/schema';
-import { loadOwned, readiness, acceptsEdits, graceEnd } from './service';
+import { loadOwned, readiness } from './service';
+import { acceptsEdits, graceEnd } from '../contests/deadline';
 import type { Actor } from '../actor';
 import { currentFiles } from '../storage/uploads';
 import { presignGet } from '../storage/presign';

@@ -13,6 +13,7 @@ import { applications, assignments, contests, nominations, rounds, type Contest,
 import { newId } from '../ids';
 import { audit } from '../audit';
 import { by, type Actor } from '../actor';
+import { graceEnd } from './deadline';
 import { DomainError, notFound } from '../errors';
 import { assertResultsSettingsChange } from '../results/settings-guard';
 import { contestSettings, contestSettingsSchema } from './settings';
@@ -325,10 +326,10 @@ export function phaseProblems(db: DbOrTx, c: Contest, to: Phase, now = new Date(
 		if (total > 0) out.push(`Заявители уже начали ${total} ${plural(total, ['заявку', 'заявки', 'заявок'])}: конкурс нельзя снова спрятать в черновик`);
 	}
 	if (c.phase === 'open' && to === 'review') {
-		const graceEnd = new Date(c.closeAt.getTime() + s.uploadGraceMinutes * 60_000);
-		if (now.getTime() < graceEnd.getTime())
+		const end = graceEnd(c);
+		if (now.getTime() < end.getTime())
 			out.push(
-				`Приём заявок идёт до ${fmtDateTime(c.closeAt)}${s.uploadGraceMinutes ? `, начатые загрузки можно завершить до ${fmtDateTime(graceEnd)}` : ''}. Чтобы закончить раньше, сначала перенесите «${CONTEST_FIELD_LABEL.closeAt}»`
+				`Приём заявок идёт до ${fmtDateTime(c.closeAt)}${s.uploadGraceMinutes ? `, начатые загрузки можно завершить до ${fmtDateTime(end)}` : ''}. Чтобы закончить раньше, сначала перенесите «${CONTEST_FIELD_LABEL.closeAt}»`
 			);
 	}
 	if (c.phase === 'review' && to === 'open') {
