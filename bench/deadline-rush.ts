@@ -11,7 +11,7 @@ import { eq, and, sql } from 'drizzle-orm';
 import { ensureBuilt, startBuiltPortal, percentile, round1 } from './_portal';
 import { openDatabase } from '../src/lib/server/db/client';
 import { runMigrations } from '../src/lib/server/db/migrate';
-import { seedDemo } from '../src/lib/server/db/seed';
+import { seedDemo } from '../src/lib/server/seed';
 import { applications, assets, contests, users } from '../src/lib/server/db/schema';
 import { createSession } from '../src/lib/server/auth/sessions';
 import { startApplication, saveStep } from '../src/lib/server/applications/service';

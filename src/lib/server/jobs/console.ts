@@ -3,10 +3,17 @@ import { inArray, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { applications, assets, JOB_STATUSES, type Job, type JobStatus } from '../db/schema';
 import { countJobs, handlerFor, jobCounts, listJobs } from './queue';
-import { JOB_KIND_TITLE } from './handlers';
 import { MEDIA_PROCESS_KIND } from '../media/process';
 
 export const CONSOLE_PAGE_SIZE = 50;
+
+/** Russian names of job kinds for the console. */
+export const JOB_KIND_TITLE: Record<string, string> = {
+	'mail.send': 'Отправка письма',
+	'media.process': 'Обработка видео',
+	'mail.decisions': 'Рассылка решений'
+};
+
 
 export interface ConsoleRow {
 	id: string;

@@ -11,7 +11,7 @@ import type { Actor } from '../actor';
 import { DomainError, forbidden, notFound } from '../errors';
 import { newId } from '../ids';
 import { MAX_RESULTS, parsePracticeInput, practiceToRaw, type PracticeInput } from '../../schemas/library';
-import { SPHERES } from '../db/demo-content';
+import { SPHERES } from '../../data/spheres';
 import { regionsByDistrict } from '../../data/regions';
 import { indexPractice, unindexPractice } from './search-index';
 import { slugify } from './text';

@@ -3,7 +3,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
 import type { DB } from '../db/client';
 import { applications, assignments, conflicts, jurorProfiles, rounds, users } from '../db/schema';
-import { seedDemo } from '../db/seed';
+import { seedDemo } from '../seed';
 import { conflictReason } from './routing';
 import { loadRoundState } from './round-state';
 
