@@ -9,9 +9,8 @@
  * decision must stay reproducible from the audit log. Other settings (feedback release, upload
  * limits) stay editable.
  *
- * `assertResultsSettingsChange` is exported for the contest settings form of the contest console
- * (another branch) to call before saving; `updateResultsSettings` is the results console's own
- * form.
+ * `assertResultsSettingsChange` is what the contest console's settings form (contests/admin.ts)
+ * calls before saving; `updateResultsSettings` is the results console's own form.
  */
 import { idsByNumbers } from '../review/rounds';
 import { and, eq, inArray } from 'drizzle-orm';
