@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
 const alias = { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) };
@@ -9,6 +9,14 @@ const alias = { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) };
  * so with Ceph radosgw, scripts/ci/radosgw.sh), else against the embedded store. The project exists
  * only for that command (VITEST_S3=1), so a plain `vitest run` does not run these files twice.
  */
+/**
+ * The media domain's tests run real ffmpeg/ffprobe and the embedded S3 (transcoding, posters,
+ * a worker killed mid-job): the slow part of the domain tests. They are their own project, so
+ * `vitest run --project unit` gives quick feedback on everything else; `npm run test:unit` runs
+ * every project, these included.
+ */
+export const MEDIA_TESTS = ['src/lib/server/media/**/*.test.ts'];
+
 export const S3_TESTS = [
 	'src/lib/server/storage/*.test.ts',
 	'src/lib/server/media/process.test.ts',
@@ -41,7 +49,11 @@ export default defineConfig({
 		projects: [
 			{
 				resolve: { alias },
-				test: { name: 'unit', include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'], environment: 'node', pool: 'forks', testTimeout: 60_000 }
+				test: { name: 'unit', include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'], exclude: [...configDefaults.exclude, ...MEDIA_TESTS], environment: 'node', pool: 'forks', testTimeout: 60_000 }
+			},
+			{
+				resolve: { alias },
+				test: { name: 'media', include: MEDIA_TESTS, environment: 'node', pool: 'forks', testTimeout: 90_000, hookTimeout: 180_000 }
 			},
 			{
 				resolve: { alias },

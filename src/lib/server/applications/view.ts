@@ -1,7 +1,9 @@
 import { eq } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { nominations } from '../db/schema';
-import { loadOwned, readiness, acceptsEdits, graceEnd, type Actor } from './service';
+import { loadOwned, readiness } from './service';
+import { acceptsEdits, graceEnd } from '../contests/deadline';
+import type { Actor } from '../actor';
 import { currentFiles } from '../storage/uploads';
 import { presignGet } from '../storage/presign';
 import { contestSettings } from '../contests/settings';
@@ -9,7 +11,7 @@ import { currentVideo } from '../media/queries';
 import { toStatusDTO, videoState } from '../media/playback';
 
 /** Everything the wizard shows about one of the applicant's applications. */
-export async function applicationView(db: DB, actor: Actor, applicationId: string, now = new Date()) {
+export async function applicationView(db: DbOrTx, actor: Actor, applicationId: string, now = new Date()) {
 	const { app, contest } = loadOwned(db, actor, applicationId);
 	const nom = db.select().from(nominations).where(eq(nominations.id, app.nominationId)).get()!;
 	const s = contestSettings(contest.settings);

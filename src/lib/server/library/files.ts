@@ -9,14 +9,14 @@ import { and, eq, ne } from 'drizzle-orm';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { fileTypeFromBuffer } from 'file-type';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { assets, practices, type Asset } from '../db/schema';
 import { audit } from '../audit';
 import { DomainError, forbidden, notFound } from '../errors';
 import { newId } from '../ids';
 import { bucket, s3, s3Presign } from '../storage/s3';
 import { SIGNED_CONTENT_TYPE } from '../storage/presign';
-import type { Actor } from './practices';
+import type { Actor } from '../actor';
 import { requireOwner } from '../auth/access';
 
 export const PRACTICE_FILE_KINDS = ['document', 'video', 'import'] as const;
@@ -75,7 +75,7 @@ export interface StartedUpload {
  * declared length. Import files are not assets: their key lives under `imports/`.
  */
 export async function startPracticeUpload(
-	db: DB,
+	db: DbOrTx,
 	actor: Actor,
 	req: { kind: PracticeFileKind; practiceId?: string | null; filename: string; size: number },
 	now = new Date()
@@ -146,7 +146,7 @@ function sameFamily(kind: PracticeFileKind, declared: string, sniffed: string | 
  * its name says. A video becomes the practice's video (published with the organizer's
  * confirmation of consent, like a video from an application).
  */
-export async function completePracticeUpload(db: DB, actor: Actor, assetId: string, now = new Date()): Promise<Asset> {
+export async function completePracticeUpload(db: DbOrTx, actor: Actor, assetId: string, now = new Date()): Promise<Asset> {
 	if (actor.role !== 'organizer') throw forbidden('Загружать файлы библиотеки могут только организаторы');
 	const a = db.select().from(assets).where(and(eq(assets.id, assetId))).get();
 	if (!a || !a.practiceId || (a.kind !== 'document' && a.kind !== 'video')) throw notFound('Загрузка не найдена');

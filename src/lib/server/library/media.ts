@@ -4,7 +4,7 @@
  * and its documents. Objects stay private; only these URLs reach the browser.
  */
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { assets, type Practice } from '../db/schema';
 import { presignGet } from '../storage/presign';
 import { listDocuments } from './practices';
@@ -25,14 +25,14 @@ export interface PracticeMedia {
 }
 
 /** The video shown publicly: only with the author's consent, and only when its file is usable. */
-export function publicVideoAsset(db: DB, p: Practice) {
+export function publicVideoAsset(db: DbOrTx, p: Practice) {
 	if (!p.videoAssetId || !p.videoConsent) return null;
 	const v = db.select().from(assets).where(eq(assets.id, p.videoAssetId)).get();
 	if (!v || !['ready', 'uploaded', 'processing'].includes(v.status)) return null;
 	return v;
 }
 
-export async function practiceMedia(db: DB, p: Practice, opts: { showUnconsentedVideo?: boolean } = {}): Promise<PracticeMedia> {
+export async function practiceMedia(db: DbOrTx, p: Practice, opts: { showUnconsentedVideo?: boolean } = {}): Promise<PracticeMedia> {
 	const posterRoute = `/library/${p.slug}/poster.svg`;
 	let video: PracticeMedia['video'] = null;
 	let poster = posterRoute;

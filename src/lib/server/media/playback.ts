@@ -7,7 +7,7 @@
  * library for a published practice, the applicant for their own entry) decides who may watch.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { assets, jobs, type AssetStatus } from '../db/schema';
 import { presignGet } from '../storage/presign';
 import { notFound } from '../errors';
@@ -35,7 +35,7 @@ export interface Playback {
 
 const MIME_BY_EXT: Record<string, string> = { mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm' };
 
-export async function playbackFor(db: DB, videoAssetId: string, o: { expiresIn?: number } = {}): Promise<Playback> {
+export async function playbackFor(db: DbOrTx, videoAssetId: string, o: { expiresIn?: number } = {}): Promise<Playback> {
 	const expiresIn = o.expiresIn ?? PLAYBACK_TTL_SEC;
 	const video = db.select().from(assets).where(eq(assets.id, videoAssetId)).get();
 	if (!video || video.kind !== 'video' || !['uploaded', 'processing', 'ready', 'failed'].includes(video.status)) throw notFound('Видео не найдено');
@@ -67,7 +67,7 @@ export async function playbackFor(db: DB, videoAssetId: string, o: { expiresIn?:
 /** State of a video for the applicant's and the organizer's status display. */
 export type VideoState = VideoStatusDTO & { status: AssetStatus; playback: Playback | null };
 
-export async function videoState(db: DB, videoAssetId: string, o: { withPlayback?: boolean; expiresIn?: number } = {}): Promise<VideoState> {
+export async function videoState(db: DbOrTx, videoAssetId: string, o: { withPlayback?: boolean; expiresIn?: number } = {}): Promise<VideoState> {
 	const video = db.select().from(assets).where(eq(assets.id, videoAssetId)).get();
 	if (!video || video.kind !== 'video') throw notFound('Видео не найдено');
 	const note = (video.facts as { processing?: ProcessingNote } | null)?.processing;

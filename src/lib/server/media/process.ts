@@ -16,14 +16,14 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { and, eq, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, assets, contests, jobs, users, type Asset } from '../db/schema';
 import { config } from '../config';
 import { newId } from '../ids';
 import { contestSettings } from '../contests/settings';
 import { videoFailedMail } from '../mail/templates';
 import { enqueueMail } from '../jobs/mail';
-import { enqueue, type DbOrTx, type JobHandler } from '../jobs/queue';
+import { enqueue, type JobHandler } from '../jobs/queue';
 import { deleteObjectQuietly, putFile } from '../storage/put-file';
 import { presignGet } from '../storage/presign';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -159,7 +159,7 @@ export async function killProcessesUsing(dir: string): Promise<number> {
  * Processes one video asset. Returns what happened; throws on errors worth a retry (timeouts,
  * ffmpeg crashes, S3 or network failures) so that the queue retries with backoff.
  */
-export async function processVideo(db: DB, assetId: string, ctx: ProcessContext = {}): Promise<ProcessResult> {
+export async function processVideo(db: DbOrTx, assetId: string, ctx: ProcessContext = {}): Promise<ProcessResult> {
 	const deps = { ...realDeps, ...ctx.deps };
 	const now = ctx.now ?? (() => new Date());
 	const progress = (p: number) => ctx.progress?.(p);
@@ -294,7 +294,7 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 	}
 }
 
-async function removeUnreferenced(db: DB, assetId: string, keys: string[]) {
+async function removeUnreferenced(db: DbOrTx, assetId: string, keys: string[]) {
 	const active = db
 		.select({ id: jobs.id })
 		.from(jobs)
@@ -310,7 +310,7 @@ function cabinetLink(asset: Asset) {
 }
 
 /** Marks the video failed with the reason for the applicant and queues a mail (once per reason). */
-export function failVideo(db: DB, asset: Asset, e: MediaError, facts: MediaFacts | null, ctx: Pick<ProcessContext, 'stillOwned'>, now = new Date()): ProcessResult {
+export function failVideo(db: DbOrTx, asset: Asset, e: MediaError, facts: MediaFacts | null, ctx: Pick<ProcessContext, 'stillOwned'>, now = new Date()): ProcessResult {
 	const message = e.messageRu;
 	const result = db.transaction((tx) => {
 		if (ctx.stillOwned && !ctx.stillOwned(tx)) throw new NotOwnedError();
@@ -366,7 +366,7 @@ export const mediaHandler: JobHandler = {
  * Housekeeping: posters and renditions of videos that were replaced, rejected or deleted are
  * removed with their objects; a video left 'processing' without an active job is queued again.
  */
-export async function sweepMedia(db: DB): Promise<{ removed: number; requeued: number }> {
+export async function sweepMedia(db: DbOrTx): Promise<{ removed: number; requeued: number }> {
 	const orphans = db
 		.select({ id: assets.id, key: assets.key })
 		.from(assets)

@@ -5,7 +5,7 @@
  */
 import { presignGet } from '../storage/presign';
 import { playbackFor } from '../media/playback';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import type { MediaFile } from './scoring';
 
 export const MATERIAL_URL_TTL_SEC = 2 * 3600;
@@ -16,7 +16,7 @@ export interface Materials {
 	letter: { url: string; pdf: boolean; name: string } | null;
 }
 
-export async function materials(db: DB, files: { video: MediaFile | null; poster: MediaFile | null; letter: MediaFile | null }): Promise<Materials> {
+export async function materials(db: DbOrTx, files: { video: MediaFile | null; poster: MediaFile | null; letter: MediaFile | null }): Promise<Materials> {
 	const ttl = { expiresIn: MATERIAL_URL_TTL_SEC };
 	const [pb, posterUrl, letter] = await Promise.all([
 		files.video ? playbackFor(db, files.video.id, ttl) : null,

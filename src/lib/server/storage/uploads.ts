@@ -20,12 +20,13 @@ import {
 	type Part
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, assets, contests, type Asset } from '../db/schema';
 import { newId } from '../ids';
 import { DomainError, forbidden, notFound } from '../errors';
 import { contestSettings } from '../contests/settings';
-import { loadOwned, acceptsEdits, graceEnd, type Actor } from '../applications/service';
+import { loadOwned, acceptsEdits, graceEnd } from '../applications/service';
+import type { Actor } from '../actor';
 import { bucket, s3, s3Presign, isUnavailable } from './s3';
 import { presignGet, SIGNED_CONTENT_TYPE } from './presign';
 import { uploads } from '../ops/metrics';
@@ -65,7 +66,7 @@ export interface UploadRequest {
 }
 
 /** Starts an upload: validates what the browser declares and records the asset. */
-export function createUpload(db: DB, actor: Actor, req: UploadRequest, now = new Date()): Asset {
+export function createUpload(db: DbOrTx, actor: Actor, req: UploadRequest, now = new Date()): Asset {
 	const { app, contest } = loadOwned(db, actor, req.applicationId);
 	if (app.status !== 'draft' && app.status !== 'submitted') throw new DomainError(409, 'not_editable', 'Эту заявку уже нельзя изменить');
 	if (!acceptsEdits(contest, now)) throw new DomainError(409, 'closed', 'Приём заявок завершён: загрузка файлов закрыта');
@@ -103,7 +104,7 @@ export function createUpload(db: DB, actor: Actor, req: UploadRequest, now = new
 		.get();
 }
 
-function loadOwnedAsset(db: DB, actor: Actor, assetId: string, byKey = false) {
+function loadOwnedAsset(db: DbOrTx, actor: Actor, assetId: string, byKey = false) {
 	const asset = db.select().from(assets).where(byKey ? eq(assets.key, assetId) : eq(assets.id, assetId)).get();
 	if (!asset || !asset.applicationId) throw notFound('Загрузка не найдена');
 	requireOwner(actor, asset.ownerId, 'Нет доступа к этой загрузке');
@@ -130,7 +131,7 @@ export interface SignRequest {
  * Signs one S3 request of Uppy's multipart flow. The key names the upload: it must be the key of
  * an asset of this user, chosen by the server when the upload was started.
  */
-export async function signUploadRequest(db: DB, actor: Actor, req: SignRequest, now = new Date()): Promise<{ url: string; key: string; headers?: Record<string, string> }> {
+export async function signUploadRequest(db: DbOrTx, actor: Actor, req: SignRequest, now = new Date()): Promise<{ url: string; key: string; headers?: Record<string, string> }> {
 	const { asset, contest } = loadOwnedAsset(db, actor, req.key, true);
 	const Bucket = bucket();
 	const Key = asset.key;
@@ -224,7 +225,7 @@ export interface CompleteResult {
  * Called by the browser after S3 completed the multipart upload: verifies the object and keeps
  * it, or removes it with a clear reason. A replaced file of the same kind is removed.
  */
-export async function completeUpload(db: DB, actor: Actor, assetId: string, now = new Date()): Promise<CompleteResult> {
+export async function completeUpload(db: DbOrTx, actor: Actor, assetId: string, now = new Date()): Promise<CompleteResult> {
 	const { asset, contest } = loadOwnedAsset(db, actor, assetId);
 	if (asset.status === 'uploaded' || asset.status === 'processing' || asset.status === 'ready') return { asset };
 	if (asset.status !== 'uploading') throw new DomainError(409, 'not_uploading', 'Эта загрузка отменена');
@@ -293,7 +294,7 @@ export async function completeUpload(db: DB, actor: Actor, assetId: string, now 
 }
 
 /** Cancels an upload: aborts the multipart upload and forgets the asset. */
-export async function abortUpload(db: DB, actor: Actor, assetId: string): Promise<void> {
+export async function abortUpload(db: DbOrTx, actor: Actor, assetId: string): Promise<void> {
 	const { asset } = loadOwnedAsset(db, actor, assetId);
 	if (asset.status !== 'uploading' && asset.status !== 'rejected') throw new DomainError(409, 'not_uploading', 'Эта загрузка уже завершена');
 	if (asset.uploadId) await abortQuietly(asset.key, asset.uploadId);
@@ -302,7 +303,7 @@ export async function abortUpload(db: DB, actor: Actor, assetId: string): Promis
 }
 
 /** Removes an uploaded file of a draft (the applicant changed their mind). */
-export async function deleteUploaded(db: DB, actor: Actor, assetId: string, now = new Date()): Promise<void> {
+export async function deleteUploaded(db: DbOrTx, actor: Actor, assetId: string, now = new Date()): Promise<void> {
 	const { asset, contest } = loadOwnedAsset(db, actor, assetId);
 	if (!acceptsEdits(contest, now)) throw new DomainError(409, 'closed', 'Приём заявок завершён: файлы больше нельзя изменить');
 	await deleteQuietly(asset.key);
@@ -310,7 +311,7 @@ export async function deleteUploaded(db: DB, actor: Actor, assetId: string, now 
 }
 
 /** The current files of an application, for the wizard and the jury. */
-export function currentFiles(db: DB, applicationId: string) {
+export function currentFiles(db: DbOrTx, applicationId: string) {
 	return db
 		.select()
 		.from(assets)
@@ -327,7 +328,7 @@ export const STALE_UPLOAD_MS = 48 * 3600_000;
  * older than STALE_UPLOAD_MS and past their contest's grace period. Resumable uploads within that
  * window are left alone.
  */
-export async function sweepStaleUploads(db: DB, now = new Date()): Promise<{ aborted: number }> {
+export async function sweepStaleUploads(db: DbOrTx, now = new Date()): Promise<{ aborted: number }> {
 	const stale = db
 		.select({ asset: assets, closeAt: contests.closeAt, settings: contests.settings })
 		.from(assets)

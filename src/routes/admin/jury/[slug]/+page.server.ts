@@ -4,7 +4,7 @@ import { db } from '$lib/server/db/client';
 import { act, validate } from '$lib/server/http/form';
 import { contestScope } from '$lib/server/http/scope';
 import { createRound, idsByNumbers, lateEntryIds, listRounds, roundK } from '$lib/server/review/rounds';
-import { roundProgress } from '$lib/server/review/service';
+import { roundProgress } from '$lib/server/review/views';
 import { listJurors } from '$lib/server/review/jurors';
 import { countSubmitted } from '$lib/server/contests/queries';
 import { createRoundSchema } from '$lib/schemas/jury';
@@ -51,7 +51,7 @@ export const actions: Actions = {
 		const { number, title, deadlineAt, k, numbers } = parsed.data;
 		return act(() => {
 			const applicationIds = number === 1 && !numbers.trim() ? undefined : idsByNumbers(db(), contest.id, numbers);
-			createRound(db(), contest.id, { number, title, deadlineAt, k, applicationIds }, actor.id);
+			createRound(db(), contest.id, { number, title, deadlineAt, k, applicationIds }, actor);
 			redirect(303, `/admin/jury/${contest.slug}/rounds/${number}`);
 		}, raw);
 	}

@@ -8,6 +8,7 @@ import {
 	formOptions,
 	listAdoptions,
 	listDocuments,
+	practiceVideo,
 	publishPractice,
 	publishProblems,
 	removeDocument,
@@ -18,15 +19,13 @@ import { PRACTICE_STATUS_TITLE } from '$lib/glossary';
 import { deleteObjectQuietly, FILE_RULES } from '$lib/server/library/files';
 import { presign } from '$lib/server/library/media';
 import { parsePracticeInput, practiceToRaw, keyLabel } from '$lib/schemas/library';
-import { assets } from '$lib/server/db/schema';
-import { eq } from 'drizzle-orm';
 import { PRACTICE_FORM } from '../form';
 
 export const load: PageServerLoad = async (event) => {
 	const { practice: p } = practiceScope(event);
 	const { url } = event;
 	const d = db();
-	const video = p.videoAssetId ? d.select().from(assets).where(eq(assets.id, p.videoAssetId)).get() : undefined;
+	const video = practiceVideo(d, p);
 	const problems = { ...(p.editorNote.trim() ? { editor_note: 'очистите заметку редактора — пока она есть, практику нельзя опубликовать' } : {}), ...publishProblems(p) };
 	return {
 		practice: { id: p.id, slug: p.slug, title: p.title, status: p.status, statusTitle: PRACTICE_STATUS_TITLE[p.status], fromApplication: !!p.applicationId, publishedAt: p.publishedAt?.getTime() ?? null, videoConsent: p.videoConsent, editorNote: p.editorNote },

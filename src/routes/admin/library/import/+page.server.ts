@@ -1,6 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { db } from '$lib/server/db/client';
+import type { Actor } from '$lib/server/actor';
 import { DomainError } from '$lib/server/errors';
 import { domainFail, readForm } from '$lib/server/http/form';
 import { actorOf, type RouteActor } from '$lib/server/http/scope';

@@ -4,7 +4,7 @@ import { act, formFail, readForm } from '$lib/server/http/form';
 import { orPage } from '$lib/server/http/page';
 import { actorOf } from '$lib/server/http/scope';
 import { parseResultsQuery, resultsPage } from '$lib/server/results/console';
-import { addJurorToEntry } from '$lib/server/results/finals';
+import { addJurorToEntry } from '$lib/server/review/assignments';
 
 export const load: PageServerLoad = async ({ parent, url, params }) => {
 	await parent();

@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
 import { guard } from '$lib/server/http/guards';
+import { actorOf } from '$lib/server/http/scope';
 import { act, readForm, type Raw } from '$lib/server/http/form';
 import { orPage } from '$lib/server/http/page';
 import { recuse, saveScores, scoringView } from '$lib/server/review/scoring';
@@ -38,7 +39,7 @@ type Stored = { version: number; status: string; comment: string; feedback: stri
 
 export const actions: Actions = {
 	save: async (event) => {
-		const user = guard(event);
+		const actor = actorOf(event);
 		const { raw } = await readForm(event.request);
 		const values = scoreValues(raw);
 		const intent = raw.intent === 'submit' ? 'submit' : 'draft';
@@ -47,7 +48,7 @@ export const actions: Actions = {
 		if (!Number.isInteger(version)) return fail(400, { message: 'Неверный запрос: обновите страницу', code: 'bad_version', errors: {} as Record<string, string>, echo, stored: null });
 		return act(
 			() => {
-				const r = saveScores(db(), user.id, event.params.id, { values, comment: raw.comment ?? '', feedback: raw.feedback, version, intent });
+				const r = saveScores(db(), actor, event.params.id, { values, comment: raw.comment ?? '', feedback: raw.feedback, version, intent });
 				return { saved: { status: r.status, version: r.version, scores: r.scores, comment: r.comment, feedback: r.feedback, updatedAt: r.updatedAt.getTime(), intent } };
 			},
 			raw,
@@ -56,11 +57,11 @@ export const actions: Actions = {
 		);
 	},
 	recuse: async (event) => {
-		const user = guard(event);
+		const actor = actorOf(event);
 		const { raw } = await readForm(event.request);
 		return act(
 			() => {
-				recuse(db(), user.id, event.params.id, raw.reason ?? '');
+				recuse(db(), actor, event.params.id, raw.reason ?? '');
 				redirect(303, '/jury?recused=1');
 			},
 			raw,

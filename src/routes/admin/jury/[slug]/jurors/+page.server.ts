@@ -1,18 +1,13 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
-import { users } from '$lib/server/db/schema';
 import { act, domainFail, formFail, readForm, validate } from '$lib/server/http/form';
 import { contestScope } from '$lib/server/http/scope';
 import { grantNominations, inviteJuror, inviteJurors, listJurors } from '$lib/server/review/jurors';
-import { parseJuryFile, IMPORT_MAX_BYTES, type RowError } from '$lib/server/review/import';
+import { readJuryFile, IMPORT_MAX_BYTES, type RowError } from '$lib/server/review/import';
 import { listNominations } from '$lib/server/contests/queries';
 import { inviteSchema } from '$lib/schemas/jury';
-import { sendMail } from '$lib/server/mail/mailer';
-import { inviteMail } from '$lib/server/mail/templates';
-import { config } from '$lib/server/config';
 import { REGIONS } from '$lib/data/regions';
-import { logFor } from '$lib/server/ops/log';
 
 export const load: PageServerLoad = async ({ parent, url }) => {
 	const { contest } = await parent();
@@ -43,19 +38,6 @@ export const load: PageServerLoad = async ({ parent, url }) => {
 	};
 };
 
-async function mailInvites(list: { user: { email: string; fio: string }; token: string }[], contestTitle: string): Promise<number> {
-	let failed = 0;
-	for (const { user, token } of list) {
-		try {
-			await sendMail(inviteMail(user.email, user.fio, contestTitle, `${config().origin}/invite/${token}`));
-		} catch (e) {
-			failed++;
-			logFor('mail').error({ err: e }, 'приглашение эксперту не отправлено');
-		}
-	}
-	return failed;
-}
-
 const importFail = (status: number, importError: string, importErrors: RowError[] = []) => fail(status, { importError, importErrors });
 
 export const actions: Actions = {
@@ -65,7 +47,7 @@ export const actions: Actions = {
 		const jurorIds = all('juror').slice(0, 5000);
 		const nominationIds = all('bulkNominationIds');
 		return act(
-			() => ({ bulkDone: { jurors: jurorIds.length, changed: grantNominations(db(), actor.id, contest.id, jurorIds, nominationIds, raw.mode === 'replace' ? 'replace' : 'add').changed } }),
+			() => ({ bulkDone: { jurors: jurorIds.length, changed: grantNominations(db(), actor, contest.id, jurorIds, nominationIds, raw.mode === 'replace' ? 'replace' : 'add').changed } }),
 			raw,
 			{ as: (e) => fail(e.status, { bulkError: e.message || 'Не удалось изменить номинации', selected: jurorIds }) }
 		);
@@ -77,13 +59,13 @@ export const actions: Actions = {
 		if (!parsed.ok) return parsed.failure;
 		let created;
 		try {
-			created = inviteJuror(db(), actor.id, contest.id, parsed.data);
+			created = inviteJuror(db(), actor, contest.id, parsed.data);
 		} catch (e) {
 			// An address that is already registered is shown beside the address field.
 			return domainFail(e, raw, { as: (e) => (e.message.includes('уже зарегистрирован') ? formFail(409, raw, { email: e.message }) : domainFail(e, raw)) });
 		}
-		const failed = await mailInvites([created], contest.title);
-		return { invited: { fio: created.user.fio, email: created.user.email, userId: created.user.id, mailed: failed === 0 } };
+		// The letter is in the mail queue (enqueued with the juror); the queue retries it if SMTP fails.
+		return { invited: { fio: created.user.fio, email: created.user.email, userId: created.user.id, mailed: true } };
 	},
 
 	import: async (event) => {
@@ -93,9 +75,7 @@ export const actions: Actions = {
 		if (!file || file.size === 0) return importFail(400, 'Выберите файл CSV или XLSX со списком экспертов');
 		if (file.size > IMPORT_MAX_BYTES) return importFail(413, 'Файл больше 2 МБ: разделите список на части');
 		const buf = new Uint8Array(await file.arrayBuffer());
-		const noms = listNominations(db(), contest.id).map((n) => ({ id: n.id, slug: n.slug, title: n.title }));
-		const existing = new Set(db().select({ email: users.email }).from(users).all().map((u) => u.email));
-		const parsed = await parseJuryFile(buf, file.name, noms, existing);
+		const parsed = await readJuryFile(db(), contest.id, buf, file.name);
 		if (parsed.fileError) return importFail(400, parsed.fileError);
 		if (parsed.errors.length)
 			return importFail(
@@ -105,11 +85,10 @@ export const actions: Actions = {
 			);
 		let created;
 		try {
-			created = inviteJurors(db(), actor.id, contest.id, parsed.rows);
+			created = inviteJurors(db(), actor, contest.id, parsed.rows, { mail: f.raw.send === 'on' });
 		} catch (e) {
 			return domainFail(e, f.raw, { as: (e) => importFail(e.status, `Импорт не выполнен: ${e.message}. Ни одна строка не добавлена.`) });
 		}
-		const failed = f.raw.send === 'on' ? await mailInvites(created, contest.title) : 0;
-		return { imported: { count: created.length, mailed: f.raw.send === 'on', failed } };
+		return { imported: { count: created.length, mailed: f.raw.send === 'on', failed: 0 } };
 	}
 };

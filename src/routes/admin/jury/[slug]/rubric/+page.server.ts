@@ -39,8 +39,8 @@ async function change(event: RequestEvent, done: string, run: (s: Scope, raw: Ra
 }
 
 export const actions: Actions = {
-	create: (event) => change(event, 'Критерий добавлен', ({ actor, contest }, _raw, input) => createCriterion(db(), actor.id, contest.id, input!), true),
-	update: (event) => change(event, 'Критерий сохранён', ({ actor, contest }, raw, input) => updateCriterion(db(), actor.id, contest.id, raw.id ?? '', input!), true),
-	delete: (event) => change(event, 'Критерий удалён', ({ actor, contest }, raw) => deleteCriterion(db(), actor.id, contest.id, raw.id ?? '')),
-	move: (event) => change(event, 'Порядок изменён', ({ actor, contest }, raw) => moveCriterion(db(), actor.id, contest.id, raw.id ?? '', raw.dir === 'up' ? -1 : 1))
+	create: (event) => change(event, 'Критерий добавлен', ({ actor, contest }, _raw, input) => createCriterion(db(), actor, contest.id, input!), true),
+	update: (event) => change(event, 'Критерий сохранён', ({ actor, contest }, raw, input) => updateCriterion(db(), actor, contest.id, raw.id ?? '', input!), true),
+	delete: (event) => change(event, 'Критерий удалён', ({ actor, contest }, raw) => deleteCriterion(db(), actor, contest.id, raw.id ?? '')),
+	move: (event) => change(event, 'Порядок изменён', ({ actor, contest }, raw) => moveCriterion(db(), actor, contest.id, raw.id ?? '', raw.dir === 'up' ? -1 : 1))
 };

@@ -6,7 +6,9 @@ import { orPage } from '$lib/server/http/page';
 import { actorOf } from '$lib/server/http/scope';
 import { finalsSchema } from '$lib/schemas/results';
 import { finalsPage, fromMoscowInput } from '$lib/server/results/console';
-import { createFinals, routeFinals, setRoundStatus } from '$lib/server/results/finals';
+import { createFinals } from '$lib/server/results/finals';
+import { applyRouting } from '$lib/server/review/plan';
+import { activateRound, closeRound } from '$lib/server/review/rounds';
 
 export const load: PageServerLoad = async ({ parent, url, params }) => {
 	await parent();
@@ -37,8 +39,8 @@ export const actions: Actions = {
 	route: (event) => {
 		const actor = actorOf(event);
 		return act(() => {
-			const r = routeFinals(db(), actor, event.params.roundId);
-			return { routed: { added: r.added, kept: r.kept, unplaced: r.unplaced.map((u) => ({ applicationId: u.applicationId, placed: u.placed, needed: u.needed, reasons: u.reasons })) } };
+			const r = applyRouting(db(), actor, event.params.roundId);
+			return { routed: { added: r.added, kept: r.kept, unplaced: r.unplacedEntries.map((u) => ({ applicationId: u.applicationId, placed: u.placed, needed: u.needed, reasons: u.reasons })) } };
 		});
 	},
 	status: async (event) => {
@@ -47,7 +49,8 @@ export const actions: Actions = {
 		const to = raw.to;
 		if (to !== 'active' && to !== 'closed') return formFail(400, raw, {}, 'Неизвестный статус тура');
 		return act(() => {
-			setRoundStatus(db(), actor, event.params.roundId, to);
+			if (to === 'active') activateRound(db(), event.params.roundId, actor);
+			else closeRound(db(), event.params.roundId, actor);
 			return { ok: to === 'active' ? 'Оценка финала открыта: эксперты видят свои заявки.' : 'Тур закрыт.' };
 		}, raw);
 	}

@@ -4,7 +4,8 @@ import { act } from '$lib/server/http/form';
 import { orPage } from '$lib/server/http/page';
 import { actorOf } from '$lib/server/http/scope';
 import { computeRound, loadRound } from '$lib/server/results/load';
-import { assignCalibration, calibrationView, jurorSignals, SIGNALS } from '$lib/server/results/quality';
+import { calibrationView, jurorSignals, SIGNALS } from '$lib/server/results/quality';
+import { assignCalibration } from '$lib/server/review/assignments';
 
 export const load: PageServerLoad = async ({ parent, params }) => {
 	await parent();

@@ -1,14 +1,12 @@
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
-import { config } from '$lib/server/config';
 import { act, formFail, readForm, validate } from '$lib/server/http/form';
 import { orPage } from '$lib/server/http/page';
 import { actorOf } from '$lib/server/http/scope';
-import { sendMail } from '$lib/server/mail/mailer';
 import { resultsSettingsSchema } from '$lib/schemas/results';
 import { contestResultsPage } from '$lib/server/results/console';
 import { winnersSpread } from '$lib/server/results/decisions';
-import { DECISION_KINDS, enqueueDecisionDelivery, deliverPending, mailingStatus, queueDecisionMails, type DecisionKind } from '$lib/server/results/mailing';
+import { DECISION_KINDS, mailingStatus, queueDecisionMails, requestDelivery, type DecisionKind } from '$lib/server/results/mailing';
 import { updateResultsSettings } from '$lib/server/results/settings-guard';
 
 export const load: PageServerLoad = async ({ parent, params }) => {
@@ -39,12 +37,10 @@ export const actions: Actions = {
 	},
 	deliver: (event) => {
 		const actor = actorOf(event);
-		return act(async () => {
-			// «Send now / retry the failed ones»: delivered right here, recorded per recipient, and
-			// the queue keeps retrying what is still failing.
-			const r = await deliverPending(db(), actor, event.params.contestId, { send: sendMail, origin: config().origin });
-			if (r.left > 0) enqueueDecisionDelivery(db(), event.params.contestId);
-			return { ok: `Отправлено: ${r.sent}; не удалось: ${r.failed}; осталось в очереди: ${r.left}.` };
+		return act(() => {
+			// «Send now / retry the failed ones»: the queue's delivery job runs now; nothing is sent here.
+			const r = requestDelivery(db(), actor, event.params.contestId);
+			return { ok: r.due ? `Писем к отправке: ${r.due}. Фоновая очередь отправляет их сейчас; состояние — ниже и в «Фоновых задачах».` : 'Отправлять нечего: все письма рассылки уже доставлены или исчерпали попытки.' };
 		});
 	}
 };

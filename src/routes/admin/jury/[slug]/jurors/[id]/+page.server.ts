@@ -3,12 +3,9 @@ import { db } from '$lib/server/db/client';
 import { act, readForm, validate } from '$lib/server/http/form';
 import { contestScope, jurorOf, jurorScope } from '$lib/server/http/scope';
 import { declareConflict, jurorConflicts, removeConflict, resendInvite, updateJurorProfile } from '$lib/server/review/jurors';
-import { activeLoadOf } from '$lib/server/review/service';
+import { activeLoadOf } from '$lib/server/review/views';
 import { listNominations } from '$lib/server/contests/queries';
 import { conflictSchema, profileSchema } from '$lib/schemas/jury';
-import { sendMail } from '$lib/server/mail/mailer';
-import { inviteMail } from '$lib/server/mail/templates';
-import { config } from '$lib/server/config';
 import { REGIONS } from '$lib/data/regions';
 
 export const load: PageServerLoad = async ({ parent, params }) => {
@@ -30,24 +27,20 @@ export const actions: Actions = {
 		const { raw, ...parsed } = await validate(event.request, profileSchema, { joined: ['nominationIds'] });
 		if (!parsed.ok) return parsed.failure;
 		return act(() => {
-			updateJurorProfile(db(), actor.id, event.params.id, contest.id, parsed.data);
+			updateJurorProfile(db(), actor, event.params.id, contest.id, parsed.data);
 			return { saved: true, affected: parsed.data.active ? [] : activeLoadOf(db(), event.params.id).filter((r) => r.contestId === contest.id) };
 		}, raw);
 	},
 	reinvite: (event) => {
 		const { actor, contest } = contestScope(event);
-		return act(async () => {
-			const { user, token } = resendInvite(db(), actor.id, event.params.id);
-			await sendMail(inviteMail(user.email, user.fio, contest.title, `${config().origin}/invite/${token}`));
-			return { reinvited: user.email };
-		});
+		return act(() => ({ reinvited: resendInvite(db(), actor, event.params.id, contest.id).user.email }));
 	},
 	conflict: async (event) => {
 		const { actor, contest } = contestScope(event);
 		const { raw, ...parsed } = await validate(event.request, conflictSchema);
 		if (!parsed.ok) return parsed.failure;
 		return act(() => {
-			const r = declareConflict(db(), actor.id, event.params.id, contest.id, parsed.data.number, parsed.data.comment);
+			const r = declareConflict(db(), actor, event.params.id, contest.id, parsed.data.number, parsed.data.comment);
 			return { declared: { number: parsed.data.number.toUpperCase(), removed: r.removed } };
 		}, raw);
 	},
@@ -55,7 +48,7 @@ export const actions: Actions = {
 		const { actor } = contestScope(event);
 		const { raw } = await readForm(event.request);
 		return act(() => {
-			removeConflict(db(), actor.id, event.params.id, raw.id ?? '');
+			removeConflict(db(), actor, event.params.id, raw.id ?? '');
 			return { undeclared: true };
 		});
 	}

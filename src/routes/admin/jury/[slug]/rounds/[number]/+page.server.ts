@@ -3,7 +3,8 @@ import { db } from '$lib/server/db/client';
 import { act, formFail, readForm, validate } from '$lib/server/http/form';
 import { roundScope } from '$lib/server/http/scope';
 import { activateRound, closeRound, lateEntryIds, roundK, roundSettings, updateRound } from '$lib/server/review/rounds';
-import { applyRouting, previewRouting, roundEntriesView, roundProgress } from '$lib/server/review/service';
+import { applyRouting, previewRouting } from '$lib/server/review/plan';
+import { roundEntriesView, roundProgress } from '$lib/server/review/views';
 import { roundSchema, toMoscowInput } from '$lib/schemas/jury';
 import { contestSettings } from '$lib/server/contests/settings';
 import { listJurors } from '$lib/server/review/jurors';
@@ -57,7 +58,7 @@ export const actions: Actions = {
 	apply: async (event) => {
 		const { actor, round } = roundScope(event);
 		const { raw } = await readForm(event.request);
-		return act(() => ({ applied: applyRouting(db(), actor.id, round.id, { digest: raw.digest || undefined, rebalance: raw.rebalance === '1' }) }), raw);
+		return act(() => ({ applied: applyRouting(db(), actor, round.id, { digest: raw.digest || undefined, rebalance: raw.rebalance === '1' }) }), raw);
 	},
 	update: async (event) => {
 		const { actor, round } = roundScope(event);
@@ -66,7 +67,7 @@ export const actions: Actions = {
 		const jurorIds = raw.juryMode === 'selected' ? form.all('jurorIds') : null;
 		if (jurorIds && jurorIds.length === 0) return formFail(400, raw, { jurorIds: 'Выберите хотя бы одного эксперта или оставьте «все эксперты конкурса»' });
 		return act(() => {
-			updateRound(db(), round.id, { title: parsed.data.title, deadlineAt: parsed.data.deadlineAt, k: parsed.data.k, jurorIds }, actor.id);
+			updateRound(db(), round.id, { title: parsed.data.title, deadlineAt: parsed.data.deadlineAt, k: parsed.data.k, jurorIds }, actor);
 			return { done: 'Настройки тура сохранены' };
 		}, raw);
 	},

@@ -4,7 +4,8 @@ import { act, formFail, readForm } from '$lib/server/http/form';
 import { orPage } from '$lib/server/http/page';
 import { roundScope } from '$lib/server/http/scope';
 import { roundK } from '$lib/server/review/rounds';
-import { addAssignment, entryAssignments, moveAssignment, removeAssignment } from '$lib/server/review/service';
+import { addAssignment, moveAssignment, removeAssignment } from '$lib/server/review/assignments';
+import { entryAssignments } from '$lib/server/review/views';
 import { regionByCode } from '$lib/data/regions';
 
 export const load: PageServerLoad = async ({ parent, params }) => {
@@ -33,7 +34,7 @@ export const actions: Actions = {
 		edit(
 			event,
 			({ actor, round }, raw) => {
-				addAssignment(db(), actor.id, round.id, event.params.appId, raw.jurorId);
+				addAssignment(db(), actor, round.id, event.params.appId, raw.jurorId);
 				return 'Эксперт назначен';
 			},
 			'Выберите эксперта'
@@ -42,7 +43,7 @@ export const actions: Actions = {
 		edit(
 			event,
 			({ actor }, raw) => {
-				moveAssignment(db(), actor.id, raw.id ?? '', raw.jurorId);
+				moveAssignment(db(), actor, raw.id ?? '', raw.jurorId);
 				return 'Назначение перенесено';
 			},
 			'Выберите эксперта, которому передать заявку'
@@ -50,7 +51,7 @@ export const actions: Actions = {
 	remove: (event) =>
 		edit(event, ({ actor }, raw) => {
 			const conflict = raw.conflict === 'on';
-			removeAssignment(db(), actor.id, raw.id ?? '', { comment: (raw.comment ?? '').trim().slice(0, 1000), conflict });
+			removeAssignment(db(), actor, raw.id ?? '', { comment: (raw.comment ?? '').trim().slice(0, 1000), conflict });
 			return conflict ? 'Назначение снято, конфликт интересов отмечен' : 'Назначение снято';
 		})
 };
