@@ -11,6 +11,8 @@ const alias = { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) };
  */
 export const S3_TESTS = [
 	'src/lib/server/storage/*.test.ts',
+	'src/lib/server/applications/uploads.test.ts',
+	'src/lib/server/library/files.test.ts',
 	'src/lib/server/media/process.test.ts',
 	'src/lib/server/media/worker-crash.test.ts',
 	'src/lib/server/ops/backup-s3.test.ts',

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { DB } from '../db/client';
 import { nominations } from '../db/schema';
 import { loadOwned, readiness, acceptsEdits, graceEnd, type Actor } from './service';
-import { currentFiles } from '../storage/uploads';
+import { currentFiles } from './uploads';
 import { presignGet } from '../storage/presign';
 import { contestSettings } from '../contests/settings';
 import { currentVideo } from '../media/queries';

@@ -3,7 +3,7 @@ import { registerHandler } from './queue';
 import { mailHandler } from './mail';
 import { mediaHandler, sweepMedia } from '../media/process';
 import { decisionMailHandler } from '../results/mailing';
-import { sweepStaleUploads } from '../storage/uploads';
+import { sweepStaleUploads } from '../applications/uploads';
 
 export function registerDefaultHandlers() {
 	registerHandler(mailHandler);

@@ -10,7 +10,6 @@ import {
 	formOptions,
 	getPractice,
 	listAdoptions,
-	listDocuments,
 	publishPractice,
 	publishProblems,
 	removeDocument,
@@ -19,10 +18,8 @@ import {
 } from '$lib/server/library/practices';
 import { PRACTICE_STATUS_TITLE } from '$lib/glossary';
 import { deleteObjectQuietly, FILE_RULES } from '$lib/server/library/files';
-import { presign } from '$lib/server/library/media';
+import { editorMedia } from '$lib/server/library/media';
 import { parsePracticeInput, practiceToRaw, keyLabel } from '$lib/schemas/library';
-import { assets } from '$lib/server/db/schema';
-import { eq } from 'drizzle-orm';
 
 function load404(id: string) {
 	const p = getPractice(db(), id);
@@ -34,14 +31,14 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, url, 'organizer');
 	const d = db();
 	const p = load404(params.id);
-	const video = p.videoAssetId ? d.select().from(assets).where(eq(assets.id, p.videoAssetId)).get() : undefined;
+	const media = await editorMedia(d, p);
 	const problems = { ...(p.editorNote.trim() ? { editor_note: 'очистите заметку редактора — пока она есть, практику нельзя опубликовать' } : {}), ...publishProblems(p) };
 	return {
 		practice: { id: p.id, slug: p.slug, title: p.title, status: p.status, statusTitle: PRACTICE_STATUS_TITLE[p.status], fromApplication: !!p.applicationId, publishedAt: p.publishedAt?.getTime() ?? null, videoConsent: p.videoConsent, editorNote: p.editorNote },
 		values: practiceToRaw(p),
 		problems: Object.entries(problems).map(([k, m]) => ({ key: k, label: k === 'editor_note' ? 'Заметка редактора' : keyLabel(k), message: m })),
-		video: video ? { name: video.originalName, status: video.status, fromApplication: !!video.applicationId, url: await presign(video) } : null,
-		documents: await Promise.all(listDocuments(d, p.id).map(async (a) => ({ id: a.id, name: a.originalName, size: a.size ?? 0, url: await presign(a, { filename: a.originalName, download: true }) }))),
+		video: media.video,
+		documents: media.documents,
 		adoptions: listAdoptions(d, p.id).length,
 		options: formOptions(d),
 		rules: { document: FILE_RULES.document, video: FILE_RULES.video },
