@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 
 const alias = { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) };
@@ -43,7 +44,14 @@ export default defineConfig({
 		projects: [
 			{
 				resolve: { alias },
-				test: { name: 'unit', include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'], environment: 'node', pool: 'forks', testTimeout: 60_000 }
+				test: { name: 'unit', include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'], exclude: ['src/**/*.svelte.test.ts'], environment: 'node', pool: 'forks', testTimeout: 60_000 }
+			},
+			{
+				// Rune classes (`*.svelte.ts`: the scoring form, the uploader) and their specs
+				// (`*.svelte.test.ts`) are compiled by Svelte for the browser, as the page runs them.
+				plugins: [svelte()],
+				resolve: { alias, conditions: ['browser'] },
+				test: { name: 'ui', include: ['src/**/*.svelte.test.ts'], environment: './tests/helpers/client-environment.ts' }
 			},
 			{
 				resolve: { alias },
