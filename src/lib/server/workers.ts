@@ -11,7 +11,7 @@ import { startWorker, defaultConcurrency, type Worker } from './jobs/worker';
 import { mailHandler } from './jobs/mail';
 import { mediaHandler, sweepMedia } from './media/process';
 import { decisionMailHandler } from './results/mailing';
-import { sweepStaleUploads } from './storage/uploads';
+import { sweepStaleUploads } from './applications/uploads';
 import { heartbeatWriter } from './ops/heartbeat';
 import { logFor } from './ops/log';
 

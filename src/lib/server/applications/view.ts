@@ -4,7 +4,7 @@ import { nominations } from '../db/schema';
 import { loadOwned, readiness } from './service';
 import { acceptsEdits, graceEnd } from '../contests/deadline';
 import type { Actor } from '../actor';
-import { currentFiles } from '../storage/uploads';
+import { currentFiles } from './uploads';
 import { presignGet } from '../storage/presign';
 import { contestSettings } from '../contests/settings';
 import { currentVideo } from '../media/queries';

@@ -1,8 +1,9 @@
 /**
- * Processing of an uploaded video business card (the `media.process` job).
+ * Processing of an uploaded video (the `media.process` job): an applicant's video business card
+ * or a practice's own video in the library — both arrive through media/intake.ts.
  *
  *   uploaded ──▶ processing ──▶ ready   (poster + web rendition stored beside the original)
- *                          └──▶ failed  (a Russian reason for the applicant, and a mail)
+ *                          └──▶ failed  (a Russian reason; an applicant also gets a mail)
  *   without ffmpeg: stays uploaded, facts.processing.state = 'unavailable', the original is served.
  *
  * ffprobe/ffmpeg read the original through a presigned URL of the internal S3 endpoint (ranged
@@ -24,10 +25,9 @@ import { contestSettings } from '../contests/settings';
 import { videoFailedMail } from '../mail/templates';
 import { enqueueMail } from '../jobs/mail';
 import { enqueue, type JobHandler } from '../jobs/queue';
-import { deleteObjectQuietly, putFile } from '../storage/put-file';
+import { putFile } from '../storage/put-file';
+import { deleteObjectQuietly, headSize } from '../storage/objects';
 import { presignGet } from '../storage/presign';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { bucket, s3 } from '../storage/s3';
 import { ffmpegAvailable, makePoster, makeRendition, MediaError, probe, validateFacts, type MediaFacts } from './ffmpeg';
 
 export const MEDIA_PROCESS_KIND = 'media.process';
@@ -97,7 +97,16 @@ function withNote(facts: Record<string, unknown> | null | undefined, note: Proce
 	return { ...(facts ?? {}), processing: note };
 }
 
+/**
+ * A library practice's own video (not part of a contest entry): up to 1 GiB and an hour. The
+ * library checks the size when the upload starts (library/files.ts); duration and streams are
+ * checked here and at completion (media/intake.ts).
+ */
+export const LIBRARY_VIDEO_LIMITS = { maxSizeBytes: 1024 ** 3, maxDurationSec: 60 * 60 };
+
+/** The limits of the video's contest (an entry's video) or of the library (a practice's video). */
 function limitsFor(db: DbOrTx, asset: Asset) {
+	if (!asset.applicationId && asset.practiceId) return LIBRARY_VIDEO_LIMITS;
 	const row = asset.applicationId
 		? db
 				.select({ settings: contests.settings })
@@ -206,8 +215,9 @@ export async function processVideo(db: DbOrTx, assetId: string, ctx: ProcessCont
 		try {
 			// An empty object: a clear refusal without asking ffprobe (whose HTTP reading of a
 			// zero-length body ends in a range error that looks like a network failure).
-			const head = await s3().send(new HeadObjectCommand({ Bucket: bucket(), Key: asset.key }));
-			if ((head.ContentLength ?? 0) === 0) throw new MediaError('empty', { details: { sizeBytes: 0 } });
+			const size = await headSize(asset.key);
+			if (size === null) throw new Error(`object ${asset.key} is missing`);
+			if (size === 0) throw new MediaError('empty', { details: { sizeBytes: 0 } });
 			facts = await deps.probe(url, { timeoutMs: ctx.timeouts?.probeMs ?? 60_000, signal: ctx.signal });
 			const bad = validateFacts(facts, limitsFor(db, asset));
 			if (bad) throw bad;
@@ -309,7 +319,10 @@ function cabinetLink(asset: Asset) {
 	return `${config().origin}/cabinet${asset.applicationId ? `/applications/${asset.applicationId}` : ''}`;
 }
 
-/** Marks the video failed with the reason for the applicant and queues a mail (once per reason). */
+/**
+ * Marks the video failed with the reason. The applicant of an entry's video gets a mail (once per
+ * reason); a practice's video is the organizers' (they see the reason in the library editor).
+ */
 export function failVideo(db: DbOrTx, asset: Asset, e: MediaError, facts: MediaFacts | null, ctx: Pick<ProcessContext, 'stillOwned'>, now = new Date()): ProcessResult {
 	const message = e.messageRu;
 	const result = db.transaction((tx) => {
@@ -322,7 +335,7 @@ export function failVideo(db: DbOrTx, asset: Asset, e: MediaError, facts: MediaF
 			.set({ status: 'failed', error: message, facts: withNote(base, { state: 'failed', code: e.code, at: now.getTime() }), updatedAt: now })
 			.where(eq(assets.id, asset.id))
 			.run();
-		const owner = cur.ownerId ? tx.select({ email: users.email, fio: users.fio }).from(users).where(eq(users.id, cur.ownerId)).get() : undefined;
+		const owner = cur.ownerId && cur.applicationId ? tx.select({ email: users.email, fio: users.fio }).from(users).where(eq(users.id, cur.ownerId)).get() : undefined;
 		if (!repeated && owner) enqueueMail(tx, videoFailedMail(owner.email, owner.fio, message, cabinetLink(cur)), { dedupeKey: `video-failed:${asset.id}`, now });
 		return true;
 	});

@@ -7,8 +7,6 @@ import {
 	deletePractice,
 	formOptions,
 	listAdoptions,
-	listDocuments,
-	practiceVideo,
 	publishPractice,
 	publishProblems,
 	removeDocument,
@@ -17,7 +15,7 @@ import {
 } from '$lib/server/library/practices';
 import { PRACTICE_STATUS_TITLE } from '$lib/glossary';
 import { deleteObjectQuietly, FILE_RULES } from '$lib/server/library/files';
-import { presign } from '$lib/server/library/media';
+import { editorMedia } from '$lib/server/library/media';
 import { parsePracticeInput, practiceToRaw, keyLabel } from '$lib/schemas/library';
 import { PRACTICE_FORM } from '../form';
 
@@ -25,14 +23,14 @@ export const load: PageServerLoad = async (event) => {
 	const { practice: p } = practiceScope(event);
 	const { url } = event;
 	const d = db();
-	const video = practiceVideo(d, p);
+	const media = await editorMedia(d, p);
 	const problems = { ...(p.editorNote.trim() ? { editor_note: 'очистите заметку редактора — пока она есть, практику нельзя опубликовать' } : {}), ...publishProblems(p) };
 	return {
 		practice: { id: p.id, slug: p.slug, title: p.title, status: p.status, statusTitle: PRACTICE_STATUS_TITLE[p.status], fromApplication: !!p.applicationId, publishedAt: p.publishedAt?.getTime() ?? null, videoConsent: p.videoConsent, editorNote: p.editorNote },
 		values: practiceToRaw(p),
 		problems: Object.entries(problems).map(([k, m]) => ({ key: k, label: k === 'editor_note' ? 'Заметка редактора' : keyLabel(k), message: m })),
-		video: video ? { name: video.originalName, status: video.status, fromApplication: !!video.applicationId, url: await presign(video) } : null,
-		documents: await Promise.all(listDocuments(d, p.id).map(async (a) => ({ id: a.id, name: a.originalName, size: a.size ?? 0, url: await presign(a, { filename: a.originalName, download: true }) }))),
+		video: media.video,
+		documents: media.documents,
 		adoptions: listAdoptions(d, p.id).length,
 		options: formOptions(d),
 		rules: { document: FILE_RULES.document, video: FILE_RULES.video },
