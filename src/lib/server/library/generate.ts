@@ -60,7 +60,8 @@ export function generatePractices(n: number, seed = 2026): PracticeInput[] {
 }
 
 /** Inserts published practices and their search documents fast: one transaction, no audit. */
-export function bulkInsertPublished(db: DB, inputs: PracticeInput[], now = new Date()) {
+export function bulkInsertPublished(db: DB, inputs: PracticeInput[], now = new Date(), slugOffset = 0) {
+	const known = new Set<string>();
 	db.transaction(() => {
 		inputs.forEach((input, i) => {
 			const at = new Date(now.getTime() - i * 3600_000);
@@ -68,7 +69,7 @@ export function bulkInsertPublished(db: DB, inputs: PracticeInput[], now = new D
 				.insert(practices)
 				.values({
 					id: newId(),
-					slug: `${slugify(input.title, 60)}-${i + 1}`,
+					slug: `${slugify(input.title, 60)}-${slugOffset + i + 1}`,
 					status: 'published',
 					title: input.title,
 					summary: input.summary,
@@ -91,7 +92,7 @@ export function bulkInsertPublished(db: DB, inputs: PracticeInput[], now = new D
 				})
 				.returning()
 				.get();
-			indexPractice(db, p, now);
+			indexPractice(db, p, now, known);
 		});
 	});
 }
