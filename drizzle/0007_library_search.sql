@@ -8,11 +8,22 @@ DROP TABLE IF EXISTS `library_fts_vocab`;
 --> statement-breakpoint
 DROP TABLE IF EXISTS `library_fts`;
 --> statement-breakpoint
--- Per published practice (library_docs.docid; a changed practice gets a new docid, so a docid's
--- terms never change): its distinct stems, the fields each occurs in, and the number of words of
--- each field — the statistics the ranking (BM25F) needs.
-CREATE TABLE `library_doc_terms` (
+-- Per published practice (library_docs.docid; a changed practice gets a new docid, so what is
+-- stored under a docid never changes): the practice's facet values as they were indexed, and its
+-- distinct stems, the fields each occurs in and the number of words of each field — the
+-- statistics of the ranking (BM25F). The in-memory index is built from this table alone.
+CREATE TABLE `library_doc_index` (
 	`docid` integer PRIMARY KEY NOT NULL REFERENCES `library_docs`(`docid`) ON DELETE CASCADE,
+	`practice_id` text NOT NULL,
+	`published_at` integer,
+	`impact` real,
+	`region` text,
+	`sphere` text,
+	`nomination` text NOT NULL DEFAULT '',
+	`year` integer,
+	`source` text NOT NULL DEFAULT '',
+	-- JSON array
+	`tags` text NOT NULL DEFAULT '[]',
 	-- distinct stems, separated by spaces
 	`stems` text NOT NULL,
 	-- one character per stem: 'a' + bit mask of its fields (title 1, summary 2, body 4, tags 8, place 16)

@@ -53,6 +53,23 @@ export class Posting {
 	bits: Uint32Array | null = null;
 	count = 0;
 
+	/** A posting for `size` ids, in the container it will end up in (then `push` them in order). */
+	static sized(size: number, capacity: number): Posting {
+		const p = new Posting();
+		if (size * 32 > capacity) {
+			p.ids = null;
+			p.bits = new Uint32Array(wordsFor(capacity));
+		} else p.ids = new Int32Array(size);
+		return p;
+	}
+
+	/** Appends an id to a posting made by `sized`, within its size. */
+	push(id: number) {
+		if (this.bits) setBit(this.bits, id);
+		else this.ids![this.count] = id;
+		this.count++;
+	}
+
 	/** Adds an id larger than every id added before. `capacity` is the index's id range. */
 	add(id: number, capacity: number) {
 		if (this.bits) {

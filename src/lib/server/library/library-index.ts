@@ -87,24 +87,24 @@ function facetValueOf(d: Row, k: SingleFacet): string | null {
 
 interface Row {
 	docid: number;
-	impact: number | null;
-	stems: string | null;
-	fields: string | null;
-	lengths: string | null;
 	id: string;
+	publishedAt: number | null;
+	impact: number | null;
 	region: string | null;
 	sphere: string | null;
 	nomination: string;
 	year: number | null;
-	tags: string;
 	source: string;
-	publishedAt: number | null;
+	tags: string;
+	stems: string;
+	fields: string;
+	lengths: string;
 }
 
-const ROWS = `SELECT d.docid, d.impact, t.stems, t.fields, t.lengths, p.id, p.region_code AS region, p.sphere,
-                     p.nomination_title AS nomination, p.year, p.tags, p.source, p.published_at AS publishedAt
-                FROM library_docs d JOIN practices p ON p.id = d.practice_id LEFT JOIN library_doc_terms t ON t.docid = d.docid
-               WHERE d.docid > ? ORDER BY d.docid`;
+/** What the index reads: `library_doc_index` alone (the facet values are stored with the terms). */
+const ROWS = `SELECT docid, practice_id AS id, published_at AS publishedAt, impact, region, sphere, nomination, year, source, tags, stems, fields, lengths
+                FROM library_doc_index WHERE docid > ? ORDER BY docid`;
+const DOCIDS = 'SELECT docid FROM library_doc_index ORDER BY docid';
 
 function empty(generation: number, capacity: number): LibraryIndex {
 	const values = {} as LibraryIndex['values'];
@@ -197,13 +197,12 @@ function termId(ix: LibraryIndex, s: string): number {
 	return id;
 }
 
-/** Appends one practice at the next position. */
-function addRow(ix: LibraryIndex, r: Row) {
+/** Appends one practice's attributes at the next position and returns its stems. */
+function addAttributes(ix: LibraryIndex, r: Row): number {
 	const pos = ix.slots;
 	ensureCapacity(ix, pos + 1);
 	ix.slots++;
 	ix.docids[pos] = r.docid;
-	if (!r.stems && r.stems !== '') return; // no term list: a position that is never live
 	const cap = ix.capacity;
 	ix.practiceIds[pos] = r.id;
 	ix.publishedAt[pos] = Number(r.publishedAt ?? 0);
@@ -236,18 +235,31 @@ function addRow(ix: LibraryIndex, r: Row) {
 		ix.lengths[pos * NF + f] = n;
 		ix.lengthSum[f] += n;
 	}
+	setBit(ix.live, pos);
+	ix.liveCount++;
+	return pos;
+}
+
+/** Calls `f` with the term id and field mask of every stem of a row (new stems join the vocabulary). */
+function eachTerm(ix: LibraryIndex, r: Row, f: (id: number, mask: number) => void) {
 	const stems = r.stems.split(' ');
-	const fields = r.fields ?? '';
+	const fields = r.fields;
 	for (let i = 0; i < stems.length; i++) {
 		if (!stems[i]) continue;
 		const id = termId(ix, stems[i]);
-		const mask = fields.charCodeAt(i) - 97;
+		ix.df[id]++;
+		f(id, fields.charCodeAt(i) - 97);
+	}
+}
+
+/** Appends one practice (an increment). */
+function addRow(ix: LibraryIndex, r: Row) {
+	const pos = addAttributes(ix, r);
+	const cap = ix.capacity;
+	eachTerm(ix, r, (id, mask) => {
 		const ps = ix.postings[id];
 		for (let f = 0; f < NF; f++) if (mask & (1 << f)) (ps[f] ??= new Posting()).add(pos, cap);
-		ix.df[id]++;
-	}
-	setBit(ix.live, pos);
-	ix.liveCount++;
+	});
 }
 
 const byNewest = (ix: LibraryIndex) => (a: number, b: number) => ix.publishedAt[b] - ix.publishedAt[a] || ix.docids[a] - ix.docids[b];
@@ -281,21 +293,69 @@ function mergeOrder(ix: LibraryIndex, old: Int32Array, added: number[], cmp: (a:
 	return n === out.length ? out : out.subarray(0, n);
 }
 
-function readRows(db: DB, after: number): Row[] {
-	return db.$client.prepare(ROWS).all(after) as Row[];
-}
-
 function fullBuild(db: DB): LibraryIndex {
-	indexMissing(db);
+	if (db.$client.prepare('SELECT (SELECT count(*) FROM library_docs) > (SELECT count(*) FROM library_doc_index)').pluck().get()) indexMissing(db);
 	return db.$client.transaction(() => {
 		const generation = indexGeneration(db);
-		const count = db.$client.prepare('SELECT count(*) FROM library_docs').pluck().get() as number;
+		const count = db.$client.prepare('SELECT count(*) FROM library_doc_index').pluck().get() as number;
 		const ix = empty(generation, Math.max(1024, count + (count >> 3)));
-		for (const r of db.$client.prepare(ROWS).iterate(0) as IterableIterator<Row>) addRow(ix, r);
+		// Two passes, so that every posting is allocated once at its final size: first the
+		// attributes, the (term, mask) pairs of every position and the size of every posting…
+		let pairs = new Int32Array(Math.max(1024, count * 200));
+		let n = 0;
+		const start = new Int32Array(ix.capacity + 1);
+		let sizes = new Int32Array(4096 * NF);
+		let df = new Int32Array(4096);
+		const termIds = ix.termIds;
+		const stemList = ix.stems;
+		for (const r of db.$client.prepare(ROWS).iterate(0) as IterableIterator<Row>) {
+			const pos = addAttributes(ix, r);
+			start[pos] = n;
+			const text = r.stems;
+			const fields = r.fields;
+			let from = 0;
+			let k = 0;
+			for (let i = 0; i <= text.length; i++) {
+				if (i < text.length && text.charCodeAt(i) !== 32) continue;
+				if (i > from) {
+					const s = text.slice(from, i);
+					let id = termIds.get(s);
+					if (id === undefined) {
+						id = stemList.length;
+						stemList.push(s);
+						termIds.set(s, id);
+						if (id >= df.length) {
+							df = grow(df, df.length * 2);
+							sizes = grow(sizes, df.length * NF);
+						}
+					}
+					const mask = fields.charCodeAt(k) - 97;
+					if (n === pairs.length) pairs = grow(pairs, pairs.length * 2);
+					pairs[n++] = id * 32 + mask;
+					df[id]++;
+					for (let f = 0; f < NF; f++) if (mask & (1 << f)) sizes[id * NF + f]++;
+				}
+				k++;
+				from = i + 1;
+			}
+		}
+		ix.df = Array.from(df.subarray(0, stemList.length));
+		for (let id = 0; id < stemList.length; id++) ix.postings.push([null, null, null, null, null]);
+		ix.sorted = null;
+		start[ix.slots] = n;
+		// …then the postings, filled in position order.
+		for (let id = 0; id < ix.stems.length; id++) for (let f = 0; f < NF; f++) if (sizes[id * NF + f]) ix.postings[id][f] = Posting.sized(sizes[id * NF + f], ix.capacity);
+		for (let pos = 0; pos < ix.slots; pos++) {
+			for (let j = start[pos]; j < start[pos + 1]; j++) {
+				const id = pairs[j] >> 5;
+				const mask = pairs[j] & 31;
+				const ps = ix.postings[id];
+				for (let f = 0; f < NF; f++) if (mask & (1 << f)) ps[f]!.push(pos);
+			}
+		}
 		const cmp = comparators(ix);
-		const all: number[] = [];
-		for (let p = 0; p < ix.slots; p++) if (ix.live[p >>> 5] & (1 << (p & 31))) all.push(p);
-		ix.order = { newest: Int32Array.from(all).sort(cmp.newest), year: Int32Array.from(all).sort(cmp.year), impact: Int32Array.from(all).sort(cmp.impact) };
+		const all = Int32Array.from({ length: ix.slots }, (_, p) => p);
+		ix.order = { newest: all.slice().sort(cmp.newest), year: all.slice().sort(cmp.year), impact: all.slice().sort(cmp.impact) };
 		indexTuning.fullBuilds++;
 		return ix;
 	})();
@@ -308,7 +368,7 @@ function fullBuild(db: DB): LibraryIndex {
 function increment(db: DB, ix: LibraryIndex): boolean {
 	return db.$client.transaction(() => {
 		const generation = indexGeneration(db);
-		const ids = db.$client.prepare('SELECT docid FROM library_docs ORDER BY docid').pluck().all() as number[];
+		const ids = db.$client.prepare(DOCIDS).pluck().all() as number[];
 		const last = ix.slots ? ix.docids[ix.slots - 1] : 0;
 		// Walk both docid lists: a live position whose docid is gone is removed; a docid not
 		// above `last` must be a known live position.
@@ -333,10 +393,9 @@ function increment(db: DB, ix: LibraryIndex): boolean {
 		}
 		const added: number[] = [];
 		if (fresh) {
-			for (const r of readRows(db, last)) {
-				const before = ix.liveCount;
+			for (const r of db.$client.prepare(ROWS).all(last) as Row[]) {
 				addRow(ix, r);
-				if (ix.liveCount > before) added.push(ix.slots - 1);
+				added.push(ix.slots - 1);
 			}
 		}
 		const cmp = comparators(ix);

@@ -1,7 +1,7 @@
 /**
  * The search index of the library, as stored: one `library_docs` row per PUBLISHED practice and
- * its term list in `library_doc_terms` (the distinct Snowball stems of the practice, the fields each
- * occurs in, the number of words of each field — migration 0007), and the practice's normalized
+ * its entry in `library_doc_index` (the facet values, the distinct Snowball stems of the practice,
+ * the fields each occurs in, the number of words of each field — migration 0007), and the practice's normalized
  * words in the vocabulary `library_words`, whose FTS5 trigram index `library_trigram` serves the
  * typo-tolerant fallback. Stemming happens here, in JS, inside the transaction of the change that
  * needs it. A changed practice gets a NEW docid (library_docs is AUTOINCREMENT), so a docid's
@@ -17,7 +17,7 @@ import { regionByCode, districtOf } from '../../data/regions';
 import { SPHERE_TITLE } from '../../schemas/library';
 import { stem, words } from './text';
 
-/** The indexed fields, in the order of their bits in `library_doc_terms.fields`. */
+/** The indexed fields, in the order of their bits in `library_doc_index.fields`. */
 export const FIELDS = ['title', 'summary', 'body', 'tags', 'place'] as const;
 export type Field = (typeof FIELDS)[number];
 
@@ -92,7 +92,10 @@ function statements(db: DB): Statements {
 			generation: c.prepare('SELECT generation FROM library_state WHERE id = 1').pluck(),
 			removeDoc: c.prepare('DELETE FROM library_docs WHERE practice_id = ?'),
 			insertDoc: c.prepare('INSERT INTO library_docs (practice_id, impact, indexed_at) VALUES (?, ?, ?) RETURNING docid').pluck(),
-			insertTerms: c.prepare('INSERT INTO library_doc_terms (docid, stems, fields, lengths) VALUES (?, ?, ?, ?)'),
+			insertTerms: c.prepare(
+				`INSERT INTO library_doc_index (docid, practice_id, published_at, impact, region, sphere, nomination, year, source, tags, stems, fields, lengths)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			),
 			addWord: c.prepare('INSERT OR IGNORE INTO library_words (word) VALUES (?)')
 		};
 		prepared.set(c, s);
@@ -108,9 +111,10 @@ export function indexPractice(db: DB, p: Practice, now = new Date(), knownWords?
 	const st = statements(db);
 	// The old document goes (its term list by cascade; the trigger bumps the generation).
 	st.removeDoc.run(p.id);
-	const docid = st.insertDoc.get(p.id, impactOf(p.results), now.getTime()) as number;
+	const impact = impactOf(p.results);
+	const docid = st.insertDoc.get(p.id, impact, now.getTime()) as number;
 	const t = termList(docFields(p));
-	st.insertTerms.run(docid, t.stems, t.fields, t.lengths);
+	st.insertTerms.run(docid, p.id, p.publishedAt?.getTime() ?? null, impact, p.regionCode, p.sphere, p.nominationTitle ?? '', p.year, p.source ?? '', JSON.stringify(p.tags), t.stems, t.fields, t.lengths);
 	// New words join the vocabulary of the typo-tolerant fallback (its trigram index follows by
 	// trigger). Words of edited or removed practices stay until a rebuild: a correction is only
 	// ever used when the index still finds it.
@@ -148,7 +152,7 @@ export function rebuildIndex(db: DB, now = new Date()): number {
 export function indexMissing(db: DB, now = new Date()): number {
 	const ids = db.$client
 		.prepare(
-			`SELECT d.practice_id FROM library_docs d LEFT JOIN library_doc_terms t ON t.docid = d.docid
+			`SELECT d.practice_id FROM library_docs d LEFT JOIN library_doc_index t ON t.docid = d.docid
 			  WHERE t.docid IS NULL`
 		)
 		.pluck()

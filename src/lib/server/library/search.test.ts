@@ -128,8 +128,8 @@ describe('the index stays in step with the practices', () => {
 		expect(titles({ q: 'автобус' })).toEqual([]);
 		expect(ftsRows()).toBe(1);
 		// The stored term lists hold nothing of the deleted practice either.
-		expect(db.$client.prepare('SELECT count(*) FROM library_doc_terms').pluck().get()).toBe(1);
-		expect(db.$client.prepare(`SELECT count(*) FROM library_doc_terms WHERE ' ' || stems || ' ' LIKE '% автобус %'`).pluck().get()).toBe(0);
+		expect(db.$client.prepare('SELECT count(*) FROM library_doc_index').pluck().get()).toBe(1);
+		expect(db.$client.prepare(`SELECT count(*) FROM library_doc_index WHERE ' ' || stems || ' ' LIKE '% автобус %'`).pluck().get()).toBe(0);
 	});
 
 	it('drafts are never found', () => {

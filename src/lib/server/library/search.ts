@@ -119,6 +119,23 @@ const FACET_LABEL_OF: Record<FacetKey, (v: string) => string> = {
 	source: (v) => v
 };
 
+/** Each facet value's place in the alphabetical order of the labels (per index, as values come). */
+const ranks = new WeakMap<LibraryIndex, Partial<Record<FacetKey, Int32Array>>>();
+function labelRanks(ix: LibraryIndex, k: FacetKey): Int32Array {
+	let r = ranks.get(ix);
+	if (!r) ranks.set(ix, (r = {}));
+	const n = ix.values[k].length;
+	let a = r[k];
+	if (!a || a.length !== n) {
+		const labels = ix.values[k].map((v) => FACET_LABEL_OF[k](v));
+		const order = Array.from(labels.keys()).sort((x, y) => collator.compare(labels[x], labels[y]));
+		a = new Int32Array(n);
+		order.forEach((id, i) => (a![id] = i));
+		r[k] = a;
+	}
+	return a;
+}
+
 /** Valid filter values of the request; the rest are reported as ignored. */
 function cleanFilters(ix: LibraryIndex, p: SearchParams) {
 	const ignored: { facet: FacetKey; value: string }[] = [];
@@ -420,7 +437,41 @@ function mainResult(results: PracticeResult[]): PracticeResult | null {
 	return results.find((r) => r.baseline != null) ?? results[0] ?? null;
 }
 
-function itemOf(p: Practice, q: ParsedQuery): SearchItem {
+/** What a result card needs of a practice. */
+type ItemRow = Pick<
+	Practice,
+	'id' | 'slug' | 'title' | 'summary' | 'problem' | 'actions' | 'team' | 'results' | 'regionCode' | 'municipality' | 'organization' | 'sphere' | 'nominationTitle' | 'year' | 'source' | 'tags' | 'videoAssetId' | 'videoConsent' | 'publishedAt'
+>;
+
+const itemStatements = new WeakMap<object, import('better-sqlite3').Statement>();
+
+/** The result cards' practices by id, in one prepared statement (no ORM mapping on the hot path). */
+function itemRows(db: DB, ids: string[]): Map<string, ItemRow> {
+	let st = itemStatements.get(db.$client);
+	if (!st) {
+		st = db.$client.prepare(
+			`SELECT id, slug, title, summary, problem, actions, team, results, region_code AS regionCode, municipality, organization, sphere,
+			        nomination_title AS nominationTitle, year, source, tags, video_asset_id AS videoAssetId, video_consent AS videoConsent, published_at AS publishedAt
+			   FROM practices WHERE id IN (SELECT value FROM json_each(?))`
+		);
+		itemStatements.set(db.$client, st);
+	}
+	const out = new Map<string, ItemRow>();
+	const json = <T>(s: string, fallback: T): T => {
+		try {
+			const v = JSON.parse(s);
+			return Array.isArray(v) ? (v as T) : fallback;
+		} catch {
+			return fallback;
+		}
+	};
+	for (const r of st.all(JSON.stringify(ids)) as (Omit<ItemRow, 'results' | 'tags' | 'videoConsent' | 'publishedAt'> & { results: string; tags: string; videoConsent: number; publishedAt: number | null })[]) {
+		out.set(r.id, { ...r, results: json(r.results, []), tags: json(r.tags, []), videoConsent: !!r.videoConsent, publishedAt: r.publishedAt == null ? null : new Date(r.publishedAt) });
+	}
+	return out;
+}
+
+function itemOf(p: ItemRow, q: ParsedQuery): SearchItem {
 	const match = matcherOf(q);
 	const region = p.regionCode ? regionByCode(p.regionCode) : undefined;
 	let snip: Segment[];
@@ -568,9 +619,8 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 		}
 	}
 	const ids = slice.map((p) => ix.practiceIds[p]);
-	const rows = ids.length ? db.select().from(practices).where(inArray(practices.id, ids)).all() : [];
-	const byId = new Map(rows.map((r) => [r.id, r]));
-	const items = ids.map((id) => byId.get(id)).filter((p): p is Practice => !!p).map((p) => itemOf(p, q));
+	const byId = ids.length ? itemRows(db, ids) : new Map<string, ItemRow>();
+	const items = ids.map((id) => byId.get(id)).filter((p): p is ItemRow => !!p).map((p) => itemOf(p, q));
 
 	// 4. Facet lists: counted values and the selected ones (even at zero).
 	const facets = {} as Record<FacetKey, FacetValue[]>;
@@ -585,7 +635,12 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 		for (const v of selected[k]) if (!ix.valueIds[k].has(v)) vals.push({ value: v, label: FACET_LABEL_OF[k](v), count: 0, selected: true });
 		if (k === 'district') vals.sort((a, b) => DISTRICT_CODES.indexOf(a.value) - DISTRICT_CODES.indexOf(b.value));
 		else if (k === 'year') vals.sort((a, b) => Number(b.value) - Number(a.value));
-		else vals.sort((a, b) => b.count - a.count || collator.compare(a.label, b.label));
+		else {
+			const rank = labelRanks(ix, k);
+			const idOf = ix.valueIds[k];
+			const r = (v: FacetValue) => rank[idOf.get(v.value) ?? -1] ?? Number.MAX_SAFE_INTEGER;
+			vals.sort((a, b) => b.count - a.count || r(a) - r(b) || collator.compare(a.label, b.label));
+		}
 		if (k === 'region') for (const v of vals) v.district = regionByCode(v.value)?.district;
 		facets[k] = k === 'tag' ? vals.filter((v, i) => i < 25 || v.selected) : vals;
 	}
