@@ -14,7 +14,8 @@
  * vanished ones leave `live`, the new ones (always larger: a changed practice gets a new docid)
  * are appended. Removed positions are garbage in the postings until more than a quarter of the
  * positions are garbage; then the index is built again from scratch. Document frequencies count
- * the garbage too (as Lucene's do until a merge), and so do field length averages.
+ * the garbage too (as Lucene's do until a merge); the ranking uses live counts only (the live
+ * practices with a query word, field lengths summed over the live practices).
  */
 import type { DB } from '../db/client';
 import { districtOf } from '../../data/regions';
@@ -56,7 +57,7 @@ export interface LibraryIndex {
 	termIds: Map<string, number>;
 	/** Term id → one posting per field (null: the stem never occurs in that field). */
 	postings: (Posting | null)[][];
-	/** Term id → positions (live and removed) having the stem in any field. */
+	/** Term id → positions (live and removed) having the stem in any field (see liveFrequency). */
 	df: number[];
 	/** The stems sorted (prefix search), rebuilt lazily when new stems came. */
 	sorted: string[] | null;
@@ -66,7 +67,7 @@ export interface LibraryIndex {
 const indexes = new WeakMap<object, LibraryIndex>();
 
 /** Tuning of the compaction (tests make it eager). */
-export const indexTuning = { garbageShare: 0.25, fullBuilds: 0, increments: 0 };
+export const indexTuning = { garbageShare: 0.25, minGarbage: 64, fullBuilds: 0, increments: 0 };
 
 function facetValueOf(d: Row, k: SingleFacet): string | null {
 	switch (k) {
@@ -386,10 +387,11 @@ function increment(db: DB, ix: LibraryIndex): boolean {
 		for (; p < ix.slots; p++) if (ix.live[p >>> 5] & (1 << (p & 31))) removed.push(p);
 		const fresh = ids.length - k;
 		const garbage = ix.slots - ix.liveCount + removed.length;
-		if (garbage > (ix.slots + fresh) * indexTuning.garbageShare && garbage > 64) return false;
+		if (garbage > (ix.slots + fresh) * indexTuning.garbageShare && garbage > indexTuning.minGarbage) return false;
 		for (const r of removed) {
 			clearBit(ix.live, r);
 			ix.liveCount--;
+			for (let f = 0; f < NF; f++) ix.lengthSum[f] -= ix.lengths[r * NF + f];
 		}
 		const added: number[] = [];
 		if (fresh) {
@@ -440,10 +442,20 @@ export function stemsWithPrefix(ix: LibraryIndex, prefix: string): string[] {
 	return out;
 }
 
-/** In how many live-or-garbage positions a stem occurs (0: unknown). */
-export function stemDf(ix: LibraryIndex, s: string): number {
+/**
+ * How often a stem occurs in the published practices: the sum over fields of the practices having
+ * it there (0: no published practice has it). Exact for the live practices, unlike `df`, which
+ * counts removed positions until the next full build.
+ */
+export function liveFrequency(ix: LibraryIndex, id: number): number {
+	let n = 0;
+	for (const p of ix.postings[id]) if (p) n += p.countIn(ix.live, ix.words);
+	return n;
+}
+
+export function stemFrequency(ix: LibraryIndex, s: string): number {
 	const id = ix.termIds.get(s);
-	return id === undefined ? 0 : ix.df[id];
+	return id === undefined ? 0 : liveFrequency(ix, id);
 }
 
 /** Bytes held by the index's arrays and postings (approximate; for the benchmark). */

@@ -24,7 +24,7 @@ import { FEDERAL_DISTRICTS, regionByCode, districtOf } from '../../data/regions'
 import { SPHERE_TITLE } from '../../schemas/library';
 import { DISTRICT_CODES, FACET_KEYS, type FacetKey, type SearchParams, type Sort } from '../../schemas/library-search';
 import { FIELDS } from './search-index';
-import { libraryIndex, SINGLE, stemDf, stemsWithPrefix, type LibraryIndex } from './library-index';
+import { libraryIndex, liveFrequency, stemFrequency, stemsWithPrefix, type LibraryIndex } from './library-index';
 import { countAnd, forEachBit, hasBit, popcount32 } from './bits';
 import {
 	editDistance,
@@ -194,14 +194,18 @@ interface TextMatch {
  * repeat across visitors. Any index change makes the generation (and so the key) new.
  */
 const MATCH_CACHE_SIZE = 64;
-const matchCaches = new WeakMap<object, Map<string, TextMatch>>();
+const matchCaches = new WeakMap<LibraryIndex, Map<string, TextMatch>>();
 
-/** Turns the match and correction caches off (the benchmark measures the uncached path with it). */
-export const searchTuning = { matchCache: true };
+/**
+ * `matchCache: false` turns the match and correction caches off (the benchmark measures the
+ * uncached path so); `facetCounting` forces one way of counting facets (tests compare them).
+ */
+export const searchTuning: { matchCache: boolean; facetCounting: 'auto' | 'postings' | 'positions' } = { matchCache: true, facetCounting: 'auto' };
 
-function lru<T>(store: WeakMap<object, Map<string, T>>, db: DB, key: string, make: () => T): T {
-	let m = store.get(db.$client);
-	if (!m) store.set(db.$client, (m = new Map()));
+/** A small LRU per index (positions are the index's own): entries of a dropped index go with it. */
+function lru<T>(store: WeakMap<LibraryIndex, Map<string, T>>, ix: LibraryIndex, key: string, make: () => T): T {
+	let m = store.get(ix);
+	if (!m) store.set(ix, (m = new Map()));
 	if (searchTuning.matchCache && m.has(key)) {
 		const hit = m.get(key)!;
 		m.delete(key);
@@ -227,10 +231,14 @@ function termMatch(ix: LibraryIndex, t: ParsedQuery['terms'][number]): TermMatch
 	}
 	const unscored: number[] = [];
 	if (t.prefix) {
-		const more = stemsWithPrefix(ix, t.stem)
+		let more = stemsWithPrefix(ix, t.stem)
 			.map((s) => ix.termIds.get(s)!)
-			.filter((id) => !seen.has(id))
-			.sort((a, b) => ix.df[b] - ix.df[a]);
+			.filter((id) => !seen.has(id));
+		// Only the most frequent completions are scored: order them when there are more.
+		if (more.length > SCORED_COMPLETIONS) {
+			const freq = new Map(more.map((id) => [id, liveFrequency(ix, id)]));
+			more = more.filter((id) => freq.get(id)! > 0).sort((a, b) => freq.get(b)! - freq.get(a)! || a - b);
+		}
 		more.forEach((id, i) => (i < SCORED_COMPLETIONS ? alts.push({ id, factor: COMPLETION_FACTOR }) : unscored.push(id)));
 	}
 	const bits = new Uint32Array(ix.words);
@@ -240,9 +248,9 @@ function termMatch(ix: LibraryIndex, t: ParsedQuery['terms'][number]): TermMatch
 	return { alts, unscored, bits, df: countAnd(ix.words, bits) };
 }
 
-function textMatch(db: DB, ix: LibraryIndex, q: ParsedQuery): TextMatch {
+function textMatch(ix: LibraryIndex, q: ParsedQuery): TextMatch {
 	const key = `${ix.generation}\u0000${q.terms.map((t) => `${t.stem}${t.prefix ? '*' : ''}`).join(' ')}`;
-	return lru(matchCaches, db, key, () => {
+	return lru(matchCaches, ix, key, () => {
 		const terms = q.terms.map((t) => termMatch(ix, t));
 		const bits = new Uint32Array(ix.words);
 		bits.set(terms[0].bits);
@@ -275,7 +283,7 @@ function score(ix: LibraryIndex, m: TextMatch, hits: Uint32Array): Float64Array 
 	const { score: total, acc, best, stamp, mark } = s;
 	forEachBit(ix.words, hits, (p) => (total[p] = 0));
 	const n = Math.max(1, ix.liveCount);
-	const avg = Array.from(ix.lengthSum, (x) => Math.max(1, x / Math.max(1, ix.slots)));
+	const avg = Array.from(ix.lengthSum, (x) => Math.max(1, x / n));
 	const lengths = ix.lengths;
 	for (const t of m.terms) {
 		const idf = Math.log(1 + (n - t.df + 0.5) / (t.df + 0.5));
@@ -332,11 +340,11 @@ function score(ix: LibraryIndex, m: TextMatch, hits: Uint32Array): Float64Array 
  * index of the vocabulary (the words sharing most trigrams with it); the edit distance decides,
  * then how many practices use the word. Null when nothing could be corrected.
  */
-const correctionCaches = new WeakMap<object, Map<string, ParsedQuery | null>>();
+const correctionCaches = new WeakMap<LibraryIndex, Map<string, ParsedQuery | null>>();
 
 function correctQuery(db: DB, ix: LibraryIndex, p: ParsedQuery): ParsedQuery | null {
 	const key = `${ix.generation}\u0000${p.terms.map((t) => `${t.word}${t.prefix ? '*' : ''}`).join(' ')}`;
-	return lru(correctionCaches, db, key, () => correct(db, ix, p));
+	return lru(correctionCaches, ix, key, () => correct(db, ix, p));
 }
 
 function correct(db: DB, ix: LibraryIndex, p: ParsedQuery): ParsedQuery | null {
@@ -348,8 +356,8 @@ function correct(db: DB, ix: LibraryIndex, p: ParsedQuery): ParsedQuery | null {
 	for (const t of terms.slice(0, 4)) {
 		const budget = typoBudget(t.word);
 		if (!budget || /^\d+$/.test(t.word)) continue;
-		if (t.alts.some((a) => stemDf(ix, a) > 0)) continue;
-		if (t.prefix && stemsWithPrefix(ix, t.stem).length) continue;
+		if (t.alts.some((a) => stemFrequency(ix, a) > 0)) continue;
+		if (t.prefix && stemsWithPrefix(ix, t.stem).some((x) => stemFrequency(ix, x) > 0)) continue;
 		const expr = trigramExpression(t.word);
 		let words: string[] = [];
 		try {
@@ -363,7 +371,7 @@ function correct(db: DB, ix: LibraryIndex, p: ParsedQuery): ParsedQuery | null {
 			const d = editDistance(t.word, w, budget);
 			if (d > budget || d === 0) continue;
 			if (best && d > best.d) continue;
-			const f = stemDf(ix, stem(w));
+			const f = stemFrequency(ix, stem(w));
 			if (!f) continue;
 			if (!best || d < best.d || f > best.f || (f === best.f && w < best.w)) best = { w, d, f };
 		}
@@ -407,7 +415,8 @@ function countFacet(ix: LibraryIndex, k: FacetKey, mask: Uint32Array, size: numb
 	const counts = new Int32Array(ix.values[k].length);
 	if (size === 0) return counts;
 	// A small set is cheaper to count practice by practice than every value's posting.
-	if (size * 8 < facetCost(ix) / FACET_KEYS.length) {
+	const byPositions = searchTuning.facetCounting === 'auto' ? size * 8 < facetCost(ix) / FACET_KEYS.length : searchTuning.facetCounting === 'positions';
+	if (byPositions) {
 		if (k === 'tag') {
 			const { tagOff, tagLen, tagList } = ix;
 			forEachBit(ix.words, mask, (p) => {
@@ -564,11 +573,11 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 	// 1. The text match: a bitset of the live practices with every word.
 	let m: TextMatch | null = null;
 	if (q.terms.length) {
-		m = textMatch(db, ix, q);
+		m = textMatch(ix, q);
 		if (m.count === 0) {
 			const c = correctQuery(db, ix, q);
 			if (c && c.terms.length) {
-				const m2 = textMatch(db, ix, c);
+				const m2 = textMatch(ix, c);
 				if (m2.count) {
 					corrected = { from: q.text, to: c.text };
 					q = c;
