@@ -10,6 +10,7 @@ import { rolesFor, loginRedirect, routerPath } from '$lib/server/auth/guards';
 import { CSP_S3_PLACEHOLDER, s3PublicOrigin } from '$lib/server/storage/s3';
 import { sequence } from '@sveltejs/kit/hooks';
 import { requestContext, reportError } from '$lib/server/ops/handles';
+import { delivery } from '$lib/server/http/public-pages';
 
 export const init: ServerInit = async () => {
 	await boot();
@@ -67,6 +68,7 @@ const app: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-// Request id, access log and HTTP metrics (src/lib/server/ops/handles.ts) wrap everything.
-export const handle = sequence(requestContext({ logRequests: () => config().logRequests }), app);
+// Request id, access log and HTTP metrics (src/lib/server/ops/handles.ts) wrap everything;
+// caching of public pages and compression (src/lib/server/http/public-pages.ts) wrap the app.
+export const handle = sequence(requestContext({ logRequests: () => config().logRequests }), delivery, app);
 export const handleError: HandleServerError = reportError;

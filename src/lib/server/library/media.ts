@@ -11,10 +11,12 @@ import { listDocuments } from './practices';
 
 /** Presigned page links live long enough for a visitor to read the page and press play. */
 export const MEDIA_URL_TTL_SEC = 4 * 3600;
+/** Links are signed per hour (presign.ts, stableForSec): a practice page stays the same bytes within it. */
+export const MEDIA_URL_WINDOW_SEC = 3600;
 
 /** A page link to a library file: its sniffed type forced, documents as downloads (storage/presign.ts). */
 export function presign(file: { key: string; mime: string | null }, opts: { filename?: string; download?: boolean; expiresIn?: number } = {}) {
-	return presignGet(file.key, { type: file.mime, filename: opts.filename, download: opts.download, expiresIn: opts.expiresIn ?? MEDIA_URL_TTL_SEC });
+	return presignGet(file.key, { type: file.mime, filename: opts.filename, download: opts.download, expiresIn: opts.expiresIn ?? MEDIA_URL_TTL_SEC, stableForSec: MEDIA_URL_WINDOW_SEC });
 }
 
 export interface PracticeMedia {
