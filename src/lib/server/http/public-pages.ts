@@ -18,7 +18,7 @@
  * - Everything is compressed when it is worth it (compress.ts).
  */
 import { createHash } from 'node:crypto';
-import type { Handle, RequestEvent } from '@sveltejs/kit';
+import type { Handle } from '@sveltejs/kit';
 import type Database from 'better-sqlite3';
 import { db } from '../db/client';
 import { SESSION_COOKIE } from '../auth/cookies';
