@@ -82,6 +82,10 @@ describe('public pages have a stable validator', () => {
 			expect(a.headers.etag, p).toMatch(/^"[^"]+"$/);
 			expect(b.headers.etag, p).toBe(a.headers.etag);
 			expect(b.body.equals(a.body), `${p}: the same bytes`).toBe(true);
+			// The second one came from the cache (before SvelteKit, scripts/start.js): the same headers.
+			for (const h of ['content-type', 'content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'cache-control', 'vary']) expect(b.headers[h], `${p} ${h}`).toBe(a.headers[h]);
+			expect(b.headers['x-request-id'], p).toBeTruthy();
+			expect(b.headers['x-request-id'], p).not.toBe(a.headers['x-request-id']);
 			expect(a.headers['cache-control'], p).toBe('public, max-age=60, stale-while-revalidate=300');
 			expect(a.headers.vary, p).toMatch(/Cookie/);
 			// CSP with hashes, no nonce.

@@ -24,6 +24,9 @@ import { db } from '../db/client';
 import { SESSION_COOKIE } from '../auth/cookies';
 import { indexGeneration } from '../library/search-index';
 import { PageCache, type CachedPage } from './page-cache';
+import { newRequestId } from '../ops/handles';
+import { httpRequests } from '../ops/metrics';
+import type { IncomingMessage } from 'node:http';
 import { addVary, compressBytes, compressResponse, etagMatches, isCompressibleType, MIN_COMPRESS_BYTES, negotiate, variantEtag } from './compress';
 
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
@@ -144,7 +147,10 @@ function makePrivate(h: Headers) {
 /** Requests for the same key while it renders wait for that rendering instead of their own. */
 const rendering = new Map<string, Promise<CachedPage | null>>();
 
-async function keep(key: string, kind: Kind, response: Response): Promise<CachedPage | null> {
+/** Normalized URL → the kind of page it was rendered as (for the fast path below); bounded. */
+const kindOfUrl = new Map<string, Kind>();
+
+async function keep(key: string, kind: Kind, response: Response, url?: string): Promise<CachedPage | null> {
 	const h = response.headers;
 	const length = h.get('content-length');
 	if (response.status !== 200 || h.has('set-cookie') || h.has('content-encoding') || length === null || Number(length) > pageCache.opts.maxEntryBytes) return null;
@@ -163,7 +169,12 @@ async function keep(key: string, kind: Kind, response: Response): Promise<Cached
 		compressible: isCompressibleType(h.get('content-type')),
 		expires: Date.now() + TTL_MS[kind]
 	};
-	return pageCache.set(key, entry) ?? { ...entry, bytes: body.byteLength };
+	const kept = pageCache.set(key, entry);
+	if (kept && url) {
+		if (kindOfUrl.size >= pageCache.opts.maxEntries * 2) kindOfUrl.clear();
+		kindOfUrl.set(url, kind);
+	}
+	return kept ?? { ...entry, bytes: body.byteLength };
 }
 
 export const delivery: Handle = async ({ event, resolve }) => {
@@ -193,7 +204,7 @@ export const delivery: Handle = async ({ event, resolve }) => {
 				const response = await resolve(event);
 				if (event.locals.user) makePrivate(response.headers);
 				else publicHeaders(response);
-				const e = await keep(key, kind, response).catch(() => null);
+				const e = await keep(key, kind, response, url).catch(() => null);
 				done(e);
 				if (e) return serve(request, key, e);
 				return compressResponse(request, response);
@@ -219,3 +230,52 @@ function publicHeaders(response: Response) {
 	if (response.status === 200 && !h.has('cache-control')) h.set('cache-control', PUBLIC_CACHE_CONTROL);
 	addVary(h, 'Cookie');
 }
+
+/**
+ * The fast path of a hit, before SvelteKit (scripts/start.js calls it from the HTTP server): a
+ * GET without a session cookie whose normalized URL SvelteKit rendered and this cache kept, for
+ * the CURRENT generation of its data, with the negotiated variant already compressed — answered
+ * from memory (or 304) with the kept headers. Anything else (a miss, a generation that moved, a
+ * variant not made yet) returns null and goes the ordinary way, which fills the cache.
+ */
+export function fastHit(req: IncomingMessage): { status: number; headers: Record<string, string>; body: Buffer | null } | null {
+	if (!pageCacheTuning.enabled || req.method !== 'GET') return null;
+	const cookie = req.headers.cookie;
+	if (cookie && /(?:^|;\s*)session=/.test(cookie)) return null;
+	let url: string | null;
+	try {
+		url = normalizedUrl(`http://portal${req.url ?? '/'}`);
+	} catch {
+		return null;
+	}
+	if (!url) return null;
+	const kind = kindOfUrl.get(url);
+	if (!kind) return null;
+	if (lastGeneration[kind] !== generationOf(kind)) return null;
+	const e = pageCache.get(`${kind}\u0000${lastGeneration[kind]}\u0000${url}`);
+	if (!e) return null;
+	const accept = req.headers['accept-encoding'];
+	const coding = e.compressible && e.body.byteLength >= MIN_COMPRESS_BYTES ? negotiate(Array.isArray(accept) ? accept.join(',') : accept) : null;
+	if (coding && !e.variants[coding]) return null;
+	const etag = coding ? variantEtag(e.etag, coding) : e.etag;
+	const headers: Record<string, string> = {};
+	for (const [k, v] of e.headers) headers[k] = v;
+	headers.etag = etag;
+	headers['x-request-id'] = newRequestId();
+	if (e.compressible && e.body.byteLength >= MIN_COMPRESS_BYTES) headers.vary = headers.vary ? `${headers.vary}, Accept-Encoding` : 'Accept-Encoding';
+	const inm = req.headers['if-none-match'];
+	if (etagMatches(inm ?? null, etag)) {
+		httpRequests.inc({ route: 'public-cache', method: 'GET', status: '304' });
+		const h304: Record<string, string> = { etag, 'x-request-id': headers['x-request-id'] };
+		for (const k of ['cache-control', 'vary']) if (headers[k]) h304[k] = headers[k];
+		return { status: 304, headers: h304, body: null };
+	}
+	const body = coding ? e.variants[coding]! : e.body;
+	if (coding) headers['content-encoding'] = coding;
+	headers['content-length'] = String(body.byteLength);
+	httpRequests.inc({ route: 'public-cache', method: 'GET', status: String(e.status) });
+	return { status: e.status, headers, body };
+}
+
+// The HTTP server started by adapter-node (scripts/start.js) looks for this.
+(globalThis as Record<symbol, unknown>)[Symbol.for('nastavnik.publicFastHit')] = fastHit;
