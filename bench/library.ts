@@ -14,7 +14,8 @@
  *    index's own arrays) at both sizes, and the time to build the index from the database.
  * 3. HTTP throughput with autocannon (BENCH_CONNECTIONS connections, BENCH_SSR_SECONDS each), on
  *    the built portal started like `npm start` on a copy of the 10,000-practice database, then on
- *    the 100,000 one:
+ *    the 100,000 one, its page cache off (PAGE_CACHE_MB=0: every page rendered; the cache is
+ *    measured by bench/public-pages.ts):
  *    - `/library/<slug>` (50 practices of the first 10,000, the same at both sizes — each page
  *      computes its related practices) at 10,000 and at 100,000: the ratio should be ≥ 0.5;
  *    - `/library?q=…` (50 queries, some with a filter) at 10,000 as a ratio to a bare node:http
@@ -159,14 +160,14 @@ async function main() {
 		ensureBuilt();
 		const pages = slugs.map((s) => `/library/${encodeURIComponent(s)}`);
 		const searches = QUERIES.slice(0, 50).map((q, k) => `/library?q=${encodeURIComponent(q)}${k % 3 === 0 ? '&district=pfd' : ''}`);
-		portal = await startBuiltPortal({ DEMO: 'false' }, small);
+		portal = await startBuiltPortal({ DEMO: 'false', PAGE_CACHE_MB: '0' }, small);
 		await cannon(portal.url, pages, 2); // warm up
 		const pageSmall = await cannon(portal.url, pages);
 		const portalSmallMB = Math.round(rssMB(portal.proc.pid!));
 		await cannon(portal.url, searches.slice(0, 10), 2);
 		const search = await cannon(portal.url, searches);
 		await portal.stop();
-		portal = await startBuiltPortal({ DEMO: 'false' }, large);
+		portal = await startBuiltPortal({ DEMO: 'false', PAGE_CACHE_MB: '0' }, large);
 		await cannon(portal.url, pages, 2);
 		const pageLarge = await cannon(portal.url, pages);
 		const portalLargeMB = Math.round(rssMB(portal.proc.pid!));
