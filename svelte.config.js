@@ -14,8 +14,10 @@ const config = {
 		// SvelteKit's own CSRF origin check for form posts stays on (the default): no trusted
 		// foreign origins.
 		csrf: { trustedOrigins: [] },
+		// Hashes, not nonces, on every page: the same page is the same bytes for every visitor, so
+		// public pages have a stable ETag and can be cached (src/lib/server/http/public-pages.ts).
 		csp: {
-			mode: 'auto',
+			mode: 'hash',
 			directives: {
 				'default-src': ['self'],
 				'script-src': ['self'],

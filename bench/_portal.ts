@@ -30,6 +30,8 @@ export interface BenchPortal {
 	s3Port: number;
 	dataDir: string;
 	proc: ChildProcess;
+	/** What the portal wrote (stdout and stderr). */
+	logs: string[];
 	stop(): Promise<void>;
 }
 
@@ -42,7 +44,7 @@ export async function startBuiltPortal(env: Record<string, string> = {}, dataDir
 	const logs: string[] = [];
 	const proc = spawn(process.execPath, [path.join(root, 'scripts/start.js')], {
 		cwd: root,
-		env: { ...process.env, SKIP_BUILD: '1', NODE_ENV: 'test', PORT: String(port), ORIGIN: url, EMBEDDED_S3_PORT: String(s3Port), DATA_DIR: dir, LOG_REQUESTS: 'false', ...env },
+		env: { ...process.env, SKIP_BUILD: '1', NODE_ENV: 'test', PORT: String(port), ORIGIN: url, EMBEDDED_S3_PORT: String(s3Port), DATA_DIR: dir, LOG_REQUESTS: 'false', ...(process.env.BENCH_PORTAL_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_PORTAL_NODE_OPTIONS } : {}), ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	proc.stdout!.on('data', (d) => logs.push(String(d)));
@@ -64,6 +66,7 @@ export async function startBuiltPortal(env: Record<string, string> = {}, dataDir
 		s3Port,
 		dataDir: dir,
 		proc,
+		logs,
 		async stop() {
 			const exited = new Promise((r) => proc.once('exit', r));
 			proc.kill('SIGTERM');

@@ -4,7 +4,13 @@
 // submit latency, errors, and checks that every entry is submitted exactly once with a unique
 // number.
 //   npx tsx bench/deadline-rush.ts     (BENCH_RUSH_N=500, BENCH_RUSH_CONCURRENCY=100)
+// Each submit comes on its own connection, as 2,000 applicants' browsers do. BENCH_RUSH_KEEPALIVE=on
+// sends them over 100 kept-alive connections instead (the earlier model: there the requests of
+// the first burst wait for the whole rush, outside the application — see README, «Дедлайн»);
+// BENCH_RUSH_TRACE=<file> writes start/latency/index per request and the portal's request log
+// (server-side time per request) beside it; BENCH_RUSH_WORKER=off runs without the job worker.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { eq, and, sql } from 'drizzle-orm';
@@ -63,18 +69,42 @@ async function main() {
 	const t0 = performance.now();
 	const { people, before } = await prepare(dataDir);
 	const prepSec = (performance.now() - t0) / 1000;
-	const portal = await startBuiltPortal({}, dataDir);
+	const portal = await startBuiltPortal({ ...(process.env.BENCH_RUSH_WORKER === 'off' ? { JOB_WORKER: 'false' } : {}), ...(process.env.BENCH_RUSH_TRACE ? { LOG_REQUESTS: 'true', LOG_LEVEL: 'info', LOG_FORMAT: 'json' } : {}) }, dataDir);
 	try {
+		// The loopback address itself: a name would be resolved for every new connection.
+		const target = portal.url.replace('//localhost:', '//127.0.0.1:');
+		// node:http with a keep-alive agent, one socket per concurrent applicant (fetch/undici's own
+		// queueing showed up in the tail: BENCH_RUSH_CLIENT=fetch to compare).
+		const agent = new http.Agent({ keepAlive: process.env.BENCH_RUSH_KEEPALIVE === 'on', maxSockets: CONCURRENCY });
+		const u = new URL(target);
+		const post = (p: (typeof people)[number]) =>
+			new Promise<{ status: number; location: string }>((resolve, reject) => {
+				const body = new URLSearchParams({ version: String(p.version), consent: 'on' }).toString();
+				const req = http.request(
+					{ host: u.hostname, port: u.port, path: `/cabinet/applications/${p.appId}/submit?/submit`, method: 'POST', agent, headers: { cookie: p.cookie, origin: portal.url, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+					(res) => {
+						res.resume();
+						res.on('end', () => resolve({ status: res.statusCode!, location: String(res.headers.location ?? '') }));
+						res.on('error', reject);
+					}
+				);
+				req.on('error', reject);
+				req.end(body);
+			});
 		const submit = async (p: (typeof people)[number]) => {
 			const s = performance.now();
-			const r = await fetch(`${portal.url}/cabinet/applications/${p.appId}/submit?/submit`, {
-				method: 'POST',
-				redirect: 'manual',
-				headers: { cookie: p.cookie, origin: portal.url, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-				body: new URLSearchParams({ version: String(p.version), consent: 'on' })
-			});
-			await r.arrayBuffer();
-			return { ms: performance.now() - s, ok: r.status === 303 && (r.headers.get('location') ?? '').includes('submitted=1'), status: r.status };
+			if (process.env.BENCH_RUSH_CLIENT === 'fetch') {
+				const r = await fetch(`${target}/cabinet/applications/${p.appId}/submit?/submit`, {
+					method: 'POST',
+					redirect: 'manual',
+					headers: { cookie: p.cookie, origin: portal.url, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+					body: new URLSearchParams({ version: String(p.version), consent: 'on' })
+				});
+				await r.arrayBuffer();
+				return { ms: performance.now() - s, ok: r.status === 303 && (r.headers.get('location') ?? '').includes('submitted=1'), status: r.status };
+			}
+			const r = await post(p);
+			return { ms: performance.now() - s, ok: r.status === 303 && r.location.includes('submitted=1'), status: r.status };
 		};
 		// 10% double-click: the same request twice at once.
 		const jobs = people.flatMap((p, i) => (i % 10 === 0 ? [p, p] : [p]));
@@ -82,20 +112,31 @@ async function main() {
 		const statuses: Record<string, number> = {};
 		let errors = 0;
 		let next = 0;
+		// A server at a deadline is warm: its route modules are loaded and compiled. Load them
+		// (a few submit pages of applicants outside the measured rush would do the same).
+		if (process.env.BENCH_RUSH_WARM !== 'off') {
+			for (const p of people.slice(0, 5)) await (await fetch(`${portal.url}/cabinet/applications/${p.appId}/submit`, { headers: { cookie: p.cookie, accept: 'text/html' } })).arrayBuffer();
+		}
+		const trace: [number, number, number][] = [];
 		const w0 = performance.now();
 		await Promise.all(
 			Array.from({ length: CONCURRENCY }, async () => {
 				for (;;) {
 					const i = next++;
 					if (i >= jobs.length) return;
-					const r = await submit(jobs[i]);
-					lat.push(r.ms);
+					const r = await submit(jobs[i]).catch((e: Error & { cause?: { code?: string } }) => ({ ms: NaN, ok: false, status: e.cause?.code ?? e.message }));
+					if (!Number.isNaN(r.ms)) lat.push(r.ms);
+					if (process.env.BENCH_RUSH_TRACE) trace.push([Math.round(performance.now() - w0 - r.ms), Math.round(r.ms), i]);
 					statuses[r.status] = (statuses[r.status] ?? 0) + 1;
 					if (!r.ok) errors++;
 				}
 			})
 		);
 		const wallSec = (performance.now() - w0) / 1000;
+		if (process.env.BENCH_RUSH_TRACE) {
+			fs.writeFileSync(process.env.BENCH_RUSH_TRACE, trace.map((t) => t.join(' ')).join('\n'));
+			fs.writeFileSync(process.env.BENCH_RUSH_TRACE + '.server', portal.logs.join(''));
+		}
 		lat.sort((a, b) => a - b);
 		const db = openDatabase(path.join(dataDir, 'portal.db'));
 		const contest = db.select().from(contests).where(eq(contests.slug, 'nastavnichestvo-2026')).get()!;
@@ -128,6 +169,7 @@ async function main() {
 		console.log(JSON.stringify(result));
 		if (errors || submitted !== N || unique !== N + before || total !== N) {
 			console.error('deadline rush: expected zero errors and exactly one submitted entry with a unique number per applicant');
+			console.error(portal.logs.join('').split('\n').filter((l) => /ERROR|FATAL|Error/.test(l)).slice(-20).join('\n'));
 			process.exitCode = 1;
 		}
 	} finally {

@@ -3,6 +3,7 @@
 // migrations, the embedded S3 (unless S3_ENDPOINT is set), demo data (unconfigured default only),
 // HTTP on PORT (default 3000). SIGINT/SIGTERM stop everything cleanly.
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -44,5 +45,27 @@ process.env.HOST ??= '0.0.0.0';
 // After SIGTERM, requests in flight get this many seconds (adapter-node), so that the whole stop
 // stays within 10 s (the watchdog in src/lib/server/boot.ts).
 process.env.SHUTDOWN_TIMEOUT ??= '7';
+
+// Hits of the public page cache are answered before SvelteKit builds a Request for them
+// (src/lib/server/http/public-pages.ts, fastHit: anonymous GETs of pages it rendered for the
+// current data only); everything else goes to adapter-node's handler as before.
+const FAST = Symbol.for('nastavnik.publicFastHit');
+const emit = http.Server.prototype.emit;
+http.Server.prototype.emit = function (event, req, res) {
+	if (event === 'request' && req.method === 'GET' && typeof globalThis[FAST] === 'function') {
+		let hit = null;
+		try {
+			hit = globalThis[FAST](req);
+		} catch {
+			hit = null;
+		}
+		if (hit) {
+			res.writeHead(hit.status, hit.headers);
+			res.end(hit.body ?? undefined);
+			return true;
+		}
+	}
+	return emit.apply(this, arguments);
+};
 
 await import(pathToFileURL(path.join(root, 'build', 'index.js')).href);

@@ -5,6 +5,7 @@ import { beginShutdown, boot, shutdown } from '$lib/server/boot';
 import { config } from '$lib/server/config';
 import { requestContext, reportError } from '$lib/server/ops/handles';
 import { accessGuard, responseHeaders, session } from '$lib/server/http/handles';
+import { delivery } from '$lib/server/http/public-pages';
 
 export const init: ServerInit = async () => {
 	await boot();
@@ -17,9 +18,9 @@ export const init: ServerInit = async () => {
 };
 
 /**
- * Request id, access log and HTTP metrics wrap everything (ops/handles.ts); then the session, the
- * guard of the parts of the site (who may open what: auth/access.ts) and the response headers
- * (http/handles.ts).
+ * Request id, access log and HTTP metrics wrap everything (ops/handles.ts); then caching of public
+ * pages and compression (http/public-pages.ts); then the session, the guard of the parts of the
+ * site (who may open what: auth/access.ts) and the response headers (http/handles.ts).
  */
-export const handle = sequence(requestContext({ logRequests: () => config().logRequests }), session, accessGuard, responseHeaders);
+export const handle = sequence(requestContext({ logRequests: () => config().logRequests }), delivery, session, accessGuard, responseHeaders);
 export const handleError: HandleServerError = reportError;

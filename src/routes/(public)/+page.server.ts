@@ -13,5 +13,5 @@ export const load: PageServerLoad = () => {
 		nominations: listNominations(d, c.id).length,
 		submitted: countSubmitted(d, c.id)
 	}));
-	return { contests, now: Date.now() };
+	return { contests };
 };

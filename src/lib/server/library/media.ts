@@ -13,6 +13,13 @@ import { listDocuments } from './practices';
 
 /** Presigned page links live long enough for a visitor to read the page and press play. */
 export const MEDIA_URL_TTL_SEC = 4 * 3600;
+/** Links are signed per hour (presign.ts, stableForSec): a practice page stays the same bytes within it. */
+export const MEDIA_URL_WINDOW_SEC = 3600;
+
+/** A page link to a library file: its sniffed type forced, documents as downloads (storage/presign.ts). */
+export function presign(file: { key: string; mime: string | null }, opts: { filename?: string; download?: boolean; expiresIn?: number } = {}) {
+	return presignGet(file.key, { type: file.mime, filename: opts.filename, download: opts.download, expiresIn: opts.expiresIn ?? MEDIA_URL_TTL_SEC, stableForSec: MEDIA_URL_WINDOW_SEC });
+}
 
 export interface PracticeDocument {
 	id: string;
@@ -54,7 +61,7 @@ export function practiceDocuments(db: DbOrTx, practiceId: string): Promise<Pract
 			name: d.originalName,
 			size: d.size ?? 0,
 			mime: d.mime ?? '',
-			url: await presignGet(d.key, { type: d.mime, filename: d.originalName, download: true, expiresIn: MEDIA_URL_TTL_SEC })
+			url: await presign(d, { filename: d.originalName, download: true })
 		}))
 	);
 }
@@ -65,10 +72,10 @@ export function practiceDocuments(db: DbOrTx, practiceId: string): Promise<Pract
  */
 export async function practiceMedia(db: DbOrTx, p: Practice, opts: { showUnconsentedVideo?: boolean } = {}): Promise<PracticeMedia> {
 	const v = practiceVideo(db, p, !!opts.showUnconsentedVideo);
-	const video = v ? await playbackFor(db, v.id, { expiresIn: MEDIA_URL_TTL_SEC }) : null;
+	const video = v ? await playbackFor(db, v.id, { expiresIn: MEDIA_URL_TTL_SEC, stableForSec: MEDIA_URL_WINDOW_SEC }) : null;
 	// The practice's own poster image, else the frame media processing took from its video.
 	const own = p.posterAssetId ? db.select().from(assets).where(and(eq(assets.id, p.posterAssetId), eq(assets.status, 'ready'))).get() : undefined;
-	const ownUrl = own ? await presignGet(own.key, { type: own.mime, expiresIn: MEDIA_URL_TTL_SEC }) : null;
+	const ownUrl = own ? await presign(own) : null;
 	const image = ownUrl ?? video?.poster ?? null;
 	const poster = image ?? `/library/${p.slug}/poster.svg`;
 	return {

@@ -1,12 +1,21 @@
 /**
- * The public search of the library: Russian morphology (stems, synonyms) through FTS5 with
- * bm25 (the title weighs most), the last word as a prefix while typing, a typo-tolerant
- * fallback over the trigram table when nothing is found, facets with counts (each facet counted
- * with every other filter applied), sorting, pagination and highlighted snippets.
+ * The public search of the library over the in-memory index (library-index.ts): Russian
+ * morphology (Snowball stems, synonyms), the last word as a prefix while typing, a typo-tolerant
+ * fallback over the trigram index of the vocabulary when nothing is found, BM25F ranking,
+ * facets with counts (each facet counted with every other filter applied), sorting, pagination
+ * and highlighted snippets.
  *
- * The facet attributes of all published practices are cached per database connection and
- * reloaded when `library_state.generation` changes, so a search reads the FTS5 table once and
- * counts facets in memory.
+ * Ranking (sort «по релевантности») is BM25F over the fields title, summary, tags, place and
+ * body: a query word's weight is its idf among the published practices; in a practice, each field
+ * it occurs in adds the field's weight (title 5 > summary 3 > tags 2.5 > place 2 > body 1),
+ * normalized by the field's length against the average, and the sum saturates (k1). The stored
+ * term lists keep which fields a stem occurs in, not how often, so a field counts once. A query
+ * word's forms are alternatives: the stem as typed counts fully, a synonym at 0.6, another word
+ * completing the last word being typed at 0.8 (the best alternative of each practice counts). Every
+ * query word must occur (AND); the scores of the words add up.
+ *
+ * Filters and facet counts are bitset operations on the postings of the facet values; when the
+ * matching set is so small that counting it practice by practice is cheaper, it is counted so.
  */
 import { inArray } from 'drizzle-orm';
 import type { DB } from '../db/client';
@@ -14,155 +23,38 @@ import { practices, type Practice, type PracticeResult } from '../db/schema';
 import { FEDERAL_DISTRICTS, regionByCode, districtOf } from '../../data/regions';
 import { SPHERE_TITLE } from '../../schemas/library';
 import { DISTRICT_CODES, FACET_KEYS, type FacetKey, type SearchParams, type Sort } from '../../schemas/library-search';
-import { indexGeneration } from './search-index';
+import { FIELDS } from './search-index';
+import { libraryIndex, liveFrequency, stemFrequency, stemsWithPrefix, type LibraryIndex } from './library-index';
+import { countAnd, forEachBit, hasBit, popcount32 } from './bits';
 import {
 	editDistance,
-	ftsExpression,
 	highlight,
 	matcherOf,
 	NO_MATCH,
 	normalize,
 	parseQuery,
-	rankExpression,
 	snippet,
 	stem,
 	synonymsOf,
-	trigrams,
+	trigramExpression,
 	typoBudget,
-	words,
 	type ParsedQuery,
 	type Segment
 } from './text';
 import { logFor } from '../ops/log';
 
-/** bm25 weights of the FTS5 columns: title, summary, body, tags, place. */
-export const BM25_WEIGHTS = [10, 4, 1, 3, 2] as const;
-
-export interface DocMeta {
-	docid: number;
-	id: string;
-	slug: string;
-	title: string;
-	region: string | null;
-	district: string | null;
-	sphere: string | null;
-	nomination: string;
-	year: number | null;
-	tags: string[];
-	/** The tags normalized (for related practices). */
-	tagsNorm: string[];
-	source: string;
-	publishedAt: number;
-	impact: number | null;
-}
-
-/**
- * The published practices in columns, for fast filtering and counting: every facet value has a
- * small integer id; each practice has the id of its value in each single-valued facet (-1: none)
- * and the ids of its tags. The orders of the non-relevance sorts are precomputed.
- */
-interface Cache {
-	generation: number;
-	docs: DocMeta[];
-	/** docid → position in `docs` (-1: not published). */
-	pos: Int32Array;
-	byId: Map<string, number>;
-	values: Record<FacetKey, string[]>;
-	ids: Record<FacetKey, Map<string, number>>;
-	/** Per facet, per practice: the value id (single-valued facets) — tags use `tagIds`. */
-	col: Record<FacetKey, Int32Array>;
-	tagIds: Int32Array[];
-	order: Record<'newest' | 'year' | 'impact', Int32Array>;
-	/** Every position, 0…n-1. */
-	all: Int32Array;
-}
-
-const SINGLE: FacetKey[] = ['district', 'region', 'sphere', 'nomination', 'year', 'source'];
-const caches = new WeakMap<object, Cache>();
-
-function singleValue(d: DocMeta, k: FacetKey): string | null {
-	switch (k) {
-		case 'district':
-			return d.district;
-		case 'region':
-			return d.region;
-		case 'sphere':
-			return d.sphere;
-		case 'nomination':
-			return d.nomination || null;
-		case 'year':
-			return d.year == null ? null : String(d.year);
-		case 'source':
-			return d.source || null;
-		default:
-			return null;
-	}
-}
-
-/** The published practices' facet attributes, fresh for the current index generation. */
-export function libraryCache(db: DB): Cache {
-	const generation = indexGeneration(db);
-	const c = caches.get(db.$client);
-	if (c && c.generation === generation) return c;
-	const rows = db.$client
-		.prepare(
-			`SELECT d.docid, d.impact, p.id, p.slug, p.title, p.region_code AS region, p.sphere, p.nomination_title AS nomination,
-			        p.year, p.tags, p.source, p.published_at AS publishedAt
-			   FROM library_docs d JOIN practices p ON p.id = d.practice_id
-			  WHERE p.status = 'published'`
-		)
-		.all() as (Omit<DocMeta, 'tags' | 'tagsNorm' | 'district'> & { tags: string })[];
-	const docs: DocMeta[] = rows.map((r) => {
-		let tags: string[] = [];
-		try {
-			const t = JSON.parse(r.tags);
-			if (Array.isArray(t)) tags = [...new Set(t.map(String))];
-		} catch {
-			/* a broken tags value is no tags */
-		}
-		return { ...r, tags, tagsNorm: tags.map(normalize), district: r.region ? (districtOf(r.region)?.code ?? null) : null, publishedAt: Number(r.publishedAt ?? 0) };
-	});
-	const maxDocid = docs.reduce((m, d) => Math.max(m, d.docid), 0);
-	const pos = new Int32Array(maxDocid + 1).fill(-1);
-	docs.forEach((d, i) => (pos[d.docid] = i));
-	const values = {} as Cache['values'];
-	const ids = {} as Cache['ids'];
-	const col = {} as Cache['col'];
-	const idOf = (k: FacetKey, v: string) => {
-		let id = ids[k].get(v);
-		if (id === undefined) {
-			id = values[k].length;
-			values[k].push(v);
-			ids[k].set(v, id);
-		}
-		return id;
-	};
-	for (const k of FACET_KEYS) {
-		values[k] = [];
-		ids[k] = new Map();
-		col[k] = new Int32Array(docs.length).fill(-1);
-	}
-	// Known codes first, so that an unused district or sphere is still a valid filter value.
-	for (const d of DISTRICT_CODES) idOf('district', d);
-	for (const s of Object.keys(SPHERE_TITLE)) idOf('sphere', s);
-	const tagIds = docs.map((d, i) => {
-		for (const k of SINGLE) {
-			const v = singleValue(d, k);
-			if (v !== null) col[k][i] = idOf(k, v);
-		}
-		return Int32Array.from(d.tags, (t) => idOf('tag', t));
-	});
-	const idx = () => Int32Array.from(docs.keys());
-	const newest = (a: number, b: number) => docs[b].publishedAt - docs[a].publishedAt || docs[a].docid - docs[b].docid;
-	const order = {
-		newest: idx().sort(newest),
-		year: idx().sort((a, b) => (docs[b].year ?? 0) - (docs[a].year ?? 0) || newest(a, b)),
-		impact: idx().sort((a, b) => (docs[b].impact ?? -1) - (docs[a].impact ?? -1) || newest(a, b))
-	};
-	const fresh: Cache = { generation, docs, pos, byId: new Map(docs.map((d, i) => [d.id, i])), values, ids, col, tagIds, order, all: idx() };
-	caches.set(db.$client, fresh);
-	return fresh;
-}
+/** BM25F: field weights and length normalization (in the order of FIELDS), saturation. */
+export const FIELD_WEIGHTS: Record<(typeof FIELDS)[number], number> = { title: 5, summary: 3, body: 1, tags: 2.5, place: 2 };
+export const FIELD_B: Record<(typeof FIELDS)[number], number> = { title: 0.5, summary: 0.75, body: 0.75, tags: 0.3, place: 0.3 };
+export const K1 = 1.2;
+/** How much an alternative of a query word counts against the word itself. */
+export const SYNONYM_FACTOR = 0.6;
+export const COMPLETION_FACTOR = 0.8;
+/** Completions of the last word that are scored (the most frequent ones); the rest only match. */
+const SCORED_COMPLETIONS = 24;
+const W = FIELDS.map((f) => FIELD_WEIGHTS[f]);
+const B = FIELDS.map((f) => FIELD_B[f]);
+const NF = FIELDS.length;
 
 export interface FacetValue {
 	value: string;
@@ -216,6 +108,7 @@ export interface SearchOutcome {
 	ms: number;
 }
 
+
 const FACET_LABEL_OF: Record<FacetKey, (v: string) => string> = {
 	district: (v) => FEDERAL_DISTRICTS.find((d) => d.code === v)?.name.replace(/ федеральный округ$/, '') ?? v,
 	region: (v) => regionByCode(v)?.name ?? v,
@@ -226,17 +119,34 @@ const FACET_LABEL_OF: Record<FacetKey, (v: string) => string> = {
 	source: (v) => v
 };
 
+/** Each facet value's place in the alphabetical order of the labels (per index, as values come). */
+const ranks = new WeakMap<LibraryIndex, Partial<Record<FacetKey, Int32Array>>>();
+function labelRanks(ix: LibraryIndex, k: FacetKey): Int32Array {
+	let r = ranks.get(ix);
+	if (!r) ranks.set(ix, (r = {}));
+	const n = ix.values[k].length;
+	let a = r[k];
+	if (!a || a.length !== n) {
+		const labels = ix.values[k].map((v) => FACET_LABEL_OF[k](v));
+		const order = Array.from(labels.keys()).sort((x, y) => collator.compare(labels[x], labels[y]));
+		a = new Int32Array(n);
+		order.forEach((id, i) => (a![id] = i));
+		r[k] = a;
+	}
+	return a;
+}
+
 /** Valid filter values of the request; the rest are reported as ignored. */
-function cleanFilters(cache: Cache, p: SearchParams) {
+function cleanFilters(ix: LibraryIndex, p: SearchParams) {
 	const ignored: { facet: FacetKey; value: string }[] = [];
 	const valid: Record<FacetKey, (v: string) => boolean> = {
 		district: (v) => DISTRICT_CODES.includes(v),
 		region: (v) => regionByCode(v)?.code === v,
 		sphere: (v) => v in SPHERE_TITLE,
-		nomination: (v) => cache.ids.nomination.has(v),
-		year: (v) => cache.ids.year.has(v),
-		tag: (v) => cache.ids.tag.has(v),
-		source: (v) => cache.ids.source.has(v)
+		nomination: (v) => ix.valueIds.nomination.has(v),
+		year: (v) => ix.valueIds.year.has(v),
+		tag: (v) => ix.valueIds.tag.has(v),
+		source: (v) => ix.valueIds.source.has(v)
 	};
 	const selected = {} as Record<FacetKey, string[]>;
 	for (const k of FACET_KEYS) {
@@ -251,107 +161,178 @@ function cleanFilters(cache: Cache, p: SearchParams) {
 
 const collator = new Intl.Collator('ru');
 
-/**
- * What a text query matches: every practice (for the filters and facets); for the relevance
- * order, lazily, the practices with every query word in the title (they come first) and bm25
- * (computed for the filtered practices only when a filter leaves few of them — bm25 over
- * thousands of rows is the costly part of a search).
- */
-interface Matches {
-	docids: Int32Array;
-	title: Set<number> | null;
-	/** bm25 of every match by docid (NaN: not a match), once computed. */
-	ranks: Float64Array | null;
+// ---------------------------------------------------------------------------
+// Text match
+// ---------------------------------------------------------------------------
+
+/** One alternative of a query word: a stem of the index and how much it counts. */
+interface Alt {
+	id: number;
+	factor: number;
+}
+
+/** A query word against the index: its scored alternatives, and its practices (a bitset). */
+interface TermMatch {
+	alts: Alt[];
+	/** Completions of a word being typed that match but are not scored (rare ones). */
+	unscored: number[];
+	bits: Uint32Array;
+	/** Live practices with the word (its idf). */
+	df: number;
+}
+
+interface TextMatch {
+	terms: TermMatch[];
+	/** Live practices with every word. */
+	bits: Uint32Array;
+	count: number;
 }
 
 /**
- * Recent FTS5 results per connection, keyed by the index generation and the expression: a
- * visitor who narrows by a facet, sorts or pages repeats the same text query, and popular
- * queries repeat across visitors. Any index change makes the generation (and so the key) new.
+ * Recent text matches per connection, keyed by the index generation and the parsed words: a
+ * visitor who narrows by a facet, sorts or pages repeats the same text query, and popular queries
+ * repeat across visitors. Any index change makes the generation (and so the key) new.
  */
 const MATCH_CACHE_SIZE = 64;
-const matchCaches = new WeakMap<object, Map<string, Matches>>();
-
-/** Turns the match cache off (the benchmark measures the uncached path with it). */
-export const searchTuning = { matchCache: true };
-
-function ftsMatches(db: DB, generation: number, expr: string): Matches {
-	let lru = matchCaches.get(db.$client);
-	if (!lru) matchCaches.set(db.$client, (lru = new Map()));
-	const key = `${generation}\u0000${expr}`;
-	const hit = searchTuning.matchCache ? lru.get(key) : undefined;
-	if (hit) {
-		lru.delete(key);
-		lru.set(key, hit);
-		return hit;
-	}
-	let m: Matches;
-	try {
-		m = { docids: Int32Array.from(rowids(db, expr)), title: null, ranks: null };
-	} catch (e) {
-		// A malformed expression (it should never be) finds nothing instead of throwing.
-		logFor('library').error({ expr: expr.slice(0, 200), err: e }, 'запрос FTS5 не выполнен');
-		m = { docids: new Int32Array(0), title: new Set(), ranks: new Float64Array(0) };
-	}
-	if (searchTuning.matchCache) {
-		lru.set(key, m);
-		if (lru.size > MATCH_CACHE_SIZE) lru.delete(lru.keys().next().value!);
-	}
-	return m;
-}
-
-function rowids(db: DB, match: string): number[] {
-	return db.$client.prepare('SELECT rowid FROM library_fts WHERE library_fts MATCH ?').pluck().all(match) as number[];
-}
-
-const BM25 = `bm25(library_fts, ${BM25_WEIGHTS.join(', ')})`;
+const matchCaches = new WeakMap<LibraryIndex, Map<string, TextMatch>>();
 
 /**
- * The relevance of the given matches (lower is better): bm25, minus a large bonus when the title
- * has every query word — title matches come first, whatever bm25 says (a word found in all
- * practices weighs almost nothing in bm25, a rare synonym in the body a lot).
+ * `matchCache: false` turns the match and correction caches off (the benchmark measures the
+ * uncached path so); `facetCounting` forces one way of counting facets (tests compare them).
  */
-/** The matches with every query word in the title (they come first). */
-function titleMatches(db: DB, m: Matches, expr: string): Set<number> {
-	try {
-		m.title ??= new Set(rowids(db, `{title} : (${expr})`));
-	} catch {
-		m.title = new Set();
+export const searchTuning: { matchCache: boolean; facetCounting: 'auto' | 'postings' | 'positions' } = { matchCache: true, facetCounting: 'auto' };
+
+/** A small LRU per index (positions are the index's own): entries of a dropped index go with it. */
+function lru<T>(store: WeakMap<LibraryIndex, Map<string, T>>, ix: LibraryIndex, key: string, make: () => T): T {
+	let m = store.get(ix);
+	if (!m) store.set(ix, (m = new Map()));
+	if (searchTuning.matchCache && m.has(key)) {
+		const hit = m.get(key)!;
+		m.delete(key);
+		m.set(key, hit);
+		return hit;
 	}
-	return m.title;
+	const v = make();
+	if (searchTuning.matchCache) {
+		m.set(key, v);
+		if (m.size > MATCH_CACHE_SIZE) m.delete(m.keys().next().value!);
+	}
+	return v;
 }
 
-function relevance(db: DB, m: Matches, expr: string, rankExpr: string, hitCount: number, docids: () => number[], maxDocid: number): (docid: number) => number {
-	try {
-		titleMatches(db, m, expr);
-		let ranks = m.ranks;
-		if (!ranks) {
-			const full = hitCount > m.docids.length * 0.4;
-			const rows = (
-				full
-					? db.$client.prepare(`SELECT rowid, ${BM25} FROM library_fts WHERE library_fts MATCH ?`).raw().all(rankExpr)
-					: // `+rowid` keeps the list out of FTS5's own rowid lookups: FTS5 runs the query once and
-						// bm25 is computed only for the listed rows.
-						db.$client.prepare(`SELECT rowid, ${BM25} FROM library_fts WHERE library_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?))`).raw().all(rankExpr, JSON.stringify(docids()))
-			) as [number, number][];
-			ranks = new Float64Array(maxDocid + 1).fill(NaN);
-			for (const [id, r] of rows) if (id <= maxDocid) ranks[id] = r;
-			if (full) m.ranks = ranks;
+function termMatch(ix: LibraryIndex, t: ParsedQuery['terms'][number]): TermMatch {
+	const alts: Alt[] = [];
+	const seen = new Set<number>();
+	for (const a of t.alts) {
+		const id = ix.termIds.get(a);
+		if (id === undefined || seen.has(id)) continue;
+		seen.add(id);
+		alts.push({ id, factor: a === t.stem ? 1 : SYNONYM_FACTOR });
+	}
+	const unscored: number[] = [];
+	if (t.prefix) {
+		let more = stemsWithPrefix(ix, t.stem)
+			.map((s) => ix.termIds.get(s)!)
+			.filter((id) => !seen.has(id));
+		// Only the most frequent completions are scored: order them when there are more.
+		if (more.length > SCORED_COMPLETIONS) {
+			const freq = new Map(more.map((id) => [id, liveFrequency(ix, id)]));
+			more = more.filter((id) => freq.get(id)! > 0).sort((a, b) => freq.get(b)! - freq.get(a)! || a - b);
 		}
-		const r = ranks;
-		const title = m.title!;
-		return (id) => (Number.isNaN(r[id]) ? 0 : r[id]) - (title.has(id) ? TITLE_BONUS : 0);
-	} catch (e) {
-		logFor('library').error({ err: e }, 'bm25 не посчитан');
-		return () => 0;
+		more.forEach((id, i) => (i < SCORED_COMPLETIONS ? alts.push({ id, factor: COMPLETION_FACTOR }) : unscored.push(id)));
 	}
+	const bits = new Uint32Array(ix.words);
+	for (const id of [...alts.map((a) => a.id), ...unscored]) for (const p of ix.postings[id]) p?.orInto(bits);
+	const live = ix.live;
+	for (let i = 0; i < bits.length; i++) bits[i] &= live[i];
+	return { alts, unscored, bits, df: countAnd(ix.words, bits) };
 }
-const TITLE_BONUS = 1e6;
 
-/** In how many published practices a stem occurs (0: the index does not know it). */
-function stemDocs(db: DB, s: string): number {
-	return (db.$client.prepare('SELECT doc FROM library_fts_vocab WHERE term = ?').pluck().get(s) as number | undefined) ?? 0;
+function textMatch(ix: LibraryIndex, q: ParsedQuery): TextMatch {
+	const key = `${ix.generation}\u0000${q.terms.map((t) => `${t.stem}${t.prefix ? '*' : ''}`).join(' ')}`;
+	return lru(matchCaches, ix, key, () => {
+		const terms = q.terms.map((t) => termMatch(ix, t));
+		const bits = new Uint32Array(ix.words);
+		bits.set(terms[0].bits);
+		for (const t of terms.slice(1)) for (let i = 0; i < bits.length; i++) bits[i] &= t.bits[i];
+		return { terms, bits, count: countAnd(ix.words, bits) };
+	});
 }
+
+// ---------------------------------------------------------------------------
+// Ranking
+// ---------------------------------------------------------------------------
+
+/** Scratch arrays of the scoring, by position (one search at a time: Node is single-threaded). */
+const scratch = { cap: 0, score: new Float64Array(0), acc: new Float64Array(0), best: new Float64Array(0), stamp: new Int32Array(0), mark: new Int32Array(0), tick: 0 };
+function scratchFor(cap: number) {
+	if (scratch.cap < cap || scratch.tick > 2e9) {
+		const n = Math.max(cap, scratch.cap);
+		Object.assign(scratch, { cap: n, score: new Float64Array(n), acc: new Float64Array(n), best: new Float64Array(n), stamp: new Int32Array(n), mark: new Int32Array(n), tick: 0 });
+	}
+	return scratch;
+}
+
+/**
+ * BM25F scores of the hits (the positions set in `hits`), into `scratch.score`. For each query
+ * word: each scored alternative's fields add up (weight / length normalization) and saturate;
+ * the best alternative of the practice counts, times the word's idf.
+ */
+function score(ix: LibraryIndex, m: TextMatch, hits: Uint32Array): Float64Array {
+	const s = scratchFor(ix.capacity);
+	const { score: total, acc, best, stamp, mark } = s;
+	forEachBit(ix.words, hits, (p) => (total[p] = 0));
+	const n = Math.max(1, ix.liveCount);
+	const avg = Array.from(ix.lengthSum, (x) => Math.max(1, x / n));
+	const lengths = ix.lengths;
+	for (const t of m.terms) {
+		const idf = Math.log(1 + (n - t.df + 0.5) / (t.df + 0.5));
+		const termTick = ++s.tick;
+		const touched: number[] = [];
+		for (const a of t.alts) {
+			const altTick = ++s.tick;
+			const mine: number[] = [];
+			const ps = ix.postings[a.id];
+			for (let f = 0; f < NF; f++) {
+				const posting = ps[f];
+				if (!posting) continue;
+				const w = W[f];
+				const b = B[f];
+				const av = avg[f];
+				posting.forEachIn(hits, (p) => {
+					if (stamp[p] !== altTick) {
+						stamp[p] = altTick;
+						acc[p] = 0;
+						mine.push(p);
+					}
+					acc[p] += w / (1 - b + (b * lengths[p * NF + f]) / av);
+				});
+			}
+			for (const p of mine) {
+				const x = acc[p];
+				const v = (a.factor * (x * (K1 + 1))) / (K1 + x);
+				if (mark[p] !== termTick) {
+					mark[p] = termTick;
+					best[p] = v;
+					touched.push(p);
+				} else if (v > best[p]) best[p] = v;
+			}
+		}
+		for (const p of touched) total[p] += idf * best[p];
+		if (t.unscored.length) {
+			// Matched only through a rare completion: it counts as one in the body.
+			const floor = (idf * COMPLETION_FACTOR * (K1 + 1)) / (K1 + 1);
+			forEachBit(ix.words, hits, (p) => {
+				if (mark[p] !== termTick) total[p] += floor;
+			});
+		}
+	}
+	return total;
+}
+
+// ---------------------------------------------------------------------------
+// Typos
+// ---------------------------------------------------------------------------
 
 /**
  * The typo-tolerant fallback: each query word the index does not know is replaced by the closest
@@ -359,23 +340,14 @@ function stemDocs(db: DB, s: string): number {
  * index of the vocabulary (the words sharing most trigrams with it); the edit distance decides,
  * then how many practices use the word. Null when nothing could be corrected.
  */
-const correctionCaches = new WeakMap<object, Map<string, ParsedQuery | null>>();
+const correctionCaches = new WeakMap<LibraryIndex, Map<string, ParsedQuery | null>>();
 
-export function correctQuery(db: DB, p: ParsedQuery): ParsedQuery | null {
-	const generation = indexGeneration(db);
-	let lru = correctionCaches.get(db.$client);
-	if (!lru) correctionCaches.set(db.$client, (lru = new Map()));
-	const key = `${generation}\u0000${p.terms.map((t) => `${t.word}${t.prefix ? '*' : ''}`).join(' ')}`;
-	if (searchTuning.matchCache && lru.has(key)) return lru.get(key)!;
-	const r = correct(db, p);
-	if (searchTuning.matchCache) {
-		lru.set(key, r);
-		if (lru.size > MATCH_CACHE_SIZE) lru.delete(lru.keys().next().value!);
-	}
-	return r;
+function correctQuery(db: DB, ix: LibraryIndex, p: ParsedQuery): ParsedQuery | null {
+	const key = `${ix.generation}\u0000${p.terms.map((t) => `${t.word}${t.prefix ? '*' : ''}`).join(' ')}`;
+	return lru(correctionCaches, ix, key, () => correct(db, ix, p));
 }
 
-function correct(db: DB, p: ParsedQuery): ParsedQuery | null {
+function correct(db: DB, ix: LibraryIndex, p: ParsedQuery): ParsedQuery | null {
 	let changed = false;
 	const terms = p.terms.map((t) => ({ ...t }));
 	const candidates = db.$client.prepare(
@@ -384,14 +356,14 @@ function correct(db: DB, p: ParsedQuery): ParsedQuery | null {
 	for (const t of terms.slice(0, 4)) {
 		const budget = typoBudget(t.word);
 		if (!budget || /^\d+$/.test(t.word)) continue;
-		if (t.alts.some((a) => stemDocs(db, a) > 0)) continue;
-		if (t.prefix && db.$client.prepare('SELECT 1 FROM library_fts_vocab WHERE term >= ? AND term < ? LIMIT 1').get(t.stem, t.stem + '\uffff')) continue;
-		const tris = trigrams(t.word);
+		if (t.alts.some((a) => stemFrequency(ix, a) > 0)) continue;
+		if (t.prefix && stemsWithPrefix(ix, t.stem).some((x) => stemFrequency(ix, x) > 0)) continue;
+		const expr = trigramExpression(t.word);
 		let words: string[] = [];
 		try {
-			words = candidates.pluck().all(tris.map((x) => `"${x.replace(/"/g, '""')}"`).join(' OR ')) as string[];
-		} catch {
-			words = [];
+			if (expr) words = candidates.pluck().all(expr) as string[];
+		} catch (e) {
+			logFor('library').error({ err: e }, 'поиск исправлений не выполнен');
 		}
 		let best: { w: string; d: number; f: number } | null = null;
 		for (const w of words) {
@@ -399,7 +371,7 @@ function correct(db: DB, p: ParsedQuery): ParsedQuery | null {
 			const d = editDistance(t.word, w, budget);
 			if (d > budget || d === 0) continue;
 			if (best && d > best.d) continue;
-			const f = stemDocs(db, stem(w));
+			const f = stemFrequency(ix, stem(w));
 			if (!f) continue;
 			if (!best || d < best.d || f > best.f || (f === best.f && w < best.w)) best = { w, d, f };
 		}
@@ -413,11 +385,102 @@ function correct(db: DB, p: ParsedQuery): ParsedQuery | null {
 	return { text: terms.map((t) => t.word).join(' '), terms, truncated: p.truncated };
 }
 
+// ---------------------------------------------------------------------------
+// Facets
+// ---------------------------------------------------------------------------
+
+/** The bitset of one facet's selected values (OR). */
+function filterBits(ix: LibraryIndex, k: FacetKey, values: string[]): Uint32Array {
+	const bits = new Uint32Array(ix.words);
+	for (const v of values) {
+		const id = ix.valueIds[k].get(v);
+		if (id !== undefined) ix.facetPostings[k][id].orInto(bits);
+	}
+	return bits;
+}
+
+/** What counting every value's posting against a mask costs (per generation). */
+const postingCost = new WeakMap<LibraryIndex, { generation: number; cost: number }>();
+function facetCost(ix: LibraryIndex): number {
+	const c = postingCost.get(ix);
+	if (c && c.generation === ix.generation) return c.cost;
+	let cost = 0;
+	for (const k of FACET_KEYS) for (const p of ix.facetPostings[k]) cost += p.bits ? ix.words : p.count;
+	postingCost.set(ix, { generation: ix.generation, cost });
+	return cost;
+}
+
+/** Counts of every value of facet `k` among the positions of `mask` (`size` of them). */
+function countFacet(ix: LibraryIndex, k: FacetKey, mask: Uint32Array, size: number): Int32Array {
+	const counts = new Int32Array(ix.values[k].length);
+	if (size === 0) return counts;
+	// A small set is cheaper to count practice by practice than every value's posting.
+	const byPositions = searchTuning.facetCounting === 'auto' ? size * 8 < facetCost(ix) / FACET_KEYS.length : searchTuning.facetCounting === 'positions';
+	if (byPositions) {
+		if (k === 'tag') {
+			const { tagOff, tagLen, tagList } = ix;
+			forEachBit(ix.words, mask, (p) => {
+				for (let j = tagOff[p], e = j + tagLen[p]; j < e; j++) counts[tagList[j]]++;
+			});
+		} else {
+			const col = ix.col[k];
+			forEachBit(ix.words, mask, (p) => {
+				if (col[p] >= 0) counts[col[p]]++;
+			});
+		}
+		return counts;
+	}
+	const ps = ix.facetPostings[k];
+	for (let v = 0; v < ps.length; v++) counts[v] = ps[v].countIn(mask, ix.words);
+	return counts;
+}
+
+function and(words: number, a: Uint32Array, bs: Uint32Array[]): Uint32Array {
+	const out = new Uint32Array(words);
+	out.set(a.subarray(0, words));
+	for (const b of bs) for (let i = 0; i < words; i++) out[i] &= b[i];
+	return out;
+}
+
 function mainResult(results: PracticeResult[]): PracticeResult | null {
 	return results.find((r) => r.baseline != null) ?? results[0] ?? null;
 }
 
-function itemOf(p: Practice, q: ParsedQuery): SearchItem {
+/** What a result card needs of a practice. */
+type ItemRow = Pick<
+	Practice,
+	'id' | 'slug' | 'title' | 'summary' | 'problem' | 'actions' | 'team' | 'results' | 'regionCode' | 'municipality' | 'organization' | 'sphere' | 'nominationTitle' | 'year' | 'source' | 'tags' | 'videoAssetId' | 'videoConsent' | 'publishedAt'
+>;
+
+const itemStatements = new WeakMap<object, import('better-sqlite3').Statement>();
+
+/** The result cards' practices by id, in one prepared statement (no ORM mapping on the hot path). */
+function itemRows(db: DB, ids: string[]): Map<string, ItemRow> {
+	let st = itemStatements.get(db.$client);
+	if (!st) {
+		st = db.$client.prepare(
+			`SELECT id, slug, title, summary, problem, actions, team, results, region_code AS regionCode, municipality, organization, sphere,
+			        nomination_title AS nominationTitle, year, source, tags, video_asset_id AS videoAssetId, video_consent AS videoConsent, published_at AS publishedAt
+			   FROM practices WHERE id IN (SELECT value FROM json_each(?))`
+		);
+		itemStatements.set(db.$client, st);
+	}
+	const out = new Map<string, ItemRow>();
+	const json = <T>(s: string, fallback: T): T => {
+		try {
+			const v = JSON.parse(s);
+			return Array.isArray(v) ? (v as T) : fallback;
+		} catch {
+			return fallback;
+		}
+	};
+	for (const r of st.all(JSON.stringify(ids)) as (Omit<ItemRow, 'results' | 'tags' | 'videoConsent' | 'publishedAt'> & { results: string; tags: string; videoConsent: number; publishedAt: number | null })[]) {
+		out.set(r.id, { ...r, results: json(r.results, []), tags: json(r.tags, []), videoConsent: !!r.videoConsent, publishedAt: r.publishedAt == null ? null : new Date(r.publishedAt) });
+	}
+	return out;
+}
+
+function itemOf(p: ItemRow, q: ParsedQuery): SearchItem {
 	const match = matcherOf(q);
 	const region = p.regionCode ? regionByCode(p.regionCode) : undefined;
 	let snip: Segment[];
@@ -500,108 +563,46 @@ export function topK(items: Int32Array, k: number, cmp: (a: number, b: number) =
 /** Searches the published practices. Never throws on any text of `q` or any filter value. */
 export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 	const started = performance.now();
-	const cache = libraryCache(db);
-	const n = cache.docs.length;
+	const ix = libraryIndex(db);
+	const words = ix.words;
 	let q = parseQuery(params.q);
 	let corrected: SearchOutcome['corrected'] = null;
 	let sort: Sort = params.sort;
-	const expr = ftsExpression(q);
-	if (sort === 'relevance' && !expr) sort = 'newest';
-	const ranked = sort === 'relevance';
+	if (sort === 'relevance' && !q.terms.length) sort = 'newest';
 
-	// 1. The text match: positions of the matching practices.
-	let pool: Int32Array;
-	let m: Matches | null = null;
-	let matchExpr = expr;
-	if (expr) {
-		m = ftsMatches(db, cache.generation, expr);
-		if (m.docids.length === 0) {
-			const c = correctQuery(db, q);
-			const cexpr = c && ftsExpression(c);
-			if (c && cexpr) {
-				const m2 = ftsMatches(db, cache.generation, cexpr);
-				if (m2.docids.length) {
+	// 1. The text match: a bitset of the live practices with every word.
+	let m: TextMatch | null = null;
+	if (q.terms.length) {
+		m = textMatch(ix, q);
+		if (m.count === 0) {
+			const c = correctQuery(db, ix, q);
+			if (c && c.terms.length) {
+				const m2 = textMatch(ix, c);
+				if (m2.count) {
 					corrected = { from: q.text, to: c.text };
 					q = c;
 					m = m2;
-					matchExpr = cexpr;
 				}
 			}
 		}
-		pool = new Int32Array(m.docids.length);
-		let len = 0;
-		for (let i = 0; i < m.docids.length; i++) {
-			const id = m.docids[i];
-			const p = id < cache.pos.length ? cache.pos[id] : -1;
-			if (p >= 0) pool[len++] = p;
-		}
-		pool = pool.subarray(0, len);
-	} else {
-		pool = cache.all;
 	}
+	const base = m ? m.bits : ix.live;
+	const baseCount = m ? m.count : ix.liveCount;
 
-	// 2. Filters and facet counts in one pass. A practice passing every filter is a hit and is
-	// counted in every facet; failing exactly one filter, it is counted in that facet only (it
-	// would appear if that filter changed) — so each facet is counted with the others applied.
-	const { selected, ignored } = cleanFilters(cache, params);
+	// 2. Filters (OR inside a facet, AND across) and facet counts, each facet counted with every
+	// other filter applied — bitset operations on the postings of the values.
+	const { selected, ignored } = cleanFilters(ix, params);
 	const active = FACET_KEYS.filter((k) => selected[k].length > 0);
-	const sel = {} as Record<FacetKey, Uint8Array>;
-	for (const k of FACET_KEYS) {
-		sel[k] = new Uint8Array(cache.values[k].length);
-		for (const v of selected[k]) {
-			const id = cache.ids[k].get(v);
-			if (id !== undefined) sel[k][id] = 1;
-		}
-	}
+	const filters = new Map(active.map((k) => [k, filterBits(ix, k, selected[k])]));
+	const hits = active.length ? and(words, base, [...filters.values()]) : base;
+	const total = active.length ? countAnd(words, hits) : baseCount;
 	const counts = {} as Record<FacetKey, Int32Array>;
-	for (const k of FACET_KEYS) counts[k] = new Int32Array(cache.values[k].length);
-	const isHit = new Uint8Array(n);
-	let total = 0;
-	// Facets as arrays indexed by number, for the hot loop: 0…5 the single-valued ones, 6 tags.
-	const TAG = SINGLE.length;
-	const cols = SINGLE.map((k) => cache.col[k]);
-	const cnts = [...SINGLE.map((k) => counts[k]), counts.tag];
-	const sels = [...SINGLE.map((k) => sel[k]), sel.tag];
-	const act = active.map((k) => (k === 'tag' ? TAG : SINGLE.indexOf(k)));
-	const tagIds = cache.tagIds;
-	for (let i = 0; i < pool.length; i++) {
-		const p = pool[i];
-		let failures = 0;
-		let failed = -1;
-		for (let a = 0; a < act.length; a++) {
-			const f = act[a];
-			let pass = false;
-			if (f === TAG) {
-				const t = tagIds[p];
-				const st = sels[TAG];
-				for (let j = 0; j < t.length; j++) if (st[t[j]]) pass = true;
-			} else {
-				const v = cols[f][p];
-				pass = v >= 0 && sels[f][v] === 1;
-			}
-			if (!pass) {
-				failures++;
-				failed = f;
-				if (failures > 1) break;
-			}
-		}
-		if (failures > 1) continue;
-		if (failures === 0) {
-			isHit[p] = 1;
-			total++;
-			for (let f = 0; f < TAG; f++) {
-				const v = cols[f][p];
-				if (v >= 0) cnts[f][v]++;
-			}
-			const t = tagIds[p];
-			for (let j = 0; j < t.length; j++) cnts[TAG][t[j]]++;
-		} else if (failed === TAG) {
-			const t = tagIds[p];
-			for (let j = 0; j < t.length; j++) cnts[TAG][t[j]]++;
-		} else {
-			const v = cols[failed][p];
-			if (v >= 0) cnts[failed][v]++;
-		}
+	for (const k of FACET_KEYS) {
+		if (filters.has(k)) {
+			const others = active.filter((j) => j !== k).map((j) => filters.get(j)!);
+			const mask = others.length ? and(words, base, others) : base;
+			counts[k] = countFacet(ix, k, mask, others.length ? countAnd(words, mask) : baseCount);
+		} else counts[k] = countFacet(ix, k, hits, total);
 	}
 
 	// 3. The page.
@@ -610,49 +611,45 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 	const page = Math.min(Math.max(1, params.page), pages);
 	const from = (page - 1) * perPage;
 	let slice: number[];
-	if (ranked && m && matchExpr) {
-		const docs = cache.docs;
-		const hits = new Int32Array(total);
+	if (sort === 'relevance' && m) {
+		const sc = score(ix, m, hits);
+		const list = new Int32Array(total);
 		let h = 0;
-		for (let i = 0; i < pool.length; i++) if (isHit[pool[i]]) hits[h++] = pool[i];
-		// When the practices with every word in the title fill the page, only they need bm25.
-		let candidates = hits;
-		if (!m.ranks) {
-			const title = titleMatches(db, m, matchExpr);
-			const inTitle = hits.filter((p) => title.has(docs[p].docid));
-			if (inTitle.length >= from + perPage) candidates = inTitle;
-		}
-		const cand = candidates;
-		const rel = relevance(db, m, matchExpr, rankExpression(q)!, cand.length, () => Array.from(cand, (p) => docs[p].docid), cache.pos.length - 1);
-		const key = new Float64Array(docs.length);
-		for (const p of cand) key[p] = rel(docs[p].docid);
-		slice = topK(cand, from + perPage, (a, b) => key[a] - key[b] || docs[b].publishedAt - docs[a].publishedAt || docs[a].docid - docs[b].docid).slice(from);
+		forEachBit(words, hits, (p) => (list[h++] = p));
+		const { publishedAt, docids } = ix;
+		slice = topK(list.subarray(0, h), from + perPage, (a, b) => sc[b] - sc[a] || publishedAt[b] - publishedAt[a] || docids[a] - docids[b]).slice(from);
 	} else {
 		slice = [];
-		const order = cache.order[sort as 'newest' | 'year' | 'impact'];
+		const order = ix.order[sort as 'newest' | 'year' | 'impact'];
 		let seen = 0;
 		for (let i = 0; i < order.length && slice.length < perPage; i++) {
-			if (!isHit[order[i]]) continue;
+			if (!hasBit(hits, order[i])) continue;
 			if (seen++ >= from) slice.push(order[i]);
 		}
 	}
-	const ids = slice.map((p) => cache.docs[p].id);
-	const rows = ids.length ? db.select().from(practices).where(inArray(practices.id, ids)).all() : [];
-	const byId = new Map(rows.map((r) => [r.id, r]));
-	const items = ids.map((id) => byId.get(id)).filter((p): p is Practice => !!p).map((p) => itemOf(p, q));
+	const ids = slice.map((p) => ix.practiceIds[p]);
+	const byId = ids.length ? itemRows(db, ids) : new Map<string, ItemRow>();
+	const items = ids.map((id) => byId.get(id)).filter((p): p is ItemRow => !!p).map((p) => itemOf(p, q));
 
 	// 4. Facet lists: counted values and the selected ones (even at zero).
 	const facets = {} as Record<FacetKey, FacetValue[]>;
 	for (const k of FACET_KEYS) {
+		const sel = new Set(selected[k]);
 		const vals: FacetValue[] = [];
 		const c = counts[k];
 		for (let id = 0; id < c.length; id++) {
-			if (c[id] > 0 || sel[k][id]) vals.push({ value: cache.values[k][id], label: FACET_LABEL_OF[k](cache.values[k][id]), count: c[id], selected: sel[k][id] === 1 });
+			const value = ix.values[k][id];
+			if (c[id] > 0 || sel.has(value)) vals.push({ value, label: FACET_LABEL_OF[k](value), count: c[id], selected: sel.has(value) });
 		}
-		for (const v of selected[k]) if (!cache.ids[k].has(v)) vals.push({ value: v, label: FACET_LABEL_OF[k](v), count: 0, selected: true });
+		for (const v of selected[k]) if (!ix.valueIds[k].has(v)) vals.push({ value: v, label: FACET_LABEL_OF[k](v), count: 0, selected: true });
 		if (k === 'district') vals.sort((a, b) => DISTRICT_CODES.indexOf(a.value) - DISTRICT_CODES.indexOf(b.value));
 		else if (k === 'year') vals.sort((a, b) => Number(b.value) - Number(a.value));
-		else vals.sort((a, b) => b.count - a.count || collator.compare(a.label, b.label));
+		else {
+			const rank = labelRanks(ix, k);
+			const idOf = ix.valueIds[k];
+			const r = (v: FacetValue) => rank[idOf.get(v.value) ?? -1] ?? Number.MAX_SAFE_INTEGER;
+			vals.sort((a, b) => b.count - a.count || r(a) - r(b) || collator.compare(a.label, b.label));
+		}
 		if (k === 'region') for (const v of vals) v.district = regionByCode(v.value)?.district;
 		facets[k] = k === 'tag' ? vals.filter((v, i) => i < 25 || v.selected) : vals;
 	}
@@ -673,44 +670,127 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 	};
 }
 
-/** Practices like this one: shared tags, the same sphere, district and nomination. */
-export function relatedPractices(db: DB, practice: Practice, limit = 3): DocMeta[] {
-	const cache = libraryCache(db);
-	const tags = new Set(practice.tags.map((t) => normalize(t)));
-	const district = practice.regionCode ? (districtOf(practice.regionCode)?.code ?? null) : null;
-	return cache.docs
-		.filter((d) => d.id !== practice.id)
-		.map((d) => ({
-			d,
-			score:
-				3 * d.tagsNorm.filter((t) => tags.has(t)).length +
-				(d.sphere && d.sphere === practice.sphere ? 2 : 0) +
-				(d.district && d.district === district ? 1 : 0) +
-				(d.nomination && d.nomination === practice.nominationTitle ? 1 : 0)
-		}))
-		.filter((x) => x.score > 0)
-		.sort((a, b) => b.score - a.score || b.d.publishedAt - a.d.publishedAt)
-		.slice(0, limit)
-		.map((x) => x.d);
+// ---------------------------------------------------------------------------
+// Related practices
+// ---------------------------------------------------------------------------
+
+export interface RelatedPractice {
+	id: string;
+	slug: string;
+	title: string;
+	region: string | null;
+	year: number | null;
+}
+
+/** Normalized tag → ids of the tag values (per index, rebuilt when new tags came). */
+const tagLookup = new WeakMap<LibraryIndex, { n: number; map: Map<string, number[]> }>();
+function tagIdsOf(ix: LibraryIndex, tags: string[]): number[] {
+	let t = tagLookup.get(ix);
+	if (!t || t.n !== ix.values.tag.length) {
+		const map = new Map<string, number[]>();
+		ix.values.tag.forEach((v, id) => {
+			const k = normalize(v);
+			map.set(k, [...(map.get(k) ?? []), id]);
+		});
+		tagLookup.set(ix, (t = { n: ix.values.tag.length, map }));
+	}
+	return [...new Set(tags.flatMap((x) => t.map.get(normalize(x)) ?? []))];
+}
+
+/**
+ * Practices like this one: 3 points per shared tag, 2 for the same sphere, 1 for the same federal
+ * district, 1 for the same nomination; the newest first among equal scores. From the index: the
+ * practices sharing a tag are read from the tags' postings and scored one by one; the others can
+ * only score by sphere, district and nomination, so each combination of those (4 points down to
+ * 1) is a bitset expression whose newest practices are taken, best combinations first, until no
+ * lower one can enter the top.
+ */
+export function relatedPractices(db: DB, practice: Practice, limit = 3): RelatedPractice[] {
+	const ix = libraryIndex(db);
+	const words = ix.words;
+	const { publishedAt, practiceIds, live } = ix;
+	const sphere = practice.sphere ? ix.valueIds.sphere.get(practice.sphere) : undefined;
+	const districtCode = practice.regionCode ? (districtOf(practice.regionCode)?.code ?? null) : null;
+	const district = districtCode ? ix.valueIds.district.get(districtCode) : undefined;
+	const nomination = practice.nominationTitle ? ix.valueIds.nomination.get(practice.nominationTitle) : undefined;
+	const same = (k: 'sphere' | 'district' | 'nomination', id: number | undefined, p: number) => id !== undefined && ix.col[k][p] === id;
+	const best: { p: number; score: number }[] = [];
+	const better = (a: { p: number; score: number }, b: { p: number; score: number }) => b.score - a.score || publishedAt[b.p] - publishedAt[a.p];
+	const offer = (p: number, score: number) => {
+		if (practiceIds[p] === practice.id || score <= 0) return;
+		best.push({ p, score });
+		best.sort(better);
+		if (best.length > limit) best.pop();
+	};
+
+	// Practices sharing a tag.
+	const shared = new Map<number, number>();
+	for (const id of tagIdsOf(ix, practice.tags)) ix.facetPostings.tag[id].forEachIn(live, (p) => shared.set(p, (shared.get(p) ?? 0) + 1));
+	for (const [p, n] of shared) offer(p, 3 * n + (same('sphere', sphere, p) ? 2 : 0) + (same('district', district, p) ? 1 : 0) + (same('nomination', nomination, p) ? 1 : 0));
+
+	// The rest, by combination of sphere (S), district (D) and nomination (N).
+	const bitsOf = (k: 'sphere' | 'district' | 'nomination', id: number | undefined) => {
+		const b = new Uint32Array(words);
+		if (id !== undefined) ix.facetPostings[k][id].orInto(b);
+		return b;
+	};
+	const S = bitsOf('sphere', sphere);
+	const D = bitsOf('district', district);
+	const N = bitsOf('nomination', nomination);
+	const levels: [number, (i: number) => number][] = [
+		[4, (i) => S[i] & D[i] & N[i]],
+		[3, (i) => S[i] & D[i] & ~N[i]],
+		[3, (i) => S[i] & ~D[i] & N[i]],
+		[2, (i) => S[i] & ~D[i] & ~N[i]],
+		[2, (i) => ~S[i] & D[i] & N[i]],
+		[1, (i) => ~S[i] & D[i] & ~N[i]],
+		[1, (i) => ~S[i] & ~D[i] & N[i]]
+	];
+	for (const [points, word] of levels) {
+		if (best.length >= limit && best[best.length - 1].score > points) break;
+		// The newest `limit` of this combination outside the tag candidates.
+		const top: number[] = [];
+		for (let i = 0; i < words; i++) {
+			let w = word(i) & live[i];
+			while (w !== 0) {
+				const t = w & -w;
+				const p = (i << 5) + 31 - Math.clz32(t);
+				w ^= t;
+				if (shared.has(p) || practiceIds[p] === practice.id) continue;
+				if (top.length < limit) top.push(p);
+				else {
+					let worst = 0;
+					for (let j = 1; j < top.length; j++) if (publishedAt[top[j]] < publishedAt[top[worst]]) worst = j;
+					if (publishedAt[p] > publishedAt[top[worst]]) top[worst] = p;
+				}
+			}
+		}
+		for (const p of top) offer(p, points);
+	}
+	const ids = best.map((b) => practiceIds[b.p]);
+	if (!ids.length) return [];
+	const rows = db.select({ id: practices.id, slug: practices.slug, title: practices.title, region: practices.regionCode, year: practices.year }).from(practices).where(inArray(practices.id, ids)).all();
+	const byId = new Map(rows.map((r) => [r.id, r]));
+	return ids.map((id) => byId.get(id)).filter((r): r is RelatedPractice => !!r);
 }
 
 /** Counts of the published practices by district, region, sphere and year (the overview page). */
 export function libraryOverview(db: DB) {
-	const cache = libraryCache(db);
-	const count = (key: (d: DocMeta) => string | number | null) => {
+	const ix = libraryIndex(db);
+	const count = (k: FacetKey) => {
 		const m = new Map<string, number>();
-		for (const d of cache.docs) {
-			const k = key(d);
-			if (k != null) m.set(String(k), (m.get(String(k)) ?? 0) + 1);
-		}
+		ix.facetPostings[k].forEach((p, id) => {
+			const n = p.countIn(ix.live, ix.words);
+			if (n) m.set(ix.values[k][id], n);
+		});
 		return m;
 	};
-	const byDistrict = count((d) => d.district);
-	const byRegion = count((d) => d.region);
-	const bySphere = count((d) => d.sphere);
-	const byYear = count((d) => d.year);
+	const byDistrict = count('district');
+	const byRegion = count('region');
+	const bySphere = count('sphere');
+	const byYear = count('year');
 	return {
-		total: cache.docs.length,
+		total: ix.liveCount,
 		districts: FEDERAL_DISTRICTS.map((d) => ({
 			code: d.code,
 			name: d.name,
@@ -728,6 +808,6 @@ export function libraryOverview(db: DB) {
 
 /** The published practices newest first (feed, sitemap, CSV): ids in order. */
 export function publishedIds(db: DB): string[] {
-	const cache = libraryCache(db);
-	return Array.from(cache.order.newest, (p) => cache.docs[p].id);
+	const ix = libraryIndex(db);
+	return Array.from(ix.order.newest, (p) => ix.practiceIds[p]);
 }

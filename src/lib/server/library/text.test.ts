@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import Database from 'better-sqlite3';
 import {
 	editDistance,
-	ftsExpression,
 	highlight,
 	matcherOf,
 	normalize,
@@ -14,6 +13,7 @@ import {
 	stem,
 	stemText,
 	synonymsOf,
+	trigramExpression,
 	MAX_QUERY_TERMS
 } from './text';
 
@@ -48,7 +48,7 @@ describe('normalization and stems', () => {
 	});
 });
 
-describe('parseQuery and the FTS5 expression', () => {
+describe('parseQuery and the trigram expression of the typo fallback', () => {
 	it('drops stop words, keeps the order and marks the last word as a prefix', () => {
 		const p = parseQuery('Наставники в школе для молодых');
 		expect(p.terms.map((t) => t.word)).toEqual(['наставники', 'школе', 'молодых']);
@@ -56,22 +56,21 @@ describe('parseQuery and the FTS5 expression', () => {
 		expect(parseQuery('наставники ').terms[0].prefix).toBe(false);
 	});
 
-	it('quotes every token: FTS5 syntax is only text', () => {
-		const e = ftsExpression(parseQuery('"адаптация" NEAR(школа*) -мусор AND (ЖКХ OR)'))!;
-		expect(e).not.toMatch(/NEAR\(/);
-		for (const part of e.split(/ AND | OR /)) expect(part.replace(/[()]/g, '')).toMatch(/^"[^"]+"\*?$/);
+	it('query syntax is only text: words are letters and digits, trigrams are quoted', () => {
+		const p = parseQuery('"адаптация" NEAR(школа*) -мусор AND (ЖКХ OR)');
+		expect(p.terms.map((t) => t.word)).toEqual(['адаптация', 'near', 'школа', 'мусор', 'and', 'жкх', 'or']);
+		for (const t of p.terms) expect(t.word).toMatch(/^[\p{L}\p{N}]+$/u);
+		for (const part of trigramExpression('адаптация')!.split(' OR ')) expect(part).toMatch(/^"[^"]{3}"$/);
 	});
 
 	it('keeps only stop words when there is nothing else', () => {
 		expect(parseQuery('и в на').terms.length).toBe(3);
 	});
 
-	it('empty and punctuation-only queries have no expression', () => {
-		for (const q of ['', '   ', '"""', '*', '-', '()', 'NEAR(', '«»', '\u0000']) {
-			const p = parseQuery(q);
-			expect(ftsExpression(p) === null || p.terms.length > 0).toBe(true);
-		}
-		expect(ftsExpression(parseQuery(''))).toBeNull();
+	it('empty and punctuation-only queries have no words', () => {
+		for (const q of ['', '   ', '"""', '*', '-', '()', '«»', '\u0000']) expect(parseQuery(q).terms).toEqual([]);
+		expect(parseQuery('NEAR(').terms.map((t) => t.word)).toEqual(['near']);
+		expect(trigramExpression('ab')).toBeNull();
 	});
 
 	it('very long queries are cut and say so', () => {
@@ -82,11 +81,11 @@ describe('parseQuery and the FTS5 expression', () => {
 		expect(many.truncated).toBe(true);
 	});
 
-	it('no query text ever makes FTS5 throw (property)', () => {
+	it('no query text ever makes the trigram FTS5 query throw (property)', () => {
 		const db = new Database(':memory:');
-		db.exec(`CREATE VIRTUAL TABLE t USING fts5(a, b, tokenize='unicode61 remove_diacritics 0', prefix='2 3')`);
-		db.prepare('INSERT INTO t (a, b) VALUES (?, ?)').run('наставник адаптац', 'школ');
-		const stmt = db.prepare('SELECT rowid FROM t WHERE t MATCH ?');
+		db.exec(`CREATE VIRTUAL TABLE t USING fts5(word, tokenize='trigram', detail='none')`);
+		db.prepare('INSERT INTO t (word) VALUES (?)').run('наставник');
+		const stmt = db.prepare('SELECT rowid FROM t WHERE t MATCH ? ORDER BY rank LIMIT 60');
 		const hostile = fc.oneof(
 			fc.string({ maxLength: 200 }),
 			fc.string({ unit: 'grapheme', maxLength: 100 }),
@@ -94,8 +93,10 @@ describe('parseQuery and the FTS5 expression', () => {
 		);
 		fc.assert(
 			fc.property(hostile, (q) => {
-				const e = ftsExpression(parseQuery(q));
-				if (e) stmt.all(e);
+				for (const t of parseQuery(q).terms) {
+					const e = trigramExpression(t.word);
+					if (e) stmt.all(e);
+				}
 			}),
 			{ numRuns: 500 }
 		);

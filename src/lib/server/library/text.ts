@@ -1,7 +1,7 @@
 /**
  * Russian text for the library search: normalization (lower case, ё → е), words, the Snowball
- * Russian stemmer of `@orama/stemmers`, stop words, a small synonym list, the FTS5 query built
- * from a user's query (every token quoted: FTS5 syntax in a query is only text), highlighted
+ * Russian stemmer of `@orama/stemmers`, stop words, a small synonym list, the parsed query (any
+ * syntax in it is only text: words are letters and digits), highlighted
  * snippets mapped back to the original words, slugs by transliteration and an edit distance for
  * the typo-tolerant fallback. Pure functions, no database.
  */
@@ -33,7 +33,7 @@ export function stem(word: string): string {
 	return s;
 }
 
-/** The stemmed text of a field, as stored in the FTS5 table: stems separated by spaces. */
+/** The stemmed text of a field: stems separated by spaces. */
 export function stemText(s: string): string {
 	const w = words(s);
 	let out = '';
@@ -67,7 +67,8 @@ export const SYNONYM_GROUPS: string[][] = [
 	['сотрудник', 'работник'],
 	['жкх', 'коммунальный', 'жилищный'],
 	['отходы', 'мусор', 'тко'],
-	['волонтер', 'доброволец', 'волонтерство', 'добровольчество'],
+	// Snowball keeps the fleeting vowel of «доброволец» but not of «добровольцы»: both forms are listed.
+	['волонтер', 'доброволец', 'добровольцы', 'волонтерство', 'добровольчество'],
 	['инвестиции', 'инвестиционный', 'инвестор'],
 	['завод', 'предприятие', 'фабрика', 'комбинат']
 ];
@@ -137,32 +138,13 @@ export function parseQuery(q: string | null | undefined): ParsedQuery {
 	return { text, terms, truncated };
 }
 
-/** One FTS5 string literal: only letters and digits reach here, quotes are doubled anyway. */
-function lit(s: string): string {
-	return `"${s.replace(/"/g, '""')}"`;
-}
-
-/** The FTS5 MATCH expression of a parsed query, or null when it has no words. */
-export function ftsExpression(p: ParsedQuery): string | null {
-	if (!p.terms.length) return null;
-	return p.terms
-		.map((t) => {
-			// A prefix covers the alternatives that start with it.
-			const parts = t.alts.filter((a) => !t.prefix || !a.startsWith(t.stem)).map(lit);
-			if (t.prefix) parts.push(`${lit(t.stem)}*`);
-			return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
-		})
-		.join(' AND ');
-}
-
 /**
- * The expression bm25 ranks with: the words as typed (their stems, the last one as a prefix),
- * without synonyms — a practice found only through a synonym ranks after those with the word
- * itself, and bm25 has fewer phrases to weigh.
+ * The FTS5 expression that finds the vocabulary words sharing trigrams with a word (the typo
+ * fallback's candidates): every trigram a quoted string, so nothing of the query is FTS5 syntax.
  */
-export function rankExpression(p: ParsedQuery): string | null {
-	if (!p.terms.length) return null;
-	return p.terms.map((t) => `${lit(t.stem)}${t.prefix ? '*' : ''}`).join(' AND ');
+export function trigramExpression(word: string): string | null {
+	const tris = trigrams(word);
+	return tris.length ? tris.map((x) => `"${x.replace(/"/g, '""')}"`).join(' OR ') : null;
 }
 
 /**

@@ -33,19 +33,24 @@ interface Facts {
 }
 
 /** One rendition; its label is the given one, else its quality («720p»), else «Веб-версия». */
-async function rendition(file: Asset, id: string, label: string | null, type: string, expiresIn: number): Promise<PlaybackRendition> {
+async function rendition(file: Asset, id: string, label: string | null, type: string, expiresIn: number, stableForSec?: number): Promise<PlaybackRendition> {
 	const v = ((file.facts ?? {}) as Facts).video;
 	return {
 		id,
 		label: label ?? qualityLabel(v?.displayWidth, v?.displayHeight) ?? 'Веб-версия',
 		height: v?.displayWidth && v.displayHeight ? Math.min(v.displayWidth, v.displayHeight) : null,
-		url: await presignGet(file.key, { type, expiresIn }),
+		url: await presignGet(file.key, { type, expiresIn, stableForSec }),
 		type
 	};
 }
 
-export async function playbackFor(db: DbOrTx, videoAssetId: string, o: { expiresIn?: number } = {}): Promise<Playback> {
+/**
+ * `stableForSec`: links signed from the start of that window (presign.ts), so a public page stays
+ * the same bytes within it and can be cached.
+ */
+export async function playbackFor(db: DbOrTx, videoAssetId: string, o: { expiresIn?: number; stableForSec?: number } = {}): Promise<Playback> {
 	const expiresIn = o.expiresIn ?? PLAYBACK_TTL_SEC;
+	const stableForSec = o.stableForSec;
 	const video = db.select().from(assets).where(eq(assets.id, videoAssetId)).get();
 	if (!video || video.kind !== 'video' || !PLAYABLE.includes(video.status)) throw notFound('Видео не найдено');
 	const kids = db
@@ -60,13 +65,13 @@ export async function playbackFor(db: DbOrTx, videoAssetId: string, o: { expires
 	// The original is offered only while there is no rendition (it may be large and not
 	// web-playable). Its type is what sniffing found (assets.mime); the rendition is always MP4.
 	const renditions = web
-		? [await rendition(web, 'web', null, web.mime ?? 'video/mp4', expiresIn)]
-		: [await rendition(video, 'original', 'Исходный файл', video.mime ?? MIME_BY_EXT[ext] ?? 'video/mp4', expiresIn)];
+		? [await rendition(web, 'web', null, web.mime ?? 'video/mp4', expiresIn, stableForSec)]
+		: [await rendition(video, 'original', 'Исходный файл', video.mime ?? MIME_BY_EXT[ext] ?? 'video/mp4', expiresIn, stableForSec)];
 	return {
 		assetId: video.id,
 		status: video.status,
 		renditions,
-		poster: poster ? await presignGet(poster.key, { type: poster.mime ?? 'image/jpeg', expiresIn }) : null,
+		poster: poster ? await presignGet(poster.key, { type: poster.mime ?? 'image/jpeg', expiresIn, stableForSec }) : null,
 		durationSec: typeof facts.durationSec === 'number' ? facts.durationSec : null,
 		width: facts.video?.displayWidth ?? null,
 		height: facts.video?.displayHeight ?? null,

@@ -53,6 +53,13 @@ export interface PresignGetOptions {
 	/** Always an attachment (a download link), even for a type shown inline. */
 	download?: boolean;
 	expiresIn?: number;
+	/**
+	 * Signs as of the start of a window of this many seconds and adds the window to the validity:
+	 * every request within the window gets the same URL (a page that embeds it keeps its ETag and
+	 * can be cached; the browser's HTTP cache reuses the object), still valid `expiresIn` seconds at
+	 * least. Public pages only.
+	 */
+	stableForSec?: number;
 }
 
 export function presignGet(key: string, o: PresignGetOptions | { internal: true; expiresIn?: number }): Promise<string> {
@@ -60,9 +67,11 @@ export function presignGet(key: string, o: PresignGetOptions | { internal: true;
 	if ('internal' in o) return getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket(), Key: key }), { expiresIn });
 	const served = servedAs(o.type);
 	const mode = o.download ? 'attachment' : served.disposition;
+	const w = o.stableForSec ?? 0;
+	const signingDate = w > 0 ? new Date(Math.floor(Date.now() / (w * 1000)) * w * 1000) : undefined;
 	return getSignedUrl(
 		s3Presign(),
 		new GetObjectCommand({ Bucket: bucket(), Key: key, ResponseContentType: served.contentType, ResponseContentDisposition: contentDisposition(mode, o.filename) }),
-		{ expiresIn }
+		signingDate ? { expiresIn: expiresIn + w, signingDate } : { expiresIn }
 	);
 }

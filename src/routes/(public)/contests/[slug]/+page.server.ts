@@ -5,6 +5,7 @@ import { getContestBySlug, listNominations } from '$lib/server/contests/queries'
 import { contestSettings } from '$lib/server/contests/settings';
 import { listCriteria } from '$lib/server/review/rubric';
 import { canSeeContest } from '$lib/server/auth/access';
+import { PUBLIC_PAGE_MAX_AGE_MS } from '$lib/server/http/public-pages';
 
 export const load: PageServerLoad = ({ params, locals }) => {
 	const d = db();
@@ -28,6 +29,10 @@ export const load: PageServerLoad = ({ params, locals }) => {
 		// How entries are scored: the rubric is public (titles, weights, scales), like the rules.
 		criteria: listCriteria(d, c.id).map((k) => ({ id: k.id, title: k.title, description: k.description, weight: k.weight, scaleMin: k.scaleMin, scaleMax: k.scaleMax, nominationId: k.nominationId })),
 		accepting: c.phase === 'open' && Date.now() >= c.openAt.getTime() && Date.now() < c.closeAt.getTime(),
-		serverNow: Date.now()
+		// To the minute: the page is the same bytes for everybody within it (a cacheable public
+		// page, src/lib/server/http/public-pages.ts); the countdown trusts the device clock within
+		// the page's possible age.
+		serverNow: Math.floor(Date.now() / 60_000) * 60_000,
+		serverNowStaleMs: PUBLIC_PAGE_MAX_AGE_MS
 	};
 };

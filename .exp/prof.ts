@@ -1,0 +1,13 @@
+import { openDatabase } from '../src/lib/server/db/client';
+import { runMigrations } from '../src/lib/server/db/migrate';
+import { bulkInsertPublished, generatePractices } from '../src/lib/server/library/generate';
+import fs from 'node:fs';
+fs.rmSync('/tmp/prof.db', { force: true });
+const db = openDatabase('/tmp/prof.db');
+runMigrations(db);
+let t = performance.now();
+const ps = generatePractices(2000);
+console.log('gen', performance.now() - t);
+t = performance.now();
+bulkInsertPublished(db, ps);
+console.log('insert', performance.now() - t);
