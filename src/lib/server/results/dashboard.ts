@@ -6,8 +6,9 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DB } from '../db/client';
 import { applications, contests, nominations, roundEntries, rounds } from '../db/schema';
 import { FEDERAL_DISTRICTS, districtOf, regionByCode } from '../../data/regions';
-import { COMPETING, roundResults } from './load';
-import { jurorSignals } from './quality';
+import { COMPETING } from './load';
+import { roundJurorSignals } from './quality';
+import { cachedDerived } from './cache';
 
 /** Contests (newest first) with their rounds and entry counts: the console's picker. */
 export function resultsIndex(db: DB) {
@@ -103,10 +104,14 @@ export function dashboard(db: DB, contestId: string, roundId?: string, now = Dat
 	let jury: Dashboard['jury'] = [];
 	let disagreement: Dashboard['disagreement'] = { flagged: 0, scored: 0, byNomination: [], spreadHistogram: [], threshold: 0 };
 	if (round) {
-		const { loaded, results } = roundResults(db, round.id);
-		const drafts = new Map<string, number>();
-		for (const a of loaded.assignments) if (a.status === 'draft') drafts.set(a.jurorId, (drafts.get(a.jurorId) ?? 0) + 1);
-		jury = jurorSignals(loaded, results, now).map((j) => ({
+		// From the results cache: loaded, computed and aggregated once per change of the round.
+		const { loaded, results, signals } = roundJurorSignals(db, round.id, {}, now);
+		const drafts = cachedDerived(db, round.id, 'drafts', () => {
+			const m = new Map<string, number>();
+			for (const a of loaded.assignments) if (a.status === 'draft') m.set(a.jurorId, (m.get(a.jurorId) ?? 0) + 1);
+			return m;
+		});
+		jury = signals.map((j) => ({
 			jurorId: j.jurorId,
 			fio: j.fio,
 			assigned: j.assigned,

@@ -4,19 +4,17 @@ import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
 import { DomainError } from '$lib/server/errors';
 import { formFail } from '$lib/server/http/form';
-import { computeRound, loadRound } from '$lib/server/results/load';
-import { assignCalibration, calibrationView, jurorSignals, SIGNALS } from '$lib/server/results/quality';
+import { assignCalibration, calibrationView, roundJurorSignals, SIGNALS } from '$lib/server/results/quality';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, url, 'organizer');
 	try {
-		const l = loadRound(db(), params.roundId);
-		const res = computeRound(l, { normalize: false });
+		const { loaded: l, results: res, signals } = roundJurorSignals(db(), params.roundId, { normalize: false });
 		return {
 			round: l.round,
 			threshold: l.contest.settings.disagreementThreshold,
 			contestId: l.contest.id,
-			signals: jurorSignals(l, res),
+			signals,
 			calibration: calibrationView(l, res, new Map()),
 			nominations: l.nominations.map((n) => ({ id: n.id, title: n.title })),
 			limits: SIGNALS

@@ -9,7 +9,8 @@ import { winnersSpread } from '$lib/server/results/decisions';
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	const user = requireRole(locals, url, 'organizer');
 	try {
-		const p = protocolPage(db(), params.roundId);
+		const page = Number(url.searchParams.get('page') ?? '1');
+		const p = protocolPage(db(), params.roundId, { nomination: url.searchParams.get('nom') ?? undefined, page: Number.isInteger(page) && page >= 1 ? page : 1 });
 		return { p, spread: winnersSpread(db(), p.contest.id), printedBy: user.fio, now: Date.now() };
 	} catch (e) {
 		if (e instanceof DomainError) error(e.status, e.message);
