@@ -224,7 +224,8 @@ export const PROTOCOL_PAGE = 1000;
  * first) and, within a nomination, by PROTOCOL_PAGE rows (`page`) — the full protocol of a
  * national round is the XLSX.
  */
-export function protocolPage(db: DB, roundId: string, opts: { nomination?: string; page?: number } = {}) {
+export function protocolPage(db: DB, roundId: string, opts: { nomination?: string; page?: number; pageSize?: number } = {}) {
+	const size = opts.pageSize ?? PROTOCOL_PAGE;
 	const { loaded: l, results: res } = cachedResults(db, roundId);
 	const meta = metaOf(db, roundId);
 	const stats = new Map(res.jurors.map((j) => [j.jurorId, j]));
@@ -237,13 +238,13 @@ export function protocolPage(db: DB, roundId: string, opts: { nomination?: strin
 		}
 		return m;
 	});
-	const whole = res.entries.length <= PROTOCOL_PAGE;
+	const whole = res.entries.length <= size;
 	const current = whole ? null : (l.nominations.find((n) => n.id === opts.nomination) ?? l.nominations[0] ?? null);
 	const rowsOf = (nominationId: string) => {
 		const all = byNom.get(nominationId) ?? [];
-		const pages = whole ? 1 : Math.max(1, Math.ceil(all.length / PROTOCOL_PAGE));
+		const pages = whole ? 1 : Math.max(1, Math.ceil(all.length / size));
 		const page = whole ? 1 : Math.min(Math.max(1, opts.page ?? 1), pages);
-		const slice = whole ? all : all.slice((page - 1) * PROTOCOL_PAGE, page * PROTOCOL_PAGE);
+		const slice = whole ? all : all.slice((page - 1) * size, page * size);
 		return {
 			page,
 			pages,
@@ -277,7 +278,7 @@ export function protocolPage(db: DB, roundId: string, opts: { nomination?: strin
 		tieBreakRule: TIE_BREAK_RULE,
 		/** null: the whole protocol is on this page; else the nomination shown. */
 		paged: current ? { nominationId: current.id, index: l.nominations.indexOf(current) } : null,
-		pageSize: PROTOCOL_PAGE,
+		pageSize: size,
 		nominationLinks: l.nominations.map((n) => ({ id: n.id, title: n.title, entries: byNom.get(n.id)?.length ?? 0 })),
 		nominations: (current ? [current] : l.nominations).map((n) => ({ id: n.id, title: n.title, track: n.track, ...rowsOf(n.id) })),
 		jurors: [...l.jurors.values()].map((j) => ({ fio: j.fio, count: stats.get(j.id)?.count ?? 0 })).sort((a, b) => a.fio.localeCompare(b.fio, 'ru'))
