@@ -11,7 +11,7 @@ import { expectedReviews, normalizationFallbacks, type LoadedRound } from './loa
 import { cachedDerived, cachedResults, cachedRound } from './cache';
 import { contestJurors, finalsRound, finalsStarted } from './finals';
 import { lastRound } from './decisions';
-import { shortName, TIE_BREAK_RULE } from './exports';
+import { ruCompare, shortName, TIE_BREAK_RULE } from './exports';
 
 export const PAGE_SIZE = 100;
 export type Only = '' | 'flagged' | 'missing' | 'unscored';
@@ -110,7 +110,7 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 			missing: e.missing,
 			waiting: waiting.get(e.applicationId) ?? 0,
 			flagged: e.flagged,
-			totals: e.totals.map((t) => ({ juror: shortName(l.jurors.get(t.jurorId)?.fio ?? ''), raw: t.raw, normalized: t.normalized })).sort((a, b) => a.juror.localeCompare(b.juror, 'ru'))
+			totals: e.totals.map((t) => ({ juror: shortName(l.jurors.get(t.jurorId)?.fio ?? ''), raw: t.raw, normalized: t.normalized })).sort((a, b) => ruCompare(a.juror, b.juror))
 		};
 	});
 	const fallbacks = normalizationFallbacks(res).map((f) => ({ fio: l.jurors.get(f.jurorId)?.fio ?? f.jurorId, reason: f.reason }));
@@ -281,7 +281,7 @@ export function protocolPage(db: DB, roundId: string, opts: { nomination?: strin
 		pageSize: size,
 		nominationLinks: l.nominations.map((n) => ({ id: n.id, title: n.title, entries: byNom.get(n.id)?.length ?? 0 })),
 		nominations: (current ? [current] : l.nominations).map((n) => ({ id: n.id, title: n.title, track: n.track, ...rowsOf(n.id) })),
-		jurors: [...l.jurors.values()].map((j) => ({ fio: j.fio, count: stats.get(j.id)?.count ?? 0 })).sort((a, b) => a.fio.localeCompare(b.fio, 'ru'))
+		jurors: [...l.jurors.values()].map((j) => ({ fio: j.fio, count: stats.get(j.id)?.count ?? 0 })).sort((a, b) => ruCompare(a.fio, b.fio))
 	};
 }
 

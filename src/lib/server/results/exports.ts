@@ -109,13 +109,16 @@ export function entriesTable(l: LoadedRound, res: RoundResults): { columns: Colu
 				...crit.map((c) => r2(r.perCriterion[c.id] ?? null)),
 				r.totals
 					.map((t) => `${shortName(l.jurors.get(t.jurorId)?.fio ?? '')}: ${r2(t.raw)}`)
-					.sort((a, b) => a.localeCompare(b, 'ru'))
+					.sort(ruCompare)
 					.join('; ')
 			];
 		}
 	}
 	return { columns, rows };
 }
+
+/** Russian alphabetical order: one shared collator (String#localeCompare with a locale builds one per call). */
+export const ruCompare = new Intl.Collator('ru').compare;
 
 /** «Антонов Б. И.» */
 export function shortName(fio: string): string {
@@ -278,7 +281,7 @@ export function entriesXlsx(l: LoadedRound, res: RoundResults): PassThrough {
 
 export function jurorsXlsx(l: LoadedRound, res: RoundResults, idx: JurorIndex = jurorIndex(l, res)): PassThrough {
 	assertExportable(l);
-	const jurors = [...l.jurors.values()].sort((a, b) => a.fio.localeCompare(b.fio, 'ru'));
+	const jurors = [...l.jurors.values()].sort((a, b) => ruCompare(a.fio, b.fio));
 	return xlsxStream(async (wb, out) => {
 		const names = new Set<string>(['Сводка']);
 		// Summary sheet first, then one sheet per juror.
@@ -347,7 +350,7 @@ export function protocolXlsx(l: LoadedRound, res: RoundResults, extra: { printed
 				{ header: 'Средний итог', width: 10, num: true }
 			],
 			*rows() {
-				for (const j of [...l.jurors.values()].sort((a, b) => a.fio.localeCompare(b.fio, 'ru'))) yield [j.fio, stats.get(j.id)?.count ?? 0, r2(stats.get(j.id)?.mean ?? null)];
+				for (const j of [...l.jurors.values()].sort((a, b) => ruCompare(a.fio, b.fio))) yield [j.fio, stats.get(j.id)?.count ?? 0, r2(stats.get(j.id)?.mean ?? null)];
 			}
 		});
 	});

@@ -29,6 +29,7 @@ import { contestSettings } from '../contests/settings';
 import { conflictKey, isEligible } from '../review/routing';
 import type { LoadedRound, RoundResults } from './load';
 import { cachedDerived, cachedResults } from './cache';
+import { ruCompare } from './exports';
 import type { Actor } from './finals';
 
 export const SIGNALS = { extremeShare: 0.5, fastMinutes: 3, harshLenientPoints: 10 } as const;
@@ -126,7 +127,7 @@ export function jurorSignals(l: LoadedRound, res: RoundResults, now = Date.now()
 			}
 		});
 	}
-	return out.sort((a, b) => a.fio.localeCompare(b.fio, 'ru'));
+	return out.sort((a, b) => ruCompare(a.fio, b.fio));
 }
 
 /**
