@@ -4,7 +4,7 @@
 // SIGINT/SIGTERM stop it cleanly: running jobs go back to the queue and resume elsewhere.
 import { db } from '../src/lib/server/db/client';
 import { runMigrations } from '../src/lib/server/db/migrate';
-import { startConfiguredWorker } from '../src/lib/server/jobs/start';
+import { startConfiguredWorker } from '../src/lib/server/workers';
 
 const d = db();
 runMigrations(d);

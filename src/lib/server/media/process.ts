@@ -1,8 +1,9 @@
 /**
- * Processing of an uploaded video business card (the `media.process` job).
+ * Processing of an uploaded video (the `media.process` job): an applicant's video business card
+ * or a practice's own video in the library — both arrive through media/intake.ts.
  *
  *   uploaded ──▶ processing ──▶ ready   (poster + web rendition stored beside the original)
- *                          └──▶ failed  (a Russian reason for the applicant, and a mail)
+ *                          └──▶ failed  (a Russian reason; an applicant also gets a mail)
  *   without ffmpeg: stays uploaded, facts.processing.state = 'unavailable', the original is served.
  *
  * ffprobe/ffmpeg read the original through a presigned URL of the internal S3 endpoint (ranged
@@ -16,18 +17,17 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { and, eq, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, assets, contests, jobs, users, type Asset } from '../db/schema';
 import { config } from '../config';
 import { newId } from '../ids';
 import { contestSettings } from '../contests/settings';
 import { videoFailedMail } from '../mail/templates';
 import { enqueueMail } from '../jobs/mail';
-import { enqueue, type DbOrTx, type JobHandler } from '../jobs/queue';
-import { deleteObjectQuietly, putFile } from '../storage/put-file';
+import { enqueue, type JobHandler } from '../jobs/queue';
+import { putFile } from '../storage/put-file';
+import { deleteObjectQuietly, headSize } from '../storage/objects';
 import { presignGet } from '../storage/presign';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { bucket, s3 } from '../storage/s3';
 import { ffmpegAvailable, makePoster, makeRendition, MediaError, probe, validateFacts, type MediaFacts } from './ffmpeg';
 
 export const MEDIA_PROCESS_KIND = 'media.process';
@@ -97,7 +97,16 @@ function withNote(facts: Record<string, unknown> | null | undefined, note: Proce
 	return { ...(facts ?? {}), processing: note };
 }
 
+/**
+ * A library practice's own video (not part of a contest entry): up to 1 GiB and an hour. The
+ * library checks the size when the upload starts (library/files.ts); duration and streams are
+ * checked here and at completion (media/intake.ts).
+ */
+export const LIBRARY_VIDEO_LIMITS = { maxSizeBytes: 1024 ** 3, maxDurationSec: 60 * 60 };
+
+/** The limits of the video's contest (an entry's video) or of the library (a practice's video). */
 function limitsFor(db: DbOrTx, asset: Asset) {
+	if (!asset.applicationId && asset.practiceId) return LIBRARY_VIDEO_LIMITS;
 	const row = asset.applicationId
 		? db
 				.select({ settings: contests.settings })
@@ -159,7 +168,7 @@ export async function killProcessesUsing(dir: string): Promise<number> {
  * Processes one video asset. Returns what happened; throws on errors worth a retry (timeouts,
  * ffmpeg crashes, S3 or network failures) so that the queue retries with backoff.
  */
-export async function processVideo(db: DB, assetId: string, ctx: ProcessContext = {}): Promise<ProcessResult> {
+export async function processVideo(db: DbOrTx, assetId: string, ctx: ProcessContext = {}): Promise<ProcessResult> {
 	const deps = { ...realDeps, ...ctx.deps };
 	const now = ctx.now ?? (() => new Date());
 	const progress = (p: number) => ctx.progress?.(p);
@@ -206,8 +215,9 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 		try {
 			// An empty object: a clear refusal without asking ffprobe (whose HTTP reading of a
 			// zero-length body ends in a range error that looks like a network failure).
-			const head = await s3().send(new HeadObjectCommand({ Bucket: bucket(), Key: asset.key }));
-			if ((head.ContentLength ?? 0) === 0) throw new MediaError('empty', { details: { sizeBytes: 0 } });
+			const size = await headSize(asset.key);
+			if (size === null) throw new Error(`object ${asset.key} is missing`);
+			if (size === 0) throw new MediaError('empty', { details: { sizeBytes: 0 } });
 			facts = await deps.probe(url, { timeoutMs: ctx.timeouts?.probeMs ?? 60_000, signal: ctx.signal });
 			const bad = validateFacts(facts, limitsFor(db, asset));
 			if (bad) throw bad;
@@ -294,7 +304,7 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 	}
 }
 
-async function removeUnreferenced(db: DB, assetId: string, keys: string[]) {
+async function removeUnreferenced(db: DbOrTx, assetId: string, keys: string[]) {
 	const active = db
 		.select({ id: jobs.id })
 		.from(jobs)
@@ -309,8 +319,11 @@ function cabinetLink(asset: Asset) {
 	return `${config().origin}/cabinet${asset.applicationId ? `/applications/${asset.applicationId}` : ''}`;
 }
 
-/** Marks the video failed with the reason for the applicant and queues a mail (once per reason). */
-export function failVideo(db: DB, asset: Asset, e: MediaError, facts: MediaFacts | null, ctx: Pick<ProcessContext, 'stillOwned'>, now = new Date()): ProcessResult {
+/**
+ * Marks the video failed with the reason. The applicant of an entry's video gets a mail (once per
+ * reason); a practice's video is the organizers' (they see the reason in the library editor).
+ */
+export function failVideo(db: DbOrTx, asset: Asset, e: MediaError, facts: MediaFacts | null, ctx: Pick<ProcessContext, 'stillOwned'>, now = new Date()): ProcessResult {
 	const message = e.messageRu;
 	const result = db.transaction((tx) => {
 		if (ctx.stillOwned && !ctx.stillOwned(tx)) throw new NotOwnedError();
@@ -322,7 +335,7 @@ export function failVideo(db: DB, asset: Asset, e: MediaError, facts: MediaFacts
 			.set({ status: 'failed', error: message, facts: withNote(base, { state: 'failed', code: e.code, at: now.getTime() }), updatedAt: now })
 			.where(eq(assets.id, asset.id))
 			.run();
-		const owner = cur.ownerId ? tx.select({ email: users.email, fio: users.fio }).from(users).where(eq(users.id, cur.ownerId)).get() : undefined;
+		const owner = cur.ownerId && cur.applicationId ? tx.select({ email: users.email, fio: users.fio }).from(users).where(eq(users.id, cur.ownerId)).get() : undefined;
 		if (!repeated && owner) enqueueMail(tx, videoFailedMail(owner.email, owner.fio, message, cabinetLink(cur)), { dedupeKey: `video-failed:${asset.id}`, now });
 		return true;
 	});
@@ -366,7 +379,7 @@ export const mediaHandler: JobHandler = {
  * Housekeeping: posters and renditions of videos that were replaced, rejected or deleted are
  * removed with their objects; a video left 'processing' without an active job is queued again.
  */
-export async function sweepMedia(db: DB): Promise<{ removed: number; requeued: number }> {
+export async function sweepMedia(db: DbOrTx): Promise<{ removed: number; requeued: number }> {
 	const orphans = db
 		.select({ id: assets.id, key: assets.key })
 		.from(assets)

@@ -13,7 +13,7 @@ import { saveScores } from '../review/scoring';
 import { updateRound } from '../review/rounds';
 import { updateResultsSettings } from './settings-guard';
 import { contestSettings } from '../contests/settings';
-import { addJurorToEntry } from './finals';
+import { addJurorToEntry } from '../review/assignments';
 import { cachedDerived, cachedResults, cachedRound, cacheStats, roundVersion } from './cache';
 import { computeRound, loadRound } from './load';
 
@@ -79,7 +79,7 @@ const change: fc.Arbitrary<Change> = fc.oneof(
 	fc.record({ kind: fc.constant('rawScore' as const), pick: fc.nat(), value: fc.integer({ min: 0, max: 10 }) })
 );
 
-const actor = () => ({ id: fx.organizer.id, ip: '127.0.0.1' });
+const actor = () => ({ id: fx.organizer.id, role: 'organizer' as const, ip: '127.0.0.1' });
 
 /** Applies one change through the portal's functions (or, for what has none, plain SQL). */
 function apply(db: DB, c: Change): void {
@@ -93,7 +93,7 @@ function apply(db: DB, c: Change): void {
 			const app = db.select().from(applications).where(eq(applications.id, a.applicationId)).get()!;
 			if (app.status === 'withdrawn') return;
 			const crit = db.select().from(criteria).where(eq(criteria.contestId, fx.contestId)).all().filter((x) => x.nominationId === null || x.nominationId === app.nominationId);
-			saveScores(db, a.jurorId, a.id, { values: Object.fromEntries(crit.map((x) => [x.id, String(Math.min(x.scaleMax, Math.max(x.scaleMin, c.value)))])), comment: '', version: a.version, intent: c.submit ? 'submit' : 'draft' });
+			saveScores(db, { id: a.jurorId, role: 'jury' }, a.id, { values: Object.fromEntries(crit.map((x) => [x.id, String(Math.min(x.scaleMax, Math.max(x.scaleMin, c.value)))])), comment: '', version: a.version, intent: c.submit ? 'submit' : 'draft' });
 			return;
 		}
 		case 'addJuror': {
@@ -123,7 +123,7 @@ function apply(db: DB, c: Change): void {
 			return;
 		}
 		case 'roundK':
-			updateRound(db, roundId, { k: c.k }, fx.organizer.id);
+			updateRound(db, roundId, { k: c.k }, actor());
 			return;
 		case 'criterionWeight': {
 			const crit = db.select().from(criteria).where(eq(criteria.contestId, fx.contestId)).orderBy(criteria.id).all();
@@ -195,7 +195,7 @@ describe('results cache (per round and mode, invalidated by the round version)',
 				})
 			).toThrow('откат');
 			expect(roundVersion(db, fx.roundId)).toBe(v1);
-			updateRound(db, fx.roundId, { k: 4 }, fx.organizer.id);
+			updateRound(db, fx.roundId, { k: 4 }, actor());
 			expect(roundVersion(db, fx.roundId)!).toBeGreaterThan(v1);
 			// a new round starts with its own version row
 			const r2 = db.select().from(rounds).where(eq(rounds.contestId, fx.contestId)).all();

@@ -14,7 +14,7 @@ import { tempDb } from '../../../../tests/helpers/db';
 import { openDatabase, type DB } from '../db/client';
 import { runMigrations } from '../db/migrate';
 import { rounds } from '../db/schema';
-import { seedDemo } from '../db/seed';
+import { seedDemo } from '../seed';
 import { regionByCode } from '../../data/regions';
 import { computeRound, criteriaOf, loadRound, type LoadedRound, type RoundResults } from './load';
 import { jurorSignals, roundJurorSignals } from './quality';

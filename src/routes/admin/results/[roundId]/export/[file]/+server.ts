@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
+import { guard } from '$lib/server/http/guards';
 import { db } from '$lib/server/db/client';
-import { DomainError } from '$lib/server/errors';
+import { textRefusal } from '$lib/server/http/page';
 import { cachedDerived, cachedResults } from '$lib/server/results/cache';
 import { CSV_TYPE, XLSX_TYPE, entriesCsv, entriesXlsx, fileResponse, jurorCsv, jurorIndex, jurorsXlsx, protocolXlsx } from '$lib/server/results/exports';
 
@@ -12,8 +12,9 @@ import { CSV_TYPE, XLSX_TYPE, entriesCsv, entriesXlsx, fileResponse, jurorCsv, j
  * The round's data and results come from the results cache (computed once per change).
  * An empty round answers 409 with a plain Russian message.
  */
-export const GET: RequestHandler = ({ locals, url, params }) => {
-	const user = requireRole(locals, url, 'organizer');
+export const GET: RequestHandler = (event) => {
+	const { url, params } = event;
+	const user = guard(event);
 	const norm = url.searchParams.get('norm');
 	try {
 		const d = db();
@@ -37,8 +38,6 @@ export const GET: RequestHandler = ({ locals, url, params }) => {
 				error(404, 'Такой выгрузки нет');
 		}
 	} catch (e) {
-		if (e instanceof DomainError)
-			return new Response(`${e.message}\n`, { status: e.status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
-		throw e;
+		return textRefusal(e);
 	}
 };
