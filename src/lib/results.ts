@@ -2,20 +2,26 @@
 
 // Names of states (rounds, tracks, statuses) live in $lib/glossary.
 
+// One formatter each: constructing an Intl.NumberFormat costs far more than formatting with it
+// (a 2 400-row protocol formats ~5 000 numbers).
+const scoreFormat = new Intl.NumberFormat('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const percentFormat = new Intl.NumberFormat('ru-RU', { style: 'percent', maximumFractionDigits: 0 });
+const minutesFormat = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 1 });
+
 /** Two decimals with a decimal comma; «—» for null. */
 export function fmtScore(x: number | null | undefined): string {
 	if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-	return new Intl.NumberFormat('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Math.round(x * 100) / 100);
+	return scoreFormat.format(Math.round(x * 100) / 100);
 }
 
 export function fmtPercent(x: number | null | undefined): string {
 	if (x === null || x === undefined) return '—';
-	return new Intl.NumberFormat('ru-RU', { style: 'percent', maximumFractionDigits: 0 }).format(x);
+	return percentFormat.format(x);
 }
 
 export function fmtMinutes(x: number | null | undefined): string {
 	if (x === null || x === undefined) return '—';
-	return `${new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 1 }).format(x)} мин`;
+	return `${minutesFormat.format(x)} мин`;
 }
 
 /** Russian labels of audit actions (unknown ones are shown as their code). */

@@ -174,7 +174,9 @@ export const applications = sqliteTable(
 		uniqueIndex('applications_contest_number_uq').on(t.contestId, t.number),
 		uniqueIndex('applications_contest_seq_uq').on(t.contestId, t.seq),
 		index('applications_contest_status_idx').on(t.contestId, t.status),
-		index('applications_nomination_idx').on(t.nominationId)
+		index('applications_nomination_idx').on(t.nominationId),
+		// the dashboard's counts (by status, nomination, region, day) read from the index alone
+		index('applications_dashboard_idx').on(t.contestId, t.status, t.nominationId, t.regionCode, t.submittedAt)
 	]
 );
 
@@ -276,7 +278,7 @@ export const roundEntries = sqliteTable(
 			.references(() => applications.id, { onDelete: 'cascade' }),
 		createdAt: created()
 	},
-	(t) => [primaryKey({ columns: [t.roundId, t.applicationId] })]
+	(t) => [primaryKey({ columns: [t.roundId, t.applicationId] }), index('round_entries_app_idx').on(t.applicationId)]
 );
 
 export const assignments = sqliteTable(
@@ -307,7 +309,9 @@ export const assignments = sqliteTable(
 	(t) => [
 		uniqueIndex('assignments_round_app_juror_uq').on(t.roundId, t.applicationId, t.jurorId),
 		index('assignments_juror_idx').on(t.jurorId, t.roundId),
-		index('assignments_app_idx').on(t.applicationId)
+		index('assignments_app_idx').on(t.applicationId),
+		// the round's live assignments (results, progress, exports) read from the index alone
+		index('assignments_round_status_idx').on(t.roundId, t.status, t.id)
 	]
 );
 
@@ -324,8 +328,25 @@ export const scores = sqliteTable(
 		createdAt: created(),
 		updatedAt: updated()
 	},
-	(t) => [primaryKey({ columns: [t.assignmentId, t.criterionId] })]
+	(t) => [
+		primaryKey({ columns: [t.assignmentId, t.criterionId] }),
+		// covering: the round's scores are read from the index without touching the table
+		index('scores_assignment_value_idx').on(t.assignmentId, t.criterionId, t.value)
+	]
 );
+
+/**
+ * Version of everything a round's results are computed from (results/cache.ts). Bumped by
+ * triggers (migration 0007) inside the very statement — and so the transaction — that changes a
+ * score, an assignment, an entry, an application of the round, the round, its contest, the
+ * contest's nominations or criteria, or a juror's / applicant's name: no write path can forget it.
+ */
+export const roundVersions = sqliteTable('round_versions', {
+	roundId: text('round_id')
+		.primaryKey()
+		.references(() => rounds.id, { onDelete: 'cascade' }),
+	version: integer('version').notNull().default(0)
+});
 
 export const practices = sqliteTable(
 	'practices',

@@ -7,10 +7,11 @@ import { applications, contests, rounds } from '../db/schema';
 import { contestSettings } from '../contests/settings';
 import { notFound } from '../errors';
 import { regionByCode } from '../../data/regions';
-import { computeRound, expectedReviews, loadRound, normalizationFallbacks } from './load';
+import { expectedReviews, normalizationFallbacks, type LoadedRound } from './load';
+import { cachedDerived, cachedResults, cachedRound } from './cache';
 import { contestJurors, finalsRound, finalsStarted } from './finals';
 import { lastRound } from './decisions';
-import { shortName, TIE_BREAK_RULE } from './exports';
+import { ruCompare, shortName, TIE_BREAK_RULE } from './exports';
 
 export const PAGE_SIZE = 100;
 export type Only = '' | 'flagged' | 'missing' | 'unscored';
@@ -22,6 +23,8 @@ export interface ResultsQuery {
 	only: Only;
 	q: string;
 	page: number;
+	/** Show the rank in the other normalization mode (computes that mode too). */
+	compare: boolean;
 }
 
 export function parseResultsQuery(url: URL): ResultsQuery {
@@ -33,20 +36,41 @@ export function parseResultsQuery(url: URL): ResultsQuery {
 		nomination: url.searchParams.get('nom') ?? '',
 		only: (['flagged', 'missing', 'unscored'].includes(only) ? only : '') as Only,
 		q: (url.searchParams.get('q') ?? '').trim().slice(0, 100),
-		page: Number.isInteger(page) && page >= 1 ? page : 1
+		page: Number.isInteger(page) && page >= 1 ? page : 1,
+		compare: url.searchParams.get('cmp') === '1'
 	};
 }
 
+/** applicationId → live reviews not submitted yet (kept with the round's cached data). */
+function waitingOf(db: DB, roundId: string): Map<string, number> {
+	return cachedDerived(db, roundId, 'waiting', (l: LoadedRound) => {
+		const waiting = new Map<string, number>();
+		for (const a of l.assignments) if (a.status !== 'submitted') waiting.set(a.applicationId, (waiting.get(a.applicationId) ?? 0) + 1);
+		return waiting;
+	});
+}
+
+function metaOf(db: DB, roundId: string) {
+	return cachedDerived(db, roundId, 'meta', (l: LoadedRound) => new Map(l.entries.map((e) => [e.id, e])));
+}
+
+/**
+ * One page of a round's results. The round's data and the results of the shown mode come from the
+ * cache (computed once per change of the round); the other mode is computed only when the page
+ * compares (`cmp=1`, or a mode other than the official one is shown — then the column is the
+ * official rank).
+ */
 export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
-	const l = loadRound(db, roundId);
+	const l = cachedRound(db, roundId);
 	const official = l.contest.settings.normalize;
 	const normalize = q.normalize ?? official;
-	const res = computeRound(l, { normalize });
-	const other = computeRound(l, { normalize: !normalize });
-	const otherRank = new Map(other.entries.map((e) => [e.applicationId, e.rank]));
-	const meta = new Map(l.entries.map((e) => [e.id, e]));
-	const waiting = new Map<string, number>();
-	for (const a of l.assignments) if (a.status !== 'submitted') waiting.set(a.applicationId, (waiting.get(a.applicationId) ?? 0) + 1);
+	const res = cachedResults(db, roundId, { normalize }).results;
+	const compare = q.compare || normalize !== official;
+	const otherRank = compare
+		? cachedDerived(db, roundId, `rank:${!normalize}`, () => new Map(cachedResults(db, roundId, { normalize: !normalize }).results.entries.map((e) => [e.applicationId, e.rank])))
+		: null;
+	const meta = metaOf(db, roundId);
+	const waiting = waitingOf(db, roundId);
 	const nomOrder = new Map(l.nominations.map((n, i) => [n.id, i]));
 	const needle = q.q.toLowerCase();
 	const filtered = res.entries
@@ -77,7 +101,7 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 			position: e.position,
 			rank: e.rank,
 			tie: e.tie,
-			otherRank: otherRank.get(e.applicationId) ?? null,
+			otherRank: otherRank?.get(e.applicationId) ?? null,
 			score: e.score,
 			rawMean: e.rawMean,
 			median: e.median,
@@ -86,7 +110,7 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 			missing: e.missing,
 			waiting: waiting.get(e.applicationId) ?? 0,
 			flagged: e.flagged,
-			totals: e.totals.map((t) => ({ juror: shortName(l.jurors.get(t.jurorId)?.fio ?? ''), raw: t.raw, normalized: t.normalized })).sort((a, b) => a.juror.localeCompare(b.juror, 'ru'))
+			totals: e.totals.map((t) => ({ juror: shortName(l.jurors.get(t.jurorId)?.fio ?? ''), raw: t.raw, normalized: t.normalized })).sort((a, b) => ruCompare(a.juror, b.juror))
 		};
 	});
 	const fallbacks = normalizationFallbacks(res).map((f) => ({ fio: l.jurors.get(f.jurorId)?.fio ?? f.jurorId, reason: f.reason }));
@@ -100,6 +124,7 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 		k: expectedReviews(l),
 		normalize,
 		official,
+		compare,
 		summary: res.summary,
 		withdrawn: l.withdrawn,
 		groups: res.groups,
@@ -138,12 +163,11 @@ export function fromMoscowInput(s: string): Date | null {
 
 /** The finals tab: for round 1 the shortlist form, for a finals round its routing and progress. */
 export function finalsPage(db: DB, roundId: string, picks: string[]) {
-	const l = loadRound(db, roundId);
-	const res = computeRound(l);
+	const { loaded: l, results: res } = cachedResults(db, roundId);
 	const fin = l.round.number === 1 ? finalsRound(db, l.contest.id) : db.select().from(rounds).where(eq(rounds.id, roundId)).get();
 	const nomTitle = new Map(l.nominations.map((n) => [n.id, n.title]));
 	const byId = new Map(res.entries.map((e) => [e.applicationId, e]));
-	const meta = new Map(l.entries.map((e) => [e.id, e]));
+	const meta = metaOf(db, roundId);
 	let finals = null as null | {
 		id: string;
 		title: string;
@@ -157,7 +181,7 @@ export function finalsPage(db: DB, roundId: string, picks: string[]) {
 		submitted: number;
 	};
 	if (fin) {
-		const fl = fin.id === l.round.id ? l : loadRound(db, fin.id);
+		const fl = fin.id === l.round.id ? l : cachedRound(db, fin.id);
 		const per = new Map<string, { jurors: number; submitted: number }>();
 		for (const a of fl.assignments) {
 			const p = per.get(a.applicationId) ?? { jurors: 0, submitted: 0 };
@@ -191,12 +215,60 @@ export function finalsPage(db: DB, roundId: string, picks: string[]) {
 	};
 }
 
-/** The printable protocol: the official ranking of every nomination with decisions. */
-export function protocolPage(db: DB, roundId: string) {
-	const l = loadRound(db, roundId);
-	const res = computeRound(l);
-	const meta = new Map(l.entries.map((e) => [e.id, e]));
+/** Rows of the printable protocol on one page: a round up to this size is printed whole. */
+export const PROTOCOL_PAGE = 1000;
+
+/**
+ * The printable protocol: the official ranking of every nomination with decisions. A round of up
+ * to PROTOCOL_PAGE entries is one page; a larger one is paged by nomination (`nom`, default the
+ * first) and, within a nomination, by PROTOCOL_PAGE rows (`page`) — the full protocol of a
+ * national round is the XLSX.
+ */
+export function protocolPage(db: DB, roundId: string, opts: { nomination?: string; page?: number; pageSize?: number } = {}) {
+	const size = opts.pageSize ?? PROTOCOL_PAGE;
+	const { loaded: l, results: res } = cachedResults(db, roundId);
+	const meta = metaOf(db, roundId);
 	const stats = new Map(res.jurors.map((j) => [j.jurorId, j]));
+	const byNom = cachedDerived(db, roundId, `protocol:${res.settings.normalize}`, () => {
+		const m = new Map<string, typeof res.entries>();
+		for (const e of res.entries) {
+			let list = m.get(e.nominationId);
+			if (!list) m.set(e.nominationId, (list = []));
+			list.push(e);
+		}
+		return m;
+	});
+	const whole = res.entries.length <= size;
+	const current = whole ? null : (l.nominations.find((n) => n.id === opts.nomination) ?? l.nominations[0] ?? null);
+	const rowsOf = (nominationId: string) => {
+		const all = byNom.get(nominationId) ?? [];
+		const pages = whole ? 1 : Math.max(1, Math.ceil(all.length / size));
+		const page = whole ? 1 : Math.min(Math.max(1, opts.page ?? 1), pages);
+		const slice = whole ? all : all.slice((page - 1) * size, page * size);
+		return {
+			page,
+			pages,
+			total: all.length,
+			rows: slice.map((e) => {
+				const m = meta.get(e.applicationId)!;
+				return {
+					applicationId: e.applicationId,
+					position: e.position,
+					rank: e.rank,
+					tie: e.tie,
+					number: e.number,
+					fio: m.fio,
+					region: (m.regionCode && regionByCode(m.regionCode)?.name) || '—',
+					score: e.score,
+					median: e.median,
+					reviews: e.reviews,
+					missing: e.missing,
+					flagged: e.flagged,
+					status: m.status
+				};
+			})
+		};
+	};
 	return {
 		round: l.round,
 		contest: { id: l.contest.id, title: l.contest.title, settings: l.contest.settings },
@@ -204,32 +276,12 @@ export function protocolPage(db: DB, roundId: string) {
 		summary: res.summary,
 		settings: res.settings,
 		tieBreakRule: TIE_BREAK_RULE,
-		nominations: l.nominations.map((n) => ({
-			id: n.id,
-			title: n.title,
-			track: n.track,
-			rows: res.entries
-				.filter((e) => e.nominationId === n.id)
-				.map((e) => {
-					const m = meta.get(e.applicationId)!;
-					return {
-						applicationId: e.applicationId,
-						position: e.position,
-						rank: e.rank,
-						tie: e.tie,
-						number: e.number,
-						fio: m.fio,
-						region: (m.regionCode && regionByCode(m.regionCode)?.name) || '—',
-						score: e.score,
-						median: e.median,
-						reviews: e.reviews,
-						missing: e.missing,
-						flagged: e.flagged,
-						status: m.status
-					};
-				})
-		})),
-		jurors: [...l.jurors.values()].map((j) => ({ fio: j.fio, count: stats.get(j.id)?.count ?? 0 })).sort((a, b) => a.fio.localeCompare(b.fio, 'ru'))
+		/** null: the whole protocol is on this page; else the nomination shown. */
+		paged: current ? { nominationId: current.id, index: l.nominations.indexOf(current) } : null,
+		pageSize: size,
+		nominationLinks: l.nominations.map((n) => ({ id: n.id, title: n.title, entries: byNom.get(n.id)?.length ?? 0 })),
+		nominations: (current ? [current] : l.nominations).map((n) => ({ id: n.id, title: n.title, track: n.track, ...rowsOf(n.id) })),
+		jurors: [...l.jurors.values()].map((j) => ({ fio: j.fio, count: stats.get(j.id)?.count ?? 0 })).sort((a, b) => ruCompare(a.fio, b.fio))
 	};
 }
 

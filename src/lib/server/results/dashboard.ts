@@ -6,9 +6,9 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DB, DbOrTx } from '../db/client';
 import { applications, contests, nominations, roundEntries, rounds } from '../db/schema';
 import { FEDERAL_DISTRICTS, districtOf, regionByCode } from '../../data/regions';
-import { roundResults } from './load';
 import { COMPETING } from '../review/rounds';
-import { jurorSignals } from './quality';
+import { roundJurorSignals } from './quality';
+import { cachedDerived } from './cache';
 
 /** Contests (newest first) with their rounds and entry counts: the console's picker. */
 export function resultsIndex(db: DbOrTx) {
@@ -104,46 +104,10 @@ export function dashboard(db: DB, contestId: string, roundId?: string, now = Dat
 	let jury: Dashboard['jury'] = [];
 	let disagreement: Dashboard['disagreement'] = { flagged: 0, scored: 0, byNomination: [], spreadHistogram: [], threshold: 0 };
 	if (round) {
-		const { loaded, results } = roundResults(db, round.id);
-		const drafts = new Map<string, number>();
-		for (const a of loaded.assignments) if (a.status === 'draft') drafts.set(a.jurorId, (drafts.get(a.jurorId) ?? 0) + 1);
-		jury = jurorSignals(loaded, results, now).map((j) => ({
-			jurorId: j.jurorId,
-			fio: j.fio,
-			assigned: j.assigned,
-			draft: drafts.get(j.jurorId) ?? 0,
-			submitted: j.submitted,
-			overdue: j.overdue,
-			mean: j.mean,
-			sd: j.sd,
-			min: j.min,
-			max: j.max,
-			count: j.count
-		}));
-		const hist = Array.from({ length: 10 }, (_, i) => ({ from: i * 10, to: i * 10 + 10, n: 0 }));
-		const perNom = new Map<string, { flagged: number; scored: number }>();
-		let flagged = 0;
-		let scored = 0;
-		for (const e of results.entries) {
-			const p = perNom.get(e.nominationId) ?? { flagged: 0, scored: 0 };
-			perNom.set(e.nominationId, p);
-			if (e.reviews >= 2 && e.spread !== null) {
-				scored++;
-				p.scored++;
-				hist[Math.min(9, Math.floor(e.spread / 10))].n++;
-			}
-			if (e.flagged) {
-				flagged++;
-				p.flagged++;
-			}
-		}
-		disagreement = {
-			flagged,
-			scored,
-			threshold: results.settings.disagreementThreshold,
-			spreadHistogram: hist,
-			byNomination: loaded.nominations.map((n) => ({ id: n.id, title: n.title, ...(perNom.get(n.id) ?? { flagged: 0, scored: 0 }) }))
-		};
+		// From the results cache: loaded, computed and aggregated once per change of the round (and
+		// per side of the round's deadline, which the overdue counts depend on).
+		const passed = round.deadlineAt !== null && round.deadlineAt.getTime() < now;
+		({ jury, disagreement } = cachedDerived(db, round.id, `dashboard:${passed}`, () => juryPart(db, round.id, now)));
 	}
 	return {
 		contest: { id: c.id, title: c.title, closeAt: c.closeAt.getTime(), phase: c.phase },
@@ -159,6 +123,54 @@ export function dashboard(db: DB, contestId: string, roundId?: string, now = Dat
 		jury,
 		disagreement
 	};
+}
+
+/** The jury part of the dashboard: juror progress and statistics, disagreements (from the results cache). */
+function juryPart(db: DB, roundId: string, now: number): Pick<Dashboard, 'jury' | 'disagreement'> {
+	const { loaded, results, signals } = roundJurorSignals(db, roundId, {}, now);
+	const drafts = cachedDerived(db, roundId, 'drafts', () => {
+		const m = new Map<string, number>();
+		for (const a of loaded.assignments) if (a.status === 'draft') m.set(a.jurorId, (m.get(a.jurorId) ?? 0) + 1);
+		return m;
+	});
+	const jury: Dashboard['jury'] = signals.map((j) => ({
+		jurorId: j.jurorId,
+		fio: j.fio,
+		assigned: j.assigned,
+		draft: drafts.get(j.jurorId) ?? 0,
+		submitted: j.submitted,
+		overdue: j.overdue,
+		mean: j.mean,
+		sd: j.sd,
+		min: j.min,
+		max: j.max,
+		count: j.count
+	}));
+	const hist = Array.from({ length: 10 }, (_, i) => ({ from: i * 10, to: i * 10 + 10, n: 0 }));
+	const perNom = new Map<string, { flagged: number; scored: number }>();
+	let flagged = 0;
+	let scored = 0;
+	for (const e of results.entries) {
+		const p = perNom.get(e.nominationId) ?? { flagged: 0, scored: 0 };
+		perNom.set(e.nominationId, p);
+		if (e.reviews >= 2 && e.spread !== null) {
+			scored++;
+			p.scored++;
+			hist[Math.min(9, Math.floor(e.spread / 10))].n++;
+		}
+		if (e.flagged) {
+			flagged++;
+			p.flagged++;
+		}
+	}
+	const disagreement: Dashboard['disagreement'] = {
+		flagged,
+		scored,
+		threshold: results.settings.disagreementThreshold,
+		spreadHistogram: hist,
+		byNomination: loaded.nominations.map((n) => ({ id: n.id, title: n.title, ...(perNom.get(n.id) ?? { flagged: 0, scored: 0 }) }))
+	};
+	return { jury, disagreement };
 }
 
 /** Used by the console to tell an empty round from a missing one. */

@@ -20,6 +20,7 @@ import { DomainError } from '../errors';
 import { districtOf, regionByCode, FEDERAL_DISTRICTS } from '../../data/regions';
 import { pickWinners } from './compute';
 import { roundResults } from './load';
+import { cachedResults } from './cache';
 import { setStatuses } from './finals';
 import { by, type Actor } from '../actor';
 
@@ -78,7 +79,7 @@ export function proposalBlockers(e: { place: number; score: number; flagged: boo
 const EXTRA = 5;
 
 export function winnersPreview(db: DB, roundId: string) {
-	const { loaded, results } = roundResults(db, roundId);
+	const { loaded, results } = cachedResults(db, roundId);
 	const last = lastRound(db, loaded.contest.id);
 	const n = loaded.contest.settings.winnersPerNomination;
 	const picks = new Map(pickWinners(results, n).map((w) => [w.nominationId, w]));

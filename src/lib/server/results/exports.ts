@@ -24,7 +24,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { APPLICATION_STATUS_TITLE, TRACK_TITLE } from '../../glossary';
 import { districtOf, regionByCode } from '../../data/regions';
 import { DomainError } from '../errors';
-import { criteriaOf, type LoadedRound, type RoundResults } from './load';
+import { criteriaOf, type AssignmentMeta, type EntryMeta, type LoadedRound, type RoundResults } from './load';
 
 export type ExportKind = 'entries' | 'jurors' | 'protocol';
 
@@ -109,7 +109,7 @@ export function entriesTable(l: LoadedRound, res: RoundResults): { columns: Colu
 				...crit.map((c) => r2(r.perCriterion[c.id] ?? null)),
 				r.totals
 					.map((t) => `${shortName(l.jurors.get(t.jurorId)?.fio ?? '')}: ${r2(t.raw)}`)
-					.sort((a, b) => a.localeCompare(b, 'ru'))
+					.sort(ruCompare)
 					.join('; ')
 			];
 		}
@@ -117,18 +117,51 @@ export function entriesTable(l: LoadedRound, res: RoundResults): { columns: Colu
 	return { columns, rows };
 }
 
+/** Russian alphabetical order: one shared collator (String#localeCompare with a locale builds one per call). */
+export const ruCompare = new Intl.Collator('ru').compare;
+
 /** «Антонов Б. И.» */
 export function shortName(fio: string): string {
 	const [last, ...rest] = fio.split(/\s+/).filter(Boolean);
 	return [last, ...rest.map((p) => p[0] + '.')].join(' ');
 }
 
-/** One juror's sheet: every live assignment of the round. */
-export function jurorTable(l: LoadedRound, res: RoundResults, jurorId: string): { columns: Column[]; rows: () => Generator<Cell[]> } {
+/**
+ * What the juror sheets share, built in one pass over the round: entries by id, every review's
+ * total by assignment, the live assignments of each juror (entries of the round only). Built once
+ * per export (and kept with the round's cached results for one juror's CSV), never per juror.
+ */
+export interface JurorIndex {
+	meta: Map<string, EntryMeta>;
+	totals: Map<string, { raw: number; normalized: number }>;
+	byJuror: Map<string, AssignmentMeta[]>;
+	/** Every live assignment of the juror in the round (withdrawn entries included): the summary sheet. */
+	counts: Map<string, { assigned: number; submitted: number }>;
+}
+
+export function jurorIndex(l: LoadedRound, res: RoundResults): JurorIndex {
 	const meta = new Map(l.entries.map((e) => [e.id, e]));
-	const noms = new Map(l.nominations.map((n) => [n.id, n]));
 	const totals = new Map<string, { raw: number; normalized: number }>();
-	for (const e of res.entries) for (const t of e.totals) if (t.jurorId === jurorId) totals.set(t.assignmentId, t);
+	for (const e of res.entries) for (const t of e.totals) totals.set(t.assignmentId, t);
+	const byJuror = new Map<string, AssignmentMeta[]>();
+	const counts = new Map<string, { assigned: number; submitted: number }>();
+	for (const a of l.assignments) {
+		let c = counts.get(a.jurorId);
+		if (!c) counts.set(a.jurorId, (c = { assigned: 0, submitted: 0 }));
+		c.assigned++;
+		if (a.status === 'submitted') c.submitted++;
+		if (!meta.has(a.applicationId)) continue;
+		let list = byJuror.get(a.jurorId);
+		if (!list) byJuror.set(a.jurorId, (list = []));
+		list.push(a);
+	}
+	return { meta, totals, byJuror, counts };
+}
+
+/** One juror's sheet: every live assignment of the round. */
+export function jurorTable(l: LoadedRound, res: RoundResults, jurorId: string, idx: JurorIndex = jurorIndex(l, res)): { columns: Column[]; rows: () => Generator<Cell[]> } {
+	const { meta, totals } = idx;
+	const noms = new Map(l.nominations.map((n) => [n.id, n]));
 	const crit = l.criteria;
 	const columns: Column[] = [
 		{ header: 'Номер', width: 16 },
@@ -145,14 +178,18 @@ export function jurorTable(l: LoadedRound, res: RoundResults, jurorId: string): 
 		{ header: 'Отзыв для заявителя', width: 50 }
 	];
 	const STATE = { assigned: 'не начата', draft: 'черновик', submitted: 'отправлена' } as const;
-	const list = l.assignments
-		.filter((a) => a.jurorId === jurorId && meta.has(a.applicationId))
-		.sort((a, b) => (meta.get(a.applicationId)!.number < meta.get(b.applicationId)!.number ? -1 : 1));
+	const list = [...(idx.byJuror.get(jurorId) ?? [])].sort((a, b) => (meta.get(a.applicationId)!.number < meta.get(b.applicationId)!.number ? -1 : 1));
+	const applicableBy = new Map<string, Set<string>>();
+	const applicableOf = (nominationId: string) => {
+		let s = applicableBy.get(nominationId);
+		if (!s) applicableBy.set(nominationId, (s = new Set(criteriaOf(l, nominationId).map((c) => c.id))));
+		return s;
+	};
 	function* rows(): Generator<Cell[]> {
 		for (const a of list) {
 			const m = meta.get(a.applicationId)!;
 			const sc = l.scores.get(a.id) ?? {};
-			const applicable = new Set(criteriaOf(l, m.nominationId).map((c) => c.id));
+			const applicable = applicableOf(m.nominationId);
 			const t = totals.get(a.id);
 			yield [
 				m.number,
@@ -242,9 +279,9 @@ export function entriesXlsx(l: LoadedRound, res: RoundResults): PassThrough {
 	});
 }
 
-export function jurorsXlsx(l: LoadedRound, res: RoundResults): PassThrough {
+export function jurorsXlsx(l: LoadedRound, res: RoundResults, idx: JurorIndex = jurorIndex(l, res)): PassThrough {
 	assertExportable(l);
-	const jurors = [...l.jurors.values()].sort((a, b) => a.fio.localeCompare(b.fio, 'ru'));
+	const jurors = [...l.jurors.values()].sort((a, b) => ruCompare(a.fio, b.fio));
 	return xlsxStream(async (wb, out) => {
 		const names = new Set<string>(['Сводка']);
 		// Summary sheet first, then one sheet per juror.
@@ -260,9 +297,9 @@ export function jurorsXlsx(l: LoadedRound, res: RoundResults): PassThrough {
 			],
 			*rows() {
 				for (const j of jurors) {
-					const mine = l.assignments.filter((a) => a.jurorId === j.id);
+					const c = idx.counts.get(j.id) ?? { assigned: 0, submitted: 0 };
 					const st = stats.get(j.id);
-					yield [j.fio, j.email, mine.length, mine.filter((a) => a.status === 'submitted').length, r2(st?.mean ?? null), r2(st?.sd ?? null)];
+					yield [j.fio, j.email, c.assigned, c.submitted, r2(st?.mean ?? null), r2(st?.sd ?? null)];
 				}
 			}
 		});
@@ -270,7 +307,7 @@ export function jurorsXlsx(l: LoadedRound, res: RoundResults): PassThrough {
 			let name = sheetName(shortName(j.fio));
 			for (let i = 2; names.has(name); i++) name = sheetName(`${shortName(j.fio).slice(0, 27)} (${i})`);
 			names.add(name);
-			await writeSheet(wb, out, name, jurorTable(l, res, j.id), [[`Эксперт: ${j.fio}`], [`Тур: ${l.round.title} · ${l.contest.title}`]]);
+			await writeSheet(wb, out, name, jurorTable(l, res, j.id, idx), [[`Эксперт: ${j.fio}`], [`Тур: ${l.round.title} · ${l.contest.title}`]]);
 		}
 	});
 }
@@ -313,7 +350,7 @@ export function protocolXlsx(l: LoadedRound, res: RoundResults, extra: { printed
 				{ header: 'Средний итог', width: 10, num: true }
 			],
 			*rows() {
-				for (const j of [...l.jurors.values()].sort((a, b) => a.fio.localeCompare(b.fio, 'ru'))) yield [j.fio, stats.get(j.id)?.count ?? 0, r2(stats.get(j.id)?.mean ?? null)];
+				for (const j of [...l.jurors.values()].sort((a, b) => ruCompare(a.fio, b.fio))) yield [j.fio, stats.get(j.id)?.count ?? 0, r2(stats.get(j.id)?.mean ?? null)];
 			}
 		});
 	});
@@ -363,10 +400,10 @@ export function entriesCsv(l: LoadedRound, res: RoundResults): ReadableStream<Ui
 	return csvStream(entriesTable(l, res));
 }
 
-export function jurorCsv(l: LoadedRound, res: RoundResults, jurorId: string): ReadableStream<Uint8Array> {
+export function jurorCsv(l: LoadedRound, res: RoundResults, jurorId: string, idx?: JurorIndex): ReadableStream<Uint8Array> {
 	assertExportable(l);
 	if (!l.jurors.has(jurorId)) throw new DomainError(404, 'no_juror', 'У этого эксперта нет назначений в туре');
-	return csvStream(jurorTable(l, res, jurorId));
+	return csvStream(jurorTable(l, res, jurorId, idx));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,9 +21,11 @@
  * through before live scoring goes far.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client';
+import type { DB, DbOrTx } from '../db/client';
 import { applications, users } from '../db/schema';
 import type { LoadedRound, RoundResults } from './load';
+import { cachedDerived, cachedResults } from './cache';
+import { ruCompare } from './exports';
 
 export const SIGNALS = { extremeShare: 0.5, fastMinutes: 3, harshLenientPoints: 10 } as const;
 
@@ -73,11 +75,22 @@ export function jurorSignals(l: LoadedRound, res: RoundResults, now = Date.now()
 	const deadlinePassed = l.round.deadlineAt !== null && l.round.deadlineAt < now;
 	const threshold = l.contest.settings.disagreementThreshold;
 	const entryIds = new Set(l.entries.map((e) => e.id));
+	// One pass over the assignments, grouped by juror (never a scan of every assignment per juror).
+	const per = new Map<string, { assigned: number; submitted: number; minutes: number[] }>();
+	for (const a of l.assignments) {
+		if (!entryIds.has(a.applicationId)) continue;
+		let p = per.get(a.jurorId);
+		if (!p) per.set(a.jurorId, (p = { assigned: 0, submitted: 0, minutes: [] }));
+		p.assigned++;
+		if (a.status === 'submitted') {
+			p.submitted++;
+			if (a.startedAt !== null && a.submittedAt !== null) p.minutes.push((a.submittedAt - a.startedAt) / 60_000);
+		}
+	}
 	const out: JurorSignals[] = [];
 	for (const j of l.jurors.values()) {
-		const mine = l.assignments.filter((a) => a.jurorId === j.id && entryIds.has(a.applicationId));
-		const submitted = mine.filter((a) => a.status === 'submitted');
-		const minutes = submitted.filter((a) => a.startedAt !== null && a.submittedAt !== null).map((a) => (a.submittedAt! - a.startedAt!) / 60_000);
+		const p = per.get(j.id) ?? { assigned: 0, submitted: 0, minutes: [] };
+		const minutes = p.minutes;
 		const st = stats.get(j.id);
 		const med = median(minutes);
 		const bias = st?.mean != null && globalMean !== null ? st.mean - globalMean : null;
@@ -85,10 +98,10 @@ export function jurorSignals(l: LoadedRound, res: RoundResults, now = Date.now()
 			jurorId: j.id,
 			fio: j.fio,
 			email: j.email,
-			assigned: mine.length,
-			submitted: submitted.length,
-			pending: mine.length - submitted.length,
-			overdue: deadlinePassed ? mine.length - submitted.length : 0,
+			assigned: p.assigned,
+			submitted: p.submitted,
+			pending: p.assigned - p.submitted,
+			overdue: deadlinePassed ? p.assigned - p.submitted : 0,
 			count: st?.count ?? 0,
 			mean: st?.mean ?? null,
 			sd: st?.sd ?? null,
@@ -109,7 +122,18 @@ export function jurorSignals(l: LoadedRound, res: RoundResults, now = Date.now()
 			}
 		});
 	}
-	return out.sort((a, b) => a.fio.localeCompare(b.fio, 'ru'));
+	return out.sort((a, b) => ruCompare(a.fio, b.fio));
+}
+
+/**
+ * jurorSignals of a round from the results cache: computed once per change of the round (and
+ * per mode; `now` matters only through whether the deadline has passed). Shared: do not mutate.
+ */
+export function roundJurorSignals(db: DB, roundId: string, opts: { normalize?: boolean } = {}, now = Date.now()) {
+	const { loaded, results } = cachedResults(db, roundId, opts);
+	const passed = loaded.round.deadlineAt !== null && loaded.round.deadlineAt < now;
+	const signals = cachedDerived(db, roundId, `signals:${results.settings.normalize}:${passed}`, () => jurorSignals(loaded, results, now));
+	return { loaded, results, signals };
 }
 
 export interface CalibrationEntry {

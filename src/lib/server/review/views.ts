@@ -4,6 +4,7 @@
  * added, and the rounds a juror is busy in. Nothing here writes.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
 import type { DbOrTx } from '../db/client';
 import { applications, assignments, conflicts, contests, nominations, roundEntries, rounds, users } from '../db/schema';
 import { notFound } from '../errors';
@@ -107,36 +108,51 @@ export interface EntryRow {
 	submitted: number;
 }
 
-/** Entries of a round with their coverage, filtered (number or name) and paged. */
+/**
+ * Entries of a round with their coverage, filtered (number or name), counted and paged in SQL:
+ * one statement returns only the page's rows and the total (a window count) — the round is not
+ * read into memory nor its applications' JSON parsed in JavaScript. The search folds case for
+ * Cyrillic too (`portal_lower` = JavaScript's toLowerCase, registered on the connection: SQLite's
+ * own lower() folds ASCII only).
+ */
 export function roundEntriesView(db: DbOrTx, roundId: string, opts: { q?: string; shortOnly?: boolean; limit?: number; offset?: number } = {}): { rows: EntryRow[]; total: number } {
 	const round = getRound(db, roundId);
 	const k = roundK(round, db.select({ settings: contests.settings }).from(contests).where(eq(contests.id, round.contestId)).get()!.settings);
 	const q = (opts.q ?? '').trim().toLowerCase();
-	const all = db
-		.select({
-			applicationId: applications.id,
-			number: applications.number,
-			about: applications.about,
-			nominationTitle: nominations.title,
-			regionCode: applications.regionCode,
-			active: sql<number>`count(${assignments.id})`,
-			submitted: sql<number>`coalesce(sum(case when ${assignments.status} = 'submitted' then 1 else 0 end), 0)`
-		})
-		.from(roundEntries)
-		.innerJoin(applications, eq(applications.id, roundEntries.applicationId))
-		.innerJoin(nominations, eq(nominations.id, applications.nominationId))
-		.leftJoin(assignments, and(eq(assignments.roundId, roundEntries.roundId), eq(assignments.applicationId, roundEntries.applicationId), inArray(assignments.status, ACTIVE_STATUSES)))
-		.where(and(eq(roundEntries.roundId, roundId), inArray(applications.status, COMPETING)))
-		.groupBy(applications.id)
-		.orderBy(asc(applications.seq))
-		.all()
-		.map((r) => ({ ...r, fio: String((r.about as Record<string, unknown>)?.fio ?? '') }))
-		.filter((r) => (!opts.shortOnly || r.active < k) && (!q || (r.number ?? '').toLowerCase().includes(q) || r.fio.toLowerCase().includes(q)));
+	const client = (db as { $client?: Database.Database }).$client;
+	if (!client) throw new Error('roundEntriesView needs the database handle, not a transaction');
+	registerLower(client);
+	const limit = opts.limit ?? 100;
 	const offset = opts.offset ?? 0;
-	return {
-		total: all.length,
-		rows: all.slice(offset, offset + (opts.limit ?? 100)).map(({ about: _about, ...r }) => r)
-	};
+	const statement = client.prepare(
+		`WITH e AS (
+			SELECT a.id AS applicationId, a.number AS number, coalesce(json_extract(a.about, '$.fio'), '') AS fio, n.title AS nominationTitle,
+			       a.region_code AS regionCode, a.seq AS seq,
+			       (SELECT count(*) FROM assignments s WHERE s.round_id = re.round_id AND s.application_id = a.id AND s.status IN ('assigned', 'draft', 'submitted')) AS active,
+			       (SELECT count(*) FROM assignments s WHERE s.round_id = re.round_id AND s.application_id = a.id AND s.status = 'submitted') AS submitted
+			FROM round_entries re
+			JOIN applications a ON a.id = re.application_id
+			JOIN nominations n ON n.id = a.nomination_id
+			WHERE re.round_id = ? AND a.status IN (${COMPETING.map(() => '?').join(', ')})
+		), f AS (
+			SELECT * FROM e
+			WHERE (? = 0 OR active < ?)
+			  AND (? = '' OR instr(portal_lower(coalesce(number, '')), ?) > 0 OR instr(portal_lower(fio), ?) > 0)
+		)
+		SELECT applicationId, number, fio, nominationTitle, regionCode, active, submitted, (SELECT count(*) FROM f) AS total
+		FROM f ORDER BY seq, applicationId LIMIT ? OFFSET ?`
+	);
+	const args = [roundId, ...COMPETING, opts.shortOnly ? 1 : 0, k, q, q, q];
+	const rows = statement.all(...args, limit, offset) as (EntryRow & { total: number })[];
+	const total = rows[0]?.total ?? (offset > 0 ? (statement.all(...args, 1, 0) as { total: number }[])[0]?.total ?? 0 : 0);
+	return { total, rows: rows.map(({ total: _total, ...r }) => ({ ...r, fio: String(r.fio) })) };
+}
+
+const withLower = new WeakSet<object>();
+function registerLower(client: Database.Database): void {
+	if (withLower.has(client)) return;
+	client.function('portal_lower', { deterministic: true }, (x: unknown) => (typeof x === 'string' ? x.toLowerCase() : x));
+	withLower.add(client);
 }
 
 export interface EntryAssignments {

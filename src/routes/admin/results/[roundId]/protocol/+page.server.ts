@@ -7,6 +7,7 @@ import { winnersSpread } from '$lib/server/results/decisions';
 
 export const load: PageServerLoad = async (event) => {
 	await event.parent();
-	const p = orPage(() => protocolPage(db(), event.params.roundId));
+	const page = Number(event.url.searchParams.get('page') ?? '1');
+	const p = orPage(() => protocolPage(db(), event.params.roundId, { nomination: event.url.searchParams.get('nom') ?? undefined, page: Number.isInteger(page) && page >= 1 ? page : 1 }));
 	return { p, spread: winnersSpread(db(), p.contest.id), printedBy: guard(event).fio, now: Date.now() };
 };

@@ -3,12 +3,13 @@ import type { RequestHandler } from './$types';
 import { guard } from '$lib/server/http/guards';
 import { db } from '$lib/server/db/client';
 import { textRefusal } from '$lib/server/http/page';
-import { computeRound, loadRound } from '$lib/server/results/load';
-import { CSV_TYPE, XLSX_TYPE, entriesCsv, entriesXlsx, fileResponse, jurorCsv, jurorsXlsx, protocolXlsx } from '$lib/server/results/exports';
+import { cachedDerived, cachedResults } from '$lib/server/results/cache';
+import { CSV_TYPE, XLSX_TYPE, entriesCsv, entriesXlsx, fileResponse, jurorCsv, jurorIndex, jurorsXlsx, protocolXlsx } from '$lib/server/results/exports';
 
 /**
  * Streamed exports of a round: entries.xlsx, entries.csv, jurors.xlsx, juror.csv?juror=<id>,
  * protocol.xlsx. `norm=on|off` overrides the contest's normalization (the console's switch).
+ * The round's data and results come from the results cache (computed once per change).
  * An empty round answers 409 with a plain Russian message.
  */
 export const GET: RequestHandler = (event) => {
@@ -16,8 +17,9 @@ export const GET: RequestHandler = (event) => {
 	const user = guard(event);
 	const norm = url.searchParams.get('norm');
 	try {
-		const l = loadRound(db(), params.roundId);
-		const res = computeRound(l, { normalize: norm === 'on' ? true : norm === 'off' ? false : undefined });
+		const d = db();
+		const { loaded: l, results: res } = cachedResults(d, params.roundId, { normalize: norm === 'on' ? true : norm === 'off' ? false : undefined });
+		const idx = () => cachedDerived(d, params.roundId, `jurorIndex:${res.settings.normalize}`, () => jurorIndex(l, res));
 		const stem = `${l.contest.slug}-tur-${l.round.number}`;
 		switch (params.file) {
 			case 'entries.xlsx':
@@ -25,10 +27,10 @@ export const GET: RequestHandler = (event) => {
 			case 'entries.csv':
 				return fileResponse(entriesCsv(l, res), CSV_TYPE, `${stem}-zayavki.csv`);
 			case 'jurors.xlsx':
-				return fileResponse(jurorsXlsx(l, res), XLSX_TYPE, `${stem}-eksperty.xlsx`);
+				return fileResponse(jurorsXlsx(l, res, idx()), XLSX_TYPE, `${stem}-eksperty.xlsx`);
 			case 'juror.csv': {
 				const id = url.searchParams.get('juror') ?? '';
-				return fileResponse(jurorCsv(l, res, id), CSV_TYPE, `${stem}-ekspert-${id.slice(0, 8)}.csv`);
+				return fileResponse(jurorCsv(l, res, id, idx()), CSV_TYPE, `${stem}-ekspert-${id.slice(0, 8)}.csv`);
 			}
 			case 'protocol.xlsx':
 				return fileResponse(protocolXlsx(l, res, { printedBy: `выгрузил(а) ${user.fio}` }), XLSX_TYPE, `${stem}-protokol.xlsx`);

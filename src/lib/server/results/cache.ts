@@ -1,0 +1,137 @@
+/**
+ * Results computed once per change.
+ *
+ * A round's loaded data (loadRound) and its results per normalization mode (computeRound) are
+ * kept in memory, keyed by the round's version (table `round_versions`). The version is bumped by
+ * SQLite triggers (migration 0007) in the very statement that changes anything loadRound reads —
+ * a score, an assignment, an entry, an application of the round, the round, its contest, the
+ * contest's nominations or criteria, a juror's or applicant's name — so it is bumped inside the
+ * same transaction as the change whatever code path makes it (score save, routing apply, status
+ * change, settings change, a manual edit, a restore…). A read compares the stored version with
+ * the cached one (one primary-key lookup) and reloads on any difference; the version and the data
+ * are read in one read transaction, so a write between them cannot be cached under a newer version.
+ *
+ * Other modes and derived views (juror signals, per-entry waiting counts…) are computed on first
+ * request for the current version and kept with it (`cachedDerived`). The newest few rounds stay
+ * (MAX_ROUNDS); the rest are dropped.
+ *
+ * What is cached is shared by every request: it is frozen (arrays and their element objects), so
+ * a caller that tried to sort or edit it in place fails loudly in tests instead of corrupting the
+ * next page. The property test (cache.test.ts) checks cached == fresh after random sequences of
+ * changes.
+ */
+import type { DB } from '../db/client';
+import { computeRound, loadRound, type LoadedRound, type RoundResults } from './load';
+
+const MAX_ROUNDS = 3;
+
+interface Slot {
+	version: number;
+	loaded: LoadedRound;
+	results: Map<boolean, RoundResults>;
+	derived: Map<string, unknown>;
+}
+
+const caches = new WeakMap<object, Map<string, Slot>>();
+export const cacheStats = { loads: 0, computes: 0, hits: 0 };
+
+/** The stored version of a round's results inputs; null when the round has no version row. */
+export function roundVersion(db: DB, roundId: string): number | null {
+	const row = db.$client.prepare('SELECT version FROM round_versions WHERE round_id = ?').get(roundId) as { version: number } | undefined;
+	return row ? row.version : null;
+}
+
+function freezeList<T>(xs: readonly T[]): void {
+	for (const x of xs) if (x && typeof x === 'object') Object.freeze(x);
+	Object.freeze(xs);
+}
+
+function freezeLoaded(l: LoadedRound): LoadedRound {
+	freezeList(l.entries);
+	freezeList(l.assignments);
+	freezeList(l.criteria);
+	freezeList(l.nominations);
+	for (const r of l.scores.values()) Object.freeze(r);
+	return l;
+}
+
+function freezeResults(r: RoundResults): RoundResults {
+	for (const e of r.entries) {
+		Object.freeze(e.totals);
+		Object.freeze(e);
+	}
+	Object.freeze(r.entries);
+	freezeList(r.jurors);
+	return r;
+}
+
+function slotOf(db: DB, roundId: string): Slot | null {
+	let map = caches.get(db);
+	if (!map) caches.set(db, (map = new Map()));
+	const read = () => {
+		const version = roundVersion(db, roundId);
+		const cur = map.get(roundId);
+		if (cur && version !== null && cur.version === version) {
+			cacheStats.hits++;
+			return { slot: cur, fresh: null as LoadedRound | null };
+		}
+		const loaded = loadRound(db, roundId);
+		cacheStats.loads++;
+		if (version === null) return { slot: null, fresh: loaded };
+		const slot: Slot = { version, loaded: freezeLoaded(loaded), results: new Map(), derived: new Map() };
+		return { slot, fresh: null };
+	};
+	// One read transaction: the version and the data belong to the same snapshot.
+	const client = db.$client;
+	const r = client.inTransaction ? read() : client.transaction(read).deferred();
+	if (!r.slot) return null;
+	// most recently used last
+	map.delete(roundId);
+	map.set(roundId, r.slot);
+	while (map.size > MAX_ROUNDS) map.delete(map.keys().next().value!);
+	return r.slot;
+}
+
+/** The round's loaded data at its current version (shared and frozen: do not mutate). */
+export function cachedRound(db: DB, roundId: string): LoadedRound {
+	return slotOf(db, roundId)?.loaded ?? loadRound(db, roundId);
+}
+
+/**
+ * The round's loaded data and results for one normalization mode (undefined: the contest's
+ * setting), each computed at most once per version of the round.
+ */
+export function cachedResults(db: DB, roundId: string, opts: { normalize?: boolean } = {}): { loaded: LoadedRound; results: RoundResults } {
+	const slot = slotOf(db, roundId);
+	if (!slot) {
+		const loaded = loadRound(db, roundId);
+		return { loaded, results: computeRound(loaded, opts) };
+	}
+	const mode = opts.normalize ?? slot.loaded.contest.settings.normalize;
+	let results = slot.results.get(mode);
+	if (!results) {
+		results = freezeResults(computeRound(slot.loaded, { normalize: mode }));
+		cacheStats.computes++;
+		slot.results.set(mode, results);
+	}
+	return { loaded: slot.loaded, results };
+}
+
+/**
+ * A view derived from the round's data (and results) kept for the current version: `key` must
+ * name everything besides the round's data the value depends on (a mode, whether the deadline
+ * has passed…). The value is shared between requests: do not mutate it.
+ */
+export function cachedDerived<T>(db: DB, roundId: string, key: string, make: (l: LoadedRound) => T): T {
+	const slot = slotOf(db, roundId);
+	if (!slot) return make(loadRound(db, roundId));
+	if (slot.derived.has(key)) return slot.derived.get(key) as T;
+	const v = make(slot.loaded);
+	slot.derived.set(key, v);
+	return v;
+}
+
+/** Forgets every cached round of this database (tests; a restore replaces the file anyway). */
+export function clearResultsCache(db: DB): void {
+	caches.delete(db);
+}

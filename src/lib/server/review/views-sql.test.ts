@@ -1,0 +1,124 @@
+/**
+ * The round page at scale reads what it shows: the entries list is filtered, counted and paged in
+ * SQL and returns the same rows as the previous in-memory implementation (kept below as the
+ * reference) on the demo data and on a generated round (bench/fixtures/national.ts, small). One
+ * entry's page is still computed from the whole round state: its candidates are pinned here
+ * against the reference so that a later rewrite is checked the same way.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { buildNationalFixture } from '../../../../bench/fixtures/national';
+import { tempDb } from '../../../../tests/helpers/db';
+import { openDatabase, type DB } from '../db/client';
+import { runMigrations } from '../db/migrate';
+import { applications, assignments, contests, nominations, roundEntries, rounds } from '../db/schema';
+import { seedDemo } from '../seed';
+import { ACTIVE_STATUSES, COMPETING, getRound, roundK } from './rounds';
+import { isActiveRow, loadRoundState } from './round-state';
+import { checkPair } from './assignments';
+import { entryAssignments, roundEntriesView } from './views';
+
+/** roundEntriesView before issue 18: every entry of the round aggregated and parsed, then sliced. */
+function roundEntriesRef(db: DB, roundId: string, opts: { q?: string; shortOnly?: boolean; limit?: number; offset?: number } = {}) {
+	const round = getRound(db, roundId);
+	const k = roundK(round, db.select({ settings: contests.settings }).from(contests).where(eq(contests.id, round.contestId)).get()!.settings);
+	const q = (opts.q ?? '').trim().toLowerCase();
+	const all = db
+		.select({
+			applicationId: applications.id,
+			number: applications.number,
+			about: applications.about,
+			nominationTitle: nominations.title,
+			regionCode: applications.regionCode,
+			active: sql<number>`count(${assignments.id})`,
+			submitted: sql<number>`coalesce(sum(case when ${assignments.status} = 'submitted' then 1 else 0 end), 0)`
+		})
+		.from(roundEntries)
+		.innerJoin(applications, eq(applications.id, roundEntries.applicationId))
+		.innerJoin(nominations, eq(nominations.id, applications.nominationId))
+		.leftJoin(assignments, and(eq(assignments.roundId, roundEntries.roundId), eq(assignments.applicationId, roundEntries.applicationId), inArray(assignments.status, ACTIVE_STATUSES)))
+		.where(and(eq(roundEntries.roundId, roundId), inArray(applications.status, COMPETING)))
+		.groupBy(applications.id)
+		.orderBy(asc(applications.seq))
+		.all()
+		.map((r) => ({ ...r, fio: String((r.about as Record<string, unknown>)?.fio ?? '') }))
+		.filter((r) => (!opts.shortOnly || r.active < k) && (!q || (r.number ?? '').toLowerCase().includes(q) || r.fio.toLowerCase().includes(q)));
+	const offset = opts.offset ?? 0;
+	return { total: all.length, rows: all.slice(offset, offset + (opts.limit ?? 100)).map(({ about: _about, ...r }) => r) };
+}
+
+/** The candidates of entryAssignments before issue 18: the whole round state, a scan per juror. */
+function candidatesRef(db: DB, roundId: string, applicationId: string) {
+	const s = loadRoundState(db, roundId);
+	const loads = new Map<string, number>();
+	for (const r of s.rows.values()) if (isActiveRow(r)) loads.set(r.jurorId, (loads.get(r.jurorId) ?? 0) + 1);
+	const rows = [...s.rows.values()]
+		.filter((r) => r.applicationId === applicationId)
+		.sort((a, b) => Number(!isActiveRow(a)) - Number(!isActiveRow(b)) || a.createdAt.getTime() - b.createdAt.getTime());
+	const candidates = [...s.jurors.values()]
+		.filter((j) => j.nominationIds.some((n) => s.nominationIds.has(n)))
+		.map((j) => {
+			const c = checkPair(s, applicationId, j.userId);
+			return { userId: j.userId, fio: j.fio, load: loads.get(j.userId) ?? 0, capacity: j.capacity, ok: c.ok, reason: c.ok ? '' : c.message };
+		})
+		.sort((a, b) => Number(b.ok) - Number(a.ok) || a.load - b.load || a.fio.localeCompare(b.fio, 'ru'));
+	return { inRound: s.apps.has(applicationId), assignments: rows.map((r) => r.id), candidates };
+}
+
+const dbs: { db: DB; roundId: string }[] = [];
+const cleanups: (() => void)[] = [];
+beforeAll(async () => {
+	const demo = tempDb();
+	cleanups.push(demo.cleanup);
+	expect(await seedDemo(demo.db)).toBe(true);
+	dbs.push({ db: demo.db, roundId: demo.db.select().from(rounds).get()!.id });
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-views-'));
+	const file = path.join(dir, 'portal.db');
+	const fx = await buildNationalFixture(file, { size: 'small' });
+	const gen = openDatabase(file);
+	runMigrations(gen);
+	cleanups.push(() => {
+		gen.$client.close();
+		fs.rmSync(dir, { recursive: true, force: true });
+	});
+	dbs.push({ db: gen, roundId: fx.roundId });
+}, 180_000);
+afterAll(() => cleanups.forEach((c) => c()));
+
+describe.each([0, 1])('round views in SQL = the in-memory ones (data set %i: 0 demo, 1 generated)', (i) => {
+	it('entries of the round: every filter, page and offset gives the same rows and total', () => {
+		const { db, roundId } = dbs[i];
+		const all = roundEntriesRef(db, roundId, { limit: 100_000 });
+		expect(all.total).toBeGreaterThan(30);
+		const fio = all.rows[3].fio;
+		const cases = [
+			{},
+			{ limit: 7 },
+			{ limit: 7, offset: 14 },
+			{ limit: 50, offset: all.total - 3 },
+			{ limit: 10, offset: all.total + 5 },
+			{ shortOnly: true },
+			{ q: all.rows[5].number!.slice(-4) },
+			{ q: fio.split(' ')[0].toUpperCase() },
+			{ q: fio.split(' ')[0].toLowerCase(), limit: 2 },
+			{ q: 'нет-такого' },
+			{ q: '  ' + all.rows[0].number + '  ' }
+		];
+		for (const c of cases) expect(roundEntriesView(db, roundId, c), JSON.stringify(c)).toEqual(roundEntriesRef(db, roundId, c));
+	});
+
+	it('one entry: its rows, the candidates with their loads and reasons, from that entry only', () => {
+		const { db, roundId } = dbs[i];
+		const ids = db.select({ id: roundEntries.applicationId }).from(roundEntries).where(eq(roundEntries.roundId, roundId)).orderBy(roundEntries.applicationId).all().map((r) => r.id);
+		for (const id of ids.filter((_, j) => j % Math.ceil(ids.length / 8) === 0)) {
+			const v = entryAssignments(db, roundId, id);
+			const ref = candidatesRef(db, roundId, id);
+			expect(v.inRound).toBe(ref.inRound);
+			expect(v.assignments.map((a) => a.id)).toEqual(ref.assignments);
+			expect(v.candidates).toEqual(ref.candidates);
+		}
+	});
+});
