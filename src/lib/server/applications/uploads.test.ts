@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { HeadObjectCommand, ListPartsCommand } from '@aws-sdk/client-s3';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import { startTestS3 } from '../../../../tests/helpers/s3';
 import { makeContest, makeApplicant, GOOD_ABOUT, GOOD_PRACTICE, GOOD_LETTER } from '../../../../tests/helpers/contest';
 import { makeFixtures } from '../../../../tests/fixtures/make-fixtures';
@@ -16,7 +16,6 @@ import { DomainError } from '../errors';
 
 let s3srv: Awaited<ReturnType<typeof startTestS3>>;
 let fx: Record<string, string>;
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 
 beforeAll(async () => {
@@ -24,11 +23,7 @@ beforeAll(async () => {
 	fx = await makeFixtures();
 });
 afterAll(async () => s3srv.stop());
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (db = d));
 
 /** What the browser does with the signed URLs: create, PUT parts, complete. */
 async function browserUpload(actor: Actor, key: string, bytes: Buffer, partSize = 5 * 1024 * 1024) {

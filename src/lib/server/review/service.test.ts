@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
+import { refusalCode } from '../../../../tests/helpers/errors';
 import { asJury, asOrganizer } from '../../../../tests/helpers/actors';
 import { juryFixture, setActive, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { applications, assignments, auditEvents, conflicts, roundEntries } from '../db/schema';
-import { DomainError } from '../errors';
 import { activateRound, closeRound, createRound } from './rounds';
 import { addAssignment, checkPair, moveAssignment, removeAssignment, upsertConflict } from './assignments';
 import { applyRouting, previewRouting } from './plan';
@@ -15,15 +15,9 @@ import { recuse, saveScores } from './scoring';
 
 const ORG = asOrganizer();
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 let f: Fixture;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	f = juryFixture(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (f = juryFixture((db = d))));
 
 const active = (roundId: string) =>
 	db
@@ -32,15 +26,7 @@ const active = (roundId: string) =>
 		.where(and(eq(assignments.roundId, roundId), inArray(assignments.status, ['assigned', 'draft', 'submitted'])))
 		.all();
 const pairs = (roundId: string) => new Set(active(roundId).map((a) => `${a.applicationId}:${a.jurorId}`));
-const code = (fn: () => unknown) => {
-	try {
-		fn();
-	} catch (e) {
-		if (e instanceof DomainError) return `${e.status} ${e.code}`;
-		throw e;
-	}
-	return 'ok';
-};
+const code = refusalCode;
 
 /** 6 entries, 5 jurors; one juror shares the region of entry 0, one the organization of entry 1. */
 function setup() {
