@@ -21,6 +21,16 @@ dbPerTest((d) => (f = juryFixture((db = d))));
 
 const code = refusalCode;
 
+/** One entry and one juror assigned to it in an active round 1. */
+function activeWithOne() {
+	const a = f.app();
+	const j = f.juror();
+	const r = createRound(db, f.contestId, { number: 1 });
+	const x = addAssignment(db, null, r.id, a, j);
+	activateRound(db, r.id);
+	return { a, j, r, x };
+}
+
 describe('rounds', () => {
 	it('round 1 takes every submitted entry; round 2 needs a shortlist of submitted entries', () => {
 		const a = f.app();
@@ -60,11 +70,7 @@ describe('rounds', () => {
 	});
 
 	it('entries with started assessments cannot leave a round', () => {
-		const a = f.app();
-		const j = f.juror();
-		const r = createRound(db, f.contestId, { number: 1 });
-		const x = addAssignment(db, null, r.id, a, j);
-		activateRound(db, r.id);
+		const { a, j, r, x } = activeWithOne();
 		saveScores(db, asJury(j), x.id, { values: { [f.criteria[0]]: 3 }, comment: '', version: x.version, intent: 'draft' });
 		expect(code(() => removeRoundEntries(db, r.id, [a]))).toBe('409 entries_started');
 	});
@@ -88,11 +94,7 @@ describe('rubric', () => {
 	});
 
 	it('is frozen structurally once scoring has started; wording stays editable', () => {
-		const a = f.app();
-		const j = f.juror();
-		const r = createRound(db, f.contestId, { number: 1 });
-		const x = addAssignment(db, null, r.id, a, j);
-		activateRound(db, r.id);
+		const { j, x } = activeWithOne();
 		expect(scoringStarted(db, f.contestId)).toBe(false);
 		saveScores(db, asJury(j), x.id, { values: { [f.criteria[0]]: 3 }, comment: '', version: x.version, intent: 'draft' });
 		expect(scoringStarted(db, f.contestId)).toBe(true);

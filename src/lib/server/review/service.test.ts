@@ -225,6 +225,16 @@ describe('the jury of a round', () => {
 	});
 });
 
+/** setup()'s round, routed and active, with the first assessment of jurors[2] submitted. */
+function withOneSubmitted() {
+	const { jurors, round } = setup();
+	applyRouting(db, null, round.id);
+	activateRound(db, round.id);
+	const a = active(round.id).find((x) => x.jurorId === jurors[2])!;
+	saveScores(db, asJury(jurors[2]), a.id, { values: Object.fromEntries(entryCriteria(a.applicationId).map((c) => [c, 2])), comment: '', version: a.version, intent: 'submit' });
+	return { jurors, round, a };
+}
+
 describe('manual edits', () => {
 	it('add checks conflicts, expertise, capacity and duplicates; move and remove are audited', () => {
 		const { apps, jurors, round } = setup();
@@ -260,22 +270,14 @@ describe('manual edits', () => {
 	});
 
 	it('a submitted assessment cannot be moved', () => {
-		const { jurors, round } = setup();
-		applyRouting(db, null, round.id);
-		activateRound(db, round.id);
-		const a = active(round.id).find((x) => x.jurorId === jurors[2])!;
-		saveScores(db, asJury(jurors[2]), a.id, { values: Object.fromEntries(entryCriteria(a.applicationId).map((c) => [c, 2])), comment: '', version: a.version, intent: 'submit' });
+		const { jurors, a } = withOneSubmitted();
 		expect(code(() => moveAssignment(db, null, a.id, jurors[3]))).toBe('409 submitted');
 	});
 });
 
 describe('progress', () => {
 	it('counts per juror and coverage', () => {
-		const { jurors, round } = setup();
-		applyRouting(db, null, round.id);
-		activateRound(db, round.id);
-		const a = active(round.id).find((x) => x.jurorId === jurors[2])!;
-		saveScores(db, asJury(jurors[2]), a.id, { values: Object.fromEntries(entryCriteria(a.applicationId).map((c) => [c, 2])), comment: '', version: a.version, intent: 'submit' });
+		const { jurors, round } = withOneSubmitted();
 		const p = roundProgress(db, round.id);
 		expect(p).toMatchObject({ k: 3, entries: 5, assignments: 15, submitted: 1, covered: 5, short: 0, scored: 0 });
 		const me = p.jurors.find((j) => j.userId === jurors[2])!;
