@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,4 +19,17 @@ export function tempDb(): { db: DB; file: string; cleanup(): void } {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}
 	};
+}
+
+/**
+ * A fresh migrated database for every test of the calling suite (or file): opened in
+ * `beforeEach`, handed to `open` (assign it, seed it), closed and removed in `afterEach`.
+ */
+export function dbPerTest(open: (db: DB) => void): void {
+	let t: ReturnType<typeof tempDb>;
+	beforeEach(() => {
+		t = tempDb();
+		open(t.db);
+	});
+	afterEach(() => t.cleanup());
 }

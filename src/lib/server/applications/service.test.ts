@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import { makeContest, makeApplicant, GOOD_ABOUT, GOOD_PRACTICE, GOOD_LETTER } from '../../../../tests/helpers/contest';
 import { startApplication, saveStep, submitApplication, withdrawApplication, readiness, loadOwned } from './service';
 import { applications, assets, jobs } from '../db/schema';
@@ -8,13 +8,8 @@ import { newId } from '../ids';
 import { DomainError } from '../errors';
 import type { DB } from '../db/client';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (db = d));
 
 function code(fn: () => unknown): string {
 	try {

@@ -1,21 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import { juryFixture, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { applications } from '../db/schema';
 import { createRound } from '../review/rounds';
 import { applicationTimeline } from './timeline';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 let f: Fixture;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	f = juryFixture(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (f = juryFixture((db = d))));
 
 const status = (id: string, s: 'submitted' | 'in_review' | 'finalist' | 'winner' | 'not_selected') => db.update(applications).set({ status: s }).where(eq(applications.id, id)).run();
 const labels = (id: string) => applicationTimeline(db, id).map((s) => `${s.label}${s.state === 'done' ? '' : s.state === 'current' ? '*' : '?'}`);

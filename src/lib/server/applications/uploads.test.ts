@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { HeadObjectCommand, ListPartsCommand } from '@aws-sdk/client-s3';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import { startTestS3 } from '../../../../tests/helpers/s3';
 import { makeContest, makeApplicant, GOOD_ABOUT, GOOD_PRACTICE, GOOD_LETTER } from '../../../../tests/helpers/contest';
 import { makeFixtures } from '../../../../tests/fixtures/make-fixtures';
@@ -16,7 +16,6 @@ import { DomainError } from '../errors';
 
 let s3srv: Awaited<ReturnType<typeof startTestS3>>;
 let fx: Record<string, string>;
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 
 beforeAll(async () => {
@@ -24,11 +23,7 @@ beforeAll(async () => {
 	fx = await makeFixtures();
 });
 afterAll(async () => s3srv.stop());
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (db = d));
 
 /** What the browser does with the signed URLs: create, PUT parts, complete. */
 async function browserUpload(actor: Actor, key: string, bytes: Buffer, partSize = 5 * 1024 * 1024) {
@@ -65,6 +60,12 @@ async function setup(settings: Record<string, unknown> = {}, now = new Date()) {
 	const user = await makeApplicant(db);
 	const app = startApplication(db, user, contest, mentor.slug, now);
 	return { contest, user, app };
+}
+
+/** Starts a multipart upload of `key` with a signed request, as the browser does; returns its UploadId. */
+async function startMultipart(user: Parameters<typeof signUploadRequest>[1], key: string): Promise<string> {
+	const create = await signUploadRequest(db, user, { method: 'POST', key });
+	return /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
 }
 
 describe('direct-to-S3 uploads', () => {
@@ -130,8 +131,7 @@ describe('direct-to-S3 uploads', () => {
 		// Declares 1000 bytes, sends the whole mp4: the completion is refused before assembly.
 		const bytes = fs.readFileSync(fx.mp4);
 		const a = createUpload(db, user, { applicationId: app.id, kind: 'video', filename: 'a.mp4', type: 'video/mp4', size: 1000 });
-		const create = await signUploadRequest(db, user, { method: 'POST', key: a.key });
-		const uploadId = /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
+		const uploadId = await startMultipart(user, a.key);
 		const part = await signUploadRequest(db, user, { method: 'PUT', key: a.key, uploadId, partNumber: 1 });
 		await fetch(part.url, { method: 'PUT', body: new Uint8Array(bytes) });
 		expect(await code(signUploadRequest(db, user, { method: 'POST', key: a.key, uploadId }))).toBe('400:too_big');
@@ -152,8 +152,7 @@ describe('direct-to-S3 uploads', () => {
 		// A simple PUT (not multipart) is not signed.
 		expect(await code(signUploadRequest(db, user, { method: 'PUT', key: a.key }))).toBe('400:bad_request');
 		// Another upload id for the same key after the first was recorded is refused.
-		const create = await signUploadRequest(db, user, { method: 'POST', key: a.key });
-		const uploadId = /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
+		const uploadId = await startMultipart(user, a.key);
 		await signUploadRequest(db, user, { method: 'PUT', key: a.key, uploadId, partNumber: 1 });
 		expect(await code(signUploadRequest(db, user, { method: 'PUT', key: a.key, uploadId: 'f'.repeat(32), partNumber: 1 }))).toBe('403:forbidden');
 	});
@@ -161,8 +160,7 @@ describe('direct-to-S3 uploads', () => {
 	it('abort cleans up the multipart upload and forgets the asset', async () => {
 		const { user, app } = await setup();
 		const a = createUpload(db, user, { applicationId: app.id, kind: 'video', filename: 'a.mp4', type: 'video/mp4', size: 6 * 1024 * 1024 });
-		const create = await signUploadRequest(db, user, { method: 'POST', key: a.key });
-		const uploadId = /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
+		const uploadId = await startMultipart(user, a.key);
 		const part = await signUploadRequest(db, user, { method: 'PUT', key: a.key, uploadId, partNumber: 1 });
 		await fetch(part.url, { method: 'PUT', body: new Uint8Array(5 * 1024 * 1024) });
 		// Resume after a reload lists what is already there.
@@ -214,8 +212,7 @@ describe('direct-to-S3 uploads', () => {
 	it('the sweep aborts uploads abandoned for two days and keeps recent ones', async () => {
 		const { user, app } = await setup();
 		const old = createUpload(db, user, { applicationId: app.id, kind: 'video', filename: 'old.mp4', type: 'video/mp4', size: 6 * 1024 * 1024 });
-		const create = await signUploadRequest(db, user, { method: 'POST', key: old.key });
-		const uploadId = /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
+		const uploadId = await startMultipart(user, old.key);
 		const part = await signUploadRequest(db, user, { method: 'PUT', key: old.key, uploadId, partNumber: 1 });
 		await fetch(part.url, { method: 'PUT', body: new Uint8Array(5 * 1024 * 1024) });
 		const fresh = createUpload(db, user, { applicationId: app.id, kind: 'letter', filename: 'new.pdf', type: 'application/pdf', size: 1000 });

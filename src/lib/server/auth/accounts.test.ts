@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import {
 	AccountError,
 	authenticate,
@@ -18,13 +18,8 @@ import { signupIntent } from './intent';
 import { emailTokens, users } from '../db/schema';
 import type { DB } from '../db/client';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (db = d));
 
 const code = async (p: Promise<unknown> | (() => unknown)) => {
 	try {

@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
+import { refusalCode } from '../../../../tests/helpers/errors';
 import type { DB } from '../db/client';
 import { applications, assignments, auditEvents, contests, nominations, rounds, users, type Contest } from '../db/schema';
 import { DomainError } from '../errors';
@@ -22,18 +23,15 @@ import {
 } from './admin';
 import { contestSettings } from './settings';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 const org = { id: 'org-1', role: 'organizer' as const };
 const DAY = 86400_000;
 const NOW = new Date('2027-01-10T09:00:00Z');
 
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
+dbPerTest((d) => {
+	db = d;
 	db.insert(users).values({ id: org.id, email: 'org@example.ru', fio: 'Орлова Марина Сергеевна', role: 'organizer' }).run();
 });
-afterEach(() => t.cleanup());
 
 function input(over: Record<string, string> = {}): ContestInput {
 	return contestFormSchema.parse({
@@ -62,15 +60,7 @@ function input(over: Record<string, string> = {}): ContestInput {
 }
 const nom = (slug: string, over: Partial<NominationInput> = {}): NominationInput => ({ title: `Номинация ${slug}`, slug, description: '', track: 'mentor', ...over });
 
-const code = (f: () => unknown) => {
-	try {
-		f();
-	} catch (e) {
-		if (e instanceof DomainError) return `${e.status} ${e.code}`;
-		throw e;
-	}
-	return 'ok';
-};
+const code = refusalCode;
 const events = () => db.select().from(auditEvents).all();
 
 function applicant(contestId: string, nominationId: string, status: 'draft' | 'submitted' = 'submitted') {

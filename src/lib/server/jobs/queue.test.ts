@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import type { DB } from '../db/client';
 import { jobs, users } from '../db/schema';
 import { parseConfig, setConfig } from '../config';
@@ -29,13 +29,8 @@ import {
 import { startWorker, runJobNow } from './worker';
 import { enqueueMail, mailHandler } from './mail';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (db = d));
 
 const T0 = new Date('2026-03-01T10:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);

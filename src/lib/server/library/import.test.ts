@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import type { DB } from '../db/client';
 import { practices } from '../db/schema';
 import { checkImport, headerKey, importPractices, parseCsv, parseImportFile, parseXlsx, MAX_IMPORT_ROWS } from './import';
@@ -11,14 +11,8 @@ import { searchLibrary } from './search';
 import { APPLICANT, ORG, addUsers, params } from './test-helpers';
 import { PRACTICE_KEYS } from '../../schemas/library';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	addUsers(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => addUsers((db = d)));
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const count = () => db.select().from(practices).all().length;
@@ -118,7 +112,7 @@ describe('CSV', () => {
 		const csv = Papa.unparse({ fields: header, data: demoPracticeRaws().map((r) => header.map((k) => r[k] ?? '')) });
 		expect(importPractices(db, ORG, parseCsv(enc(csv)), { publish: true, fileName: 'demo.csv' }).created).toBe(40);
 		const exported = libraryCsv(db, 'https://example.ru');
-		t.db.$client.exec('DELETE FROM library_docs; DELETE FROM audit_events; DELETE FROM practices;');
+		db.$client.exec('DELETE FROM library_docs; DELETE FROM audit_events; DELETE FROM practices;');
 		const again = importPractices(db, ORG, parseCsv(enc(exported.replace(/^\uFEFF/, '').replace(/,url,region_name,district,published_at/, ''))), { publish: true, fileName: 'export.csv' });
 		expect(again.errors.slice(0, 3)).toEqual([]);
 		expect(again.created).toBe(40);

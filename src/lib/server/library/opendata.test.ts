@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import type { DB } from '../db/client';
 import { createPractice } from './practices';
 import { csvSafe, libraryAtom, libraryCsv, practiceJson, robotsTxt, sitemapXml } from './opendata';
 import { posterSvg } from './poster';
 import { ORG, addUsers, input } from './test-helpers';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	addUsers(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => addUsers((db = d)));
 
 describe('open data', () => {
 	beforeEach(() => {

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import type { DB } from '../db/client';
 import { applications, assets, auditEvents, contests, nominations, practices, users } from '../db/schema';
 import { DomainError } from '../errors';
@@ -24,14 +24,8 @@ import { searchLibrary } from './search';
 import { APPLICANT, ORG, addUsers, input, params } from './test-helpers';
 import { parsePracticeInput, practiceToRaw, type PracticeInput } from '../../schemas/library';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	addUsers(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => addUsers((db = d)));
 
 const refused = (fn: () => unknown, code: string) => {
 	try {

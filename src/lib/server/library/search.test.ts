@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import type { DB } from '../db/client';
 import { searchLibrary, libraryOverview, relatedPractices } from './search';
 import { createPractice, deletePractice, getPractice, publishPractice, unpublishPractice, updatePractice } from './practices';
@@ -9,14 +9,8 @@ import { ORG, addUsers, input, params } from './test-helpers';
 import { readSearchParams } from '../../schemas/library-search';
 import type { Segment } from './text';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	addUsers(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => addUsers((db = d)));
 
 const titles = (qs: string | Record<string, string>) => searchLibrary(db, params(qs)).items.map((i) => i.title);
 const marks = (segs: Segment[]) => segs.filter((s) => s.hit).map((s) => s.t);

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import { seedResultsContest, type SeededResults } from '../../../../tests/helpers/results-data';
 import type { DB } from '../db/client';
 import { applications, assignments, auditEvents, contests, mailDeliveries, rounds } from '../db/schema';
@@ -14,16 +14,10 @@ import { dashboard, resultsIndex } from './dashboard';
 import { computeRound, loadRound } from './load';
 import { markWinners } from './decisions';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 let s: SeededResults;
 const org = { id: 'org-1', role: 'organizer' as const, ip: '127.0.0.1' };
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	s = seedResultsContest(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (s = seedResultsContest((db = d))));
 
 const setSettings = (patch: Record<string, unknown>) => {
 	const c = db.select().from(contests).where(eq(contests.id, s.contestId)).get()!;

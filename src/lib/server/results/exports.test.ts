@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import { PassThrough } from 'node:stream';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import { seedResultsContest, type SeededResults } from '../../../../tests/helpers/results-data';
 import type { DB } from '../db/client';
 import { roundEntries } from '../db/schema';
@@ -10,15 +10,9 @@ import { DomainError } from '../errors';
 import { roundResults } from './load';
 import { disposition, entriesCsv, entriesXlsx, jurorCsv, jurorsXlsx, protocolXlsx, shortName } from './exports';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 let s: SeededResults;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	s = seedResultsContest(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (s = seedResultsContest((db = d))));
 
 async function buffer(p: PassThrough): Promise<Buffer> {
 	const chunks: Buffer[] = [];

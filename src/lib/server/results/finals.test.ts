@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import { scoreRound, seedResultsContest, type SeededResults } from '../../../../tests/helpers/results-data';
 import type { DB } from '../db/client';
 import { applications, assignments, auditEvents, contests, roundEntries, rounds } from '../db/schema';
@@ -14,16 +14,10 @@ import { activateRound, closeRound } from '../review/rounds';
 import { markWinners, winnersPreview, winnersSpread } from './decisions';
 import { updateResultsSettings } from './settings-guard';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 let s: SeededResults;
 const org = { id: 'org-1', role: 'organizer' as const, ip: '127.0.0.1' };
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	s = seedResultsContest(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (s = seedResultsContest((db = d))));
 
 const status = (id: string) => db.select({ s: applications.status }).from(applications).where(eq(applications.id, id)).get()!.s;
 function refusal(fn: () => unknown): DomainError {

@@ -1,21 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import { seedResultsContest, type SeededResults } from '../../../../tests/helpers/results-data';
 import type { DB } from '../db/client';
 import { applications, assignments, criteria, scores } from '../db/schema';
 import { newId } from '../ids';
 import { computeRound, loadRound, normalizationFallbacks, roundResults } from './load';
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 let s: SeededResults;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	s = seedResultsContest(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (s = seedResultsContest((db = d))));
 
 const near = (x: number | null, y: number) => expect(x).toBeCloseTo(y, 9);
 

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import { juryFixture, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { emailTokens, jurorProfiles, users } from '../db/schema';
@@ -90,15 +90,9 @@ describe('validating a jury list', () => {
 });
 
 describe('importing', () => {
-	let t: ReturnType<typeof tempDb>;
 	let db: DB;
 	let f: Fixture;
-	beforeEach(() => {
-		t = tempDb();
-		db = t.db;
-		f = juryFixture(db);
-	});
-	afterEach(() => t.cleanup());
+	dbPerTest((d) => (f = juryFixture((db = d))));
 
 	it('is all-or-nothing: a clash in the middle leaves nothing written', () => {
 		f.juror({ email: 'taken@example.ru' });

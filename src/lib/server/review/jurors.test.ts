@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
 import { asOrganizer } from '../../../../tests/helpers/actors';
 import { juryFixture, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
@@ -11,17 +11,13 @@ import { MAIL_KIND } from '../jobs/mail';
 
 const ORG = asOrganizer();
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 let f: Fixture;
 let other: Fixture;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	f = juryFixture(db, 'bulk-2026');
-	other = juryFixture(db, 'other-2026');
+dbPerTest((d) => {
+	f = juryFixture((db = d), 'bulk-2026');
+	other = juryFixture(d, 'other-2026');
 });
-afterEach(() => t.cleanup());
 
 const noms = (id: string) => db.select().from(jurorProfiles).where(eq(jurorProfiles.userId, id)).get()!.nominationIds;
 

@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
+import { refusalCode } from '../../../../tests/helpers/errors';
 import { asJury, asOrganizer } from '../../../../tests/helpers/actors';
 import { juryFixture, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { assignments, auditEvents, criteria, emailTokens, jurorProfiles, users } from '../db/schema';
-import { DomainError } from '../errors';
 import { activateRound, addRoundEntries, closeRound, createRound, idsByNumbers, removeRoundEntries, roundEntryIds, scoringOpen } from './rounds';
 import { createCriterion, deleteCriterion, moveCriterion, listCriteria, updateCriterion, scoringStarted } from './rubric';
 import { addAssignment } from './assignments';
@@ -15,25 +15,21 @@ import { declareConflict, inviteJuror, listJurors, removeConflict, resendInvite,
 
 const ORG = asOrganizer();
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 let f: Fixture;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	f = juryFixture(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (f = juryFixture((db = d))));
 
-const code = (fn: () => unknown) => {
-	try {
-		fn();
-	} catch (e) {
-		if (e instanceof DomainError) return `${e.status} ${e.code}`;
-		throw e;
-	}
-	return 'ok';
-};
+const code = refusalCode;
+
+/** One entry and one juror assigned to it in an active round 1. */
+function activeWithOne() {
+	const a = f.app();
+	const j = f.juror();
+	const r = createRound(db, f.contestId, { number: 1 });
+	const x = addAssignment(db, null, r.id, a, j);
+	activateRound(db, r.id);
+	return { a, j, r, x };
+}
 
 describe('rounds', () => {
 	it('round 1 takes every submitted entry; round 2 needs a shortlist of submitted entries', () => {
@@ -74,11 +70,7 @@ describe('rounds', () => {
 	});
 
 	it('entries with started assessments cannot leave a round', () => {
-		const a = f.app();
-		const j = f.juror();
-		const r = createRound(db, f.contestId, { number: 1 });
-		const x = addAssignment(db, null, r.id, a, j);
-		activateRound(db, r.id);
+		const { a, j, r, x } = activeWithOne();
 		saveScores(db, asJury(j), x.id, { values: { [f.criteria[0]]: 3 }, comment: '', version: x.version, intent: 'draft' });
 		expect(code(() => removeRoundEntries(db, r.id, [a]))).toBe('409 entries_started');
 	});
@@ -102,11 +94,7 @@ describe('rubric', () => {
 	});
 
 	it('is frozen structurally once scoring has started; wording stays editable', () => {
-		const a = f.app();
-		const j = f.juror();
-		const r = createRound(db, f.contestId, { number: 1 });
-		const x = addAssignment(db, null, r.id, a, j);
-		activateRound(db, r.id);
+		const { j, x } = activeWithOne();
 		expect(scoringStarted(db, f.contestId)).toBe(false);
 		saveScores(db, asJury(j), x.id, { values: { [f.criteria[0]]: 3 }, comment: '', version: x.version, intent: 'draft' });
 		expect(scoringStarted(db, f.contestId)).toBe(true);

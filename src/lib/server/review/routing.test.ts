@@ -58,6 +58,19 @@ function build(raw: RawInstance): RoutingInput {
 	return { applications, jurors, conflicts, settings: { k: raw.k, sameRegionConflict: raw.sameRegion } };
 }
 
+/** The instance with existing pairs drawn by index (`a`, `j` wrap around); unchanged when it has no entries or no jurors. */
+function withExisting(raw: RoutingInput, ex: { a: number; j: number; locked: boolean }[]): RoutingInput {
+	if (!raw.applications.length || !raw.jurors.length) return raw;
+	return {
+		...raw,
+		existing: ex.map((e) => ({
+			applicationId: raw.applications[e.a % raw.applications.length].id,
+			jurorId: raw.jurors[e.j % raw.jurors.length].id,
+			locked: e.locked
+		}))
+	};
+}
+
 function instanceArb(o: {
 	maxApps: number;
 	maxJurors: number;
@@ -454,17 +467,7 @@ describe('routeAssignments: validity on random instances', () => {
 				instanceArb({ maxApps: 120, maxJurors: 14, maxK: 3, maxCap: 40, noms: 3, size: 'max' }),
 				fc.array(fc.record({ a: fc.nat(200), j: fc.nat(20), locked: fc.boolean() }), { maxLength: 60, size: 'max' }),
 				(raw, ex) => {
-					const input: RoutingInput =
-						raw.applications.length && raw.jurors.length
-							? {
-									...raw,
-									existing: ex.map((e) => ({
-										applicationId: raw.applications[e.a % raw.applications.length].id,
-										jurorId: raw.jurors[e.j % raw.jurors.length].id,
-										locked: e.locked
-									}))
-								}
-							: raw;
+					const input = withExisting(raw, ex);
 					const r = routeAssignments(input);
 					checkValid(input, r);
 					checkOptimalByResidual(input, r);
@@ -495,14 +498,7 @@ describe('routeAssignments: brute-force optimum on small instances', () => {
 				fc.array(fc.record({ a: fc.nat(5), j: fc.nat(4), locked: fc.boolean() }), { maxLength: 8 }),
 				(raw, ex) => {
 					if (!raw.applications.length || !raw.jurors.length) return;
-					const input: RoutingInput = {
-						...raw,
-						existing: ex.map((e) => ({
-							applicationId: raw.applications[e.a % raw.applications.length].id,
-							jurorId: raw.jurors[e.j % raw.jurors.length].id,
-							locked: e.locked
-						}))
-					};
+					const input = withExisting(raw, ex);
 					const r = routeAssignments(input);
 					checkValid(input, r);
 					const best = bruteForce(input, r.kept);
@@ -523,17 +519,7 @@ describe('routeAssignments: determinism', () => {
 				fc.integer(),
 				fc.array(fc.record({ a: fc.nat(40), j: fc.nat(10), locked: fc.boolean() }), { maxLength: 10 }),
 				(raw, seed, ex) => {
-					const input: RoutingInput =
-						raw.applications.length && raw.jurors.length
-							? {
-									...raw,
-									existing: ex.map((e) => ({
-										applicationId: raw.applications[e.a % raw.applications.length].id,
-										jurorId: raw.jurors[e.j % raw.jurors.length].id,
-										locked: e.locked
-									}))
-								}
-							: raw;
+					const input = withExisting(raw, ex);
 					const rnd = mulberry32(seed);
 					const perm: RoutingInput = {
 						applications: shuffled(input.applications, rnd),

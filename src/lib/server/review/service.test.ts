@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
-import { tempDb } from '../../../../tests/helpers/db';
+import { dbPerTest } from '../../../../tests/helpers/db';
+import { refusalCode } from '../../../../tests/helpers/errors';
 import { asJury, asOrganizer } from '../../../../tests/helpers/actors';
 import { juryFixture, setActive, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { applications, assignments, auditEvents, conflicts, roundEntries } from '../db/schema';
-import { DomainError } from '../errors';
 import { activateRound, closeRound, createRound } from './rounds';
 import { addAssignment, checkPair, moveAssignment, removeAssignment, upsertConflict } from './assignments';
 import { applyRouting, previewRouting } from './plan';
@@ -15,15 +15,9 @@ import { recuse, saveScores } from './scoring';
 
 const ORG = asOrganizer();
 
-let t: ReturnType<typeof tempDb>;
 let db: DB;
 let f: Fixture;
-beforeEach(() => {
-	t = tempDb();
-	db = t.db;
-	f = juryFixture(db);
-});
-afterEach(() => t.cleanup());
+dbPerTest((d) => (f = juryFixture((db = d))));
 
 const active = (roundId: string) =>
 	db
@@ -32,15 +26,7 @@ const active = (roundId: string) =>
 		.where(and(eq(assignments.roundId, roundId), inArray(assignments.status, ['assigned', 'draft', 'submitted'])))
 		.all();
 const pairs = (roundId: string) => new Set(active(roundId).map((a) => `${a.applicationId}:${a.jurorId}`));
-const code = (fn: () => unknown) => {
-	try {
-		fn();
-	} catch (e) {
-		if (e instanceof DomainError) return `${e.status} ${e.code}`;
-		throw e;
-	}
-	return 'ok';
-};
+const code = refusalCode;
 
 /** 6 entries, 5 jurors; one juror shares the region of entry 0, one the organization of entry 1. */
 function setup() {
@@ -239,6 +225,16 @@ describe('the jury of a round', () => {
 	});
 });
 
+/** setup()'s round, routed and active, with the first assessment of jurors[2] submitted. */
+function withOneSubmitted() {
+	const { jurors, round } = setup();
+	applyRouting(db, null, round.id);
+	activateRound(db, round.id);
+	const a = active(round.id).find((x) => x.jurorId === jurors[2])!;
+	saveScores(db, asJury(jurors[2]), a.id, { values: Object.fromEntries(entryCriteria(a.applicationId).map((c) => [c, 2])), comment: '', version: a.version, intent: 'submit' });
+	return { jurors, round, a };
+}
+
 describe('manual edits', () => {
 	it('add checks conflicts, expertise, capacity and duplicates; move and remove are audited', () => {
 		const { apps, jurors, round } = setup();
@@ -274,22 +270,14 @@ describe('manual edits', () => {
 	});
 
 	it('a submitted assessment cannot be moved', () => {
-		const { jurors, round } = setup();
-		applyRouting(db, null, round.id);
-		activateRound(db, round.id);
-		const a = active(round.id).find((x) => x.jurorId === jurors[2])!;
-		saveScores(db, asJury(jurors[2]), a.id, { values: Object.fromEntries(entryCriteria(a.applicationId).map((c) => [c, 2])), comment: '', version: a.version, intent: 'submit' });
+		const { jurors, a } = withOneSubmitted();
 		expect(code(() => moveAssignment(db, null, a.id, jurors[3]))).toBe('409 submitted');
 	});
 });
 
 describe('progress', () => {
 	it('counts per juror and coverage', () => {
-		const { jurors, round } = setup();
-		applyRouting(db, null, round.id);
-		activateRound(db, round.id);
-		const a = active(round.id).find((x) => x.jurorId === jurors[2])!;
-		saveScores(db, asJury(jurors[2]), a.id, { values: Object.fromEntries(entryCriteria(a.applicationId).map((c) => [c, 2])), comment: '', version: a.version, intent: 'submit' });
+		const { jurors, round } = withOneSubmitted();
 		const p = roundProgress(db, round.id);
 		expect(p).toMatchObject({ k: 3, entries: 5, assignments: 15, submitted: 1, covered: 5, short: 0, scored: 0 });
 		const me = p.jurors.find((j) => j.userId === jurors[2])!;
