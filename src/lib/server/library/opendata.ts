@@ -11,6 +11,7 @@ import { practices, type Practice } from '../db/schema';
 import { districtOf, regionByCode } from '../../data/regions';
 import { PRACTICE_KEYS, SPHERE_TITLE, practiceToRaw } from '../../schemas/library';
 import { segmentsToHtml } from './text';
+import { practiceView } from './view';
 import type { SearchItem } from './search';
 import { xmlEscape } from './poster';
 
@@ -94,30 +95,29 @@ export function robotsTxt(origin: string): string {
 	return ['User-agent: *', 'Disallow: /cabinet', 'Disallow: /jury', 'Disallow: /admin', 'Disallow: /api', 'Allow: /api/practices', '', `Sitemap: ${origin}/sitemap.xml`, ''].join('\n');
 }
 
-/** A practice as the JSON API gives it. */
+/** A practice as the JSON API gives it: the readers' view (view.ts) in the API's field names. */
 export function practiceJson(p: Practice, origin: string) {
-	const region = p.regionCode ? regionByCode(p.regionCode) : undefined;
-	const district = p.regionCode ? districtOf(p.regionCode) : undefined;
+	const v = practiceView(p);
 	return {
-		slug: p.slug,
-		url: `${origin}/library/${p.slug}`,
-		title: p.title,
-		summary: p.summary,
-		problem: p.problem,
-		actions: p.actions,
-		team: p.team,
-		results: p.results,
-		region: region ? { code: region.code, name: region.name } : null,
-		district: district ? { code: district.code, name: district.name } : null,
-		municipality: p.municipality,
-		organization: p.organization,
-		sphere: p.sphere ? { code: p.sphere, title: SPHERE_TITLE[p.sphere] ?? p.sphere } : null,
-		nomination: p.nominationTitle,
-		year: p.year,
-		since: p.since,
-		source: p.source,
-		tags: p.tags,
-		contacts: p.contactsConsent ? p.contacts : null,
+		slug: v.slug,
+		url: `${origin}/library/${v.slug}`,
+		title: v.title,
+		summary: v.summary,
+		problem: v.problem,
+		actions: v.actions,
+		team: v.team,
+		results: v.results,
+		region: v.regionCode && v.regionName ? { code: v.regionCode, name: v.regionName } : null,
+		district: v.district ? { code: v.district.code, name: v.district.name } : null,
+		municipality: v.municipality,
+		organization: v.organization,
+		sphere: v.sphere ? { code: v.sphere, title: v.sphereTitle } : null,
+		nomination: v.nominationTitle,
+		year: v.year,
+		since: v.since,
+		source: v.source,
+		tags: v.tags,
+		contacts: v.contacts,
 		publishedAt: p.publishedAt?.toISOString() ?? null,
 		updatedAt: p.updatedAt.toISOString()
 	};

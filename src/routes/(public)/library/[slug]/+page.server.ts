@@ -4,51 +4,23 @@ import { requireUser } from '$lib/server/http/guards';
 import { act, validate } from '$lib/server/http/form';
 import { visiblePractice } from '$lib/server/http/scope';
 import { listAdoptions, recordAdoption, withdrawAdoption } from '$lib/server/library/practices';
-import { PRACTICE_STATUS_TITLE } from '$lib/glossary';
 import { relatedPractices } from '$lib/server/library/search';
 import { practiceMedia } from '$lib/server/library/media';
-import { adoptionSchema, SPHERE_TITLE } from '$lib/schemas/library';
-import { districtOf, regionByCode } from '$lib/data/regions';
+import { adoptionSchema } from '$lib/schemas/library';
+import { practiceView } from '$lib/server/library/view';
+import { regionByCode } from '$lib/data/regions';
 
 export const load: PageServerLoad = async ({ params, locals, url }) => {
 	const d = db();
 	// Published practices for everybody; drafts and unpublished ones are an organizer's preview.
 	const p = visiblePractice(params.slug, locals.user);
 	const preview = p.status !== 'published';
-	const region = p.regionCode ? regionByCode(p.regionCode) : undefined;
-	const district = p.regionCode ? districtOf(p.regionCode) : undefined;
+	const view = practiceView(p);
 	const adoptions = listAdoptions(d, p.id);
 	const mine = locals.user ? adoptions.find((a) => a.userId === locals.user!.id) : undefined;
 	const media = await practiceMedia(d, p, { showUnconsentedVideo: preview });
 	return {
-		practice: {
-			id: p.id,
-			slug: p.slug,
-			status: p.status,
-			statusTitle: PRACTICE_STATUS_TITLE[p.status],
-			title: p.title,
-			summary: p.summary,
-			problem: p.problem,
-			actions: p.actions,
-			team: p.team,
-			results: p.results,
-			regionCode: p.regionCode,
-			regionName: region?.name ?? '',
-			district: district ? { code: district.code, name: district.name, short: district.short } : null,
-			municipality: p.municipality,
-			organization: p.organization,
-			sphere: p.sphere,
-			sphereTitle: p.sphere ? (SPHERE_TITLE[p.sphere] ?? p.sphere) : '',
-			nominationTitle: p.nominationTitle,
-			year: p.year,
-			since: p.since,
-			source: p.source,
-			tags: p.tags,
-			contacts: p.contactsConsent ? p.contacts : '',
-			videoConsent: p.videoConsent,
-			publishedAt: p.publishedAt?.getTime() ?? null,
-			updatedAt: p.updatedAt.getTime()
-		},
+		practice: { ...view, contacts: view.contacts ?? '' },
 		preview,
 		media,
 		related: relatedPractices(d, p).map((r) => ({ slug: r.slug, title: r.title, region: r.region ? (regionByCode(r.region)?.name ?? '') : '', year: r.year })),
