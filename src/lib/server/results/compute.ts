@@ -18,6 +18,7 @@
  */
 
 import { describeJuror, fitJurorModel, FEW_REVIEWS, type JurorEstimate } from './model';
+import { plural } from '../../format';
 
 // ---------------------------------------------------------------------------------------
 // Input types
@@ -958,7 +959,7 @@ export function computeResults(input: ResultsInput): ResultsOutput {
 				code: 'model_disconnected',
 				level: split.length ? 'warning' : 'info',
 				text:
-					`Эксперты делятся на ${fit.components} ${plural(fit.components, 'группу', 'группы', 'групп')}, не оценивавших общих работ: строгость сравнивается только внутри группы, а между группами модель считает экспертов в среднем одинаково строгими.` +
+					`Эксперты делятся на ${fit.components} ${plural(fit.components, ['группу', 'группы', 'групп'])}, не оценивавших общих работ: строгость сравнивается только внутри группы, а между группами модель считает экспертов в среднем одинаково строгими.` +
 					(split.length ? ` В ${split.length === 1 ? 'номинации' : 'номинациях'} с работами разных групп сравнение между группами приблизительное.` : ''),
 				...(split.length ? { nominationIds: split } : {})
 			});
@@ -970,7 +971,7 @@ export function computeResults(input: ResultsInput): ResultsOutput {
 			notes.push({
 				code: 'model_single_review',
 				level: 'info',
-				text: `${single.length} ${plural(single.length, 'эксперт поставил', 'эксперта поставили', 'экспертов поставили')} по одной оценке: их строгость не оценить, на места такие оценки почти не влияют.`,
+				text: `${single.length} ${plural(single.length, ['эксперт поставил', 'эксперта поставили', 'экспертов поставили'])} по одной оценке: их строгость не оценить, на места такие оценки почти не влияют.`,
 				jurorIds: single
 			});
 		const few = byRel('few_reviews', (x) => x.reviews > 1);
@@ -978,7 +979,7 @@ export function computeResults(input: ResultsInput): ResultsOutput {
 			notes.push({
 				code: 'model_few_reviews',
 				level: 'info',
-				text: `У ${few.length} ${plural(few.length, 'эксперта', 'экспертов', 'экспертов')} меньше ${FEW_REVIEWS} оценок: их строгость оценена приблизительно.`,
+				text: `У ${few.length} ${plural(few.length, ['эксперта', 'экспертов', 'экспертов'])} меньше ${FEW_REVIEWS} оценок: их строгость оценена приблизительно.`,
 				jurorIds: few
 			});
 		const flat = byRel('flat');
@@ -986,7 +987,7 @@ export function computeResults(input: ResultsInput): ResultsOutput {
 			notes.push({
 				code: 'model_flat',
 				level: 'warning',
-				text: `${flat.length} ${plural(flat.length, 'эксперт ставит', 'эксперта ставят', 'экспертов ставят')} всем работам одинаковый итог: модель почти не учитывает эти оценки.`,
+				text: `${flat.length} ${plural(flat.length, ['эксперт ставит', 'эксперта ставят', 'экспертов ставят'])} всем работам одинаковый итог: модель почти не учитывает эти оценки.`,
 				jurorIds: flat
 			});
 		const odd = byRel('inconsistent');
@@ -994,7 +995,7 @@ export function computeResults(input: ResultsInput): ResultsOutput {
 			notes.push({
 				code: 'model_inconsistent',
 				level: 'warning',
-				text: `${odd.length} ${plural(odd.length, 'эксперт', 'эксперта', 'экспертов')} почти не ${odd.length === 1 ? 'согласуется' : 'согласуются'} с коллегами: модель уменьшает вес ${odd.length === 1 ? 'его' : 'их'} оценок — посмотрите на них.`,
+				text: `${odd.length} ${plural(odd.length, ['эксперт', 'эксперта', 'экспертов'])} почти не ${odd.length === 1 ? 'согласуется' : 'согласуются'} с коллегами: модель уменьшает вес ${odd.length === 1 ? 'его' : 'их'} оценок — посмотрите на них.`,
 				jurorIds: odd
 			});
 		const K = settings.expectedReviews;
@@ -1007,7 +1008,7 @@ export function computeResults(input: ResultsInput): ResultsOutput {
 			notes.push({
 				code: 'model_missing_reviews',
 				level: 'info',
-				text: `У ${missing.length} ${plural(missing.length, 'работы', 'работ', 'работ')} меньше ${K} ${plural(K, 'оценки', 'оценок', 'оценок')}: их место определено менее надёжно (модель учитывает это в разбросе).`,
+				text: `У ${missing.length} ${plural(missing.length, ['работы', 'работ', 'работ'])} меньше ${K} ${plural(K, ['оценки', 'оценок', 'оценок'])}: их место определено менее надёжно (модель учитывает это в разбросе).`,
 				applicationIds: missing.sort(cmpStr)
 			});
 		if (!fit.converged)
@@ -1283,13 +1284,6 @@ export const MODEL_METHOD =
 	'строгость, шкала и разброс каждого эксперта оцениваются совместно по всем работам, которые эксперты оценивали вместе ' +
 	'(модель PG1 Piech et al., 2013, с масштабом эксперта); место определяет оценка качества работы';
 
-function plural(n: number, one: string, few: string, many: string): string {
-	const m10 = n % 10;
-	const m100 = n % 100;
-	if (m10 === 1 && m100 !== 11) return one;
-	if (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14)) return few;
-	return many;
-}
 
 // ---------------------------------------------------------------------------------------
 // Shortlist and winners

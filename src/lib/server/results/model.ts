@@ -40,6 +40,8 @@
 // Core on typed arrays
 // ---------------------------------------------------------------------------------------
 
+import { plural } from '../../format';
+
 export interface ModelData {
 	nEntries: number;
 	nJurors: number;
@@ -489,19 +491,12 @@ function fmt(x: number, digits = 1): string {
 	return (v === 0 ? 0 : v).toFixed(digits).replace('.', ',').replace('-', '−');
 }
 
-function plural(n: number, one: string, few: string, many: string): string {
-	const m10 = n % 10;
-	const m100 = n % 100;
-	if (m10 === 1 && m100 !== 11) return one;
-	if (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14)) return few;
-	return many;
-}
 
 /** «балл», «балла», «баллов» with a decimal value (decimals take the genitive singular). */
 function points(x: number): string {
 	const a = Math.abs(Math.round(x * 10) / 10);
 	if (!Number.isInteger(a)) return `${fmt(a)} балла`;
-	return `${a} ${plural(a, 'балл', 'балла', 'баллов')}`;
+	return `${a} ${plural(a, ['балл', 'балла', 'баллов'])}`;
 }
 
 /**
@@ -522,7 +517,7 @@ export function describeJuror(
 		return {
 			...base,
 			reliability: 'flat',
-			explanation: `Ставит всем одинаковый итог (${fit.reviews} ${plural(fit.reviews, 'оценка', 'оценки', 'оценок')}) — его оценки почти не влияют на места.`
+			explanation: `Ставит всем одинаковый итог (${fit.reviews} ${plural(fit.reviews, ['оценка', 'оценки', 'оценок'])}) — его оценки почти не влияют на места.`
 		};
 	const parts: string[] = [];
 	if (Math.abs(leniency) < 1) parts.push('Строгость как у нейтрального эксперта');
@@ -536,7 +531,7 @@ export function describeJuror(
 		parts.push(
 			fit.reviews === 1
 				? 'одна оценка — строгость не оценить, на места она почти не влияет'
-				: `всего ${fit.reviews} ${plural(fit.reviews, 'оценка', 'оценки', 'оценок')} — оценка приблизительная`
+				: `всего ${fit.reviews} ${plural(fit.reviews, ['оценка', 'оценки', 'оценок'])} — оценка приблизительная`
 		);
 	} else if (fit.scale <= 0.2 || ratio >= 2) {
 		reliability = 'inconsistent';

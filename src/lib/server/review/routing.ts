@@ -74,6 +74,7 @@
 
 import { solveBalancedTransport, solveMinCostTransportPruned, splitClassFlow, UNLIMITED } from './mcf';
 import { districtOf } from '../../data/regions';
+import { plural } from '../../format';
 
 export type ConflictReason = 'same_organization' | 'same_region' | 'declared' | 'own_entry' | 'recused';
 
@@ -342,16 +343,9 @@ function cmpPair(a: RoutingPair, b: RoutingPair): number {
 	return cmp(a.applicationId, b.applicationId) || cmp(a.jurorId, b.jurorId);
 }
 
-function plural(n: number, one: string, few: string, many: string): string {
-	const m10 = n % 10;
-	const m100 = n % 100;
-	if (m10 === 1 && m100 !== 11) return one;
-	if (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14)) return few;
-	return many;
-}
 
 function experts(n: number): string {
-	return `${n} ${plural(n, 'эксперт', 'эксперта', 'экспертов')}`;
+	return `${n} ${plural(n, ['эксперт', 'эксперта', 'экспертов'])}`;
 }
 
 const R_OWN = 1;
@@ -1195,7 +1189,7 @@ export function routeAssignments(input: RoutingInput): RoutingResult {
 			} else {
 				const list = nonzero.map(([n, one, many]) => `${n} ${n === 1 ? one : many}`);
 				if (d.inactive > 0) list.push(`${d.inactive} ${d.inactive === 1 ? 'выбыл' : 'выбыли'}`);
-				const gen = `${N} ${plural(N, 'эксперта', 'экспертов', 'экспертов')} номинации`;
+				const gen = `${N} ${plural(N, ['эксперта', 'экспертов', 'экспертов'])} номинации`;
 				const tail = list.length ? `: ${list.join(', ')}` : '';
 				reasons.push(
 					d.eligible === 0
@@ -1206,7 +1200,7 @@ export function routeAssignments(input: RoutingInput): RoutingResult {
 		}
 		if (d.eligibleAtCapacity > 0) {
 			reasons.push(
-				`у экспертов номинации исчерпана ёмкость: ${d.eligibleAtCapacity} из ${d.eligible} ${plural(d.eligible, 'подходящего эксперта', 'подходящих экспертов', 'подходящих экспертов')} загружены полностью`
+				`у экспертов номинации исчерпана ёмкость: ${d.eligibleAtCapacity} из ${d.eligible} ${plural(d.eligible, ['подходящего эксперта', 'подходящих экспертов', 'подходящих экспертов'])} загружены полностью`
 			);
 		}
 		if (reasons.length === 0) reasons.push('не удалось подобрать экспертов'); // not expected
