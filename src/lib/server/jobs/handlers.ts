@@ -1,7 +1,8 @@
 /** The job kinds of the portal. Register once per process before starting a worker. */
 import { registerHandler } from './queue';
 import { mailHandler } from './mail';
-import { mediaHandler, sweepMedia } from '../media/process';
+import { mediaHandler, mediaRemote, sweepMedia } from '../media/process';
+import { registerRemote } from './remote';
 import { decisionMailHandler } from '../results/mailing';
 import { sweepStaleUploads } from '../storage/uploads';
 
@@ -9,6 +10,7 @@ export function registerDefaultHandlers() {
 	registerHandler(mailHandler);
 	registerHandler(mediaHandler);
 	registerHandler(decisionMailHandler);
+	registerRemote(mediaRemote);
 }
 
 /** Housekeeping run by the worker every few minutes. */

@@ -44,7 +44,9 @@ export async function playbackFor(db: DB, videoAssetId: string, o: { expiresIn?:
 		.from(assets)
 		.where(and(eq(assets.parentId, video.id), inArray(assets.kind, ['poster', 'rendition']), eq(assets.status, 'ready')))
 		.all();
-	const rendition = video.status === 'ready' ? kids.find((k) => k.kind === 'rendition') : undefined;
+	// The «high» rendition (remux or 720p) when there is one, else the light one.
+	const isLight = (k: (typeof kids)[number]) => (k.facts as { quality?: string } | null)?.quality === 'light';
+	const rendition = video.status === 'ready' ? (kids.find((k) => k.kind === 'rendition' && !isLight(k)) ?? kids.find((k) => k.kind === 'rendition')) : undefined;
 	const poster = kids.find((k) => k.kind === 'poster');
 	const facts = (video.facts ?? {}) as { durationSec?: number; video?: { displayWidth?: number; displayHeight?: number } | null };
 	const ext = /\.([a-z0-9]+)$/i.exec(video.key)?.[1]?.toLowerCase() ?? '';

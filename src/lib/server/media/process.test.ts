@@ -72,12 +72,17 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 			processing: { state: 'done', mode: 'remux' }
 		});
 		const keys = derivedKeys(asset.key);
-		expect(await listKeys(prefixOf(asset))).toEqual([asset.key, keys.poster, keys.rendition].sort());
+		expect(await listKeys(prefixOf(asset))).toEqual([asset.key, keys.poster, keys.rendition, keys.light].sort());
 		const kids = children(asset.id);
 		expect(kids.map((k) => [k.kind, k.status, k.key]).sort()).toEqual([
 			['poster', 'ready', keys.poster],
+			['rendition', 'ready', keys.light],
 			['rendition', 'ready', keys.rendition]
 		]);
+		// «high» is the remux, «light» a ≤ 480p transcode; the remux came first (the job's result tells the order).
+		expect(kids.find((k) => k.key === keys.rendition)!.facts).toMatchObject({ quality: 'high', mode: 'remux' });
+		expect(kids.find((k) => k.key === keys.light)!.facts).toMatchObject({ quality: 'light', mode: 'transcode', video: { codec: 'h264' } });
+		expect((r as { renditions: { quality: string }[] }).renditions.map((x) => x.quality)).toEqual(['high', 'light']);
 		expect(kids.find((k) => k.kind === 'poster')!.facts).toEqual({ width: 320, height: 240 });
 		expect(progress.at(-1)).toBe(100);
 		expect(progress.every((p, i) => i === 0 || p >= progress[i - 1])).toBe(true);
@@ -218,8 +223,8 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 		// As if the first attempt died after writing: the video is back in 'processing'.
 		db.update(assets).set({ status: 'processing' }).where(eq(assets.id, asset.id)).run();
 		expect(await processVideo(db, asset.id)).toMatchObject({ outcome: 'ready' });
-		expect(children(asset.id)).toHaveLength(2);
-		expect(await listKeys(prefixOf(asset))).toHaveLength(3);
+		expect(children(asset.id)).toHaveLength(3);
+		expect(await listKeys(prefixOf(asset))).toHaveLength(4);
 	});
 
 	it('a job cancelled (or taken away) just before recording leaves no objects behind', async () => {
@@ -251,7 +256,7 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 		const { asset: b } = await video(fx.mp4);
 		await processVideo(db, b.id);
 		db.update(assets).set({ status: 'replaced' }).where(eq(assets.id, b.id)).run();
-		expect(await sweepMedia(db)).toMatchObject({ removed: 2 });
+		expect(await sweepMedia(db)).toMatchObject({ removed: 3 });
 		expect(children(b.id)).toEqual([]);
 		expect(await listKeys(prefixOf(b))).toEqual([b.key]);
 	});
