@@ -129,7 +129,7 @@ export function startRedisBridge(o: BridgeOptions): Bridge {
 			.get();
 	const guard = (row: Job) => and(eq(jobs.id, row.id), inArray(jobs.status, ['queued', 'running']), eq(jobs.runAt, row.runAt));
 
-	function finish(row: Job, status: 'done' | 'failed' | 'dead', fields: { result?: Record<string, unknown> | null; lastError?: string }): Job | undefined {
+	function finish(row: Job, status: 'done' | 'failed' | 'dead', fields: { result?: Record<string, unknown> | null; lastError?: string; attempts?: number }): Job | undefined {
 		const now = new Date();
 		const h = handlerFor(row.kind);
 		return db
@@ -138,6 +138,7 @@ export function startRedisBridge(o: BridgeOptions): Bridge {
 				status,
 				...(status === 'done' ? { progress: 100, result: fields.result ?? null, ...(h?.redactOnDone ? { payload: h.redactOnDone(row.payload) } : {}) } : {}),
 				...(fields.lastError !== undefined ? { lastError: fields.lastError.slice(0, 4000) } : {}),
+				...(fields.attempts !== undefined ? { attempts: Math.max(row.attempts, fields.attempts) } : {}),
 				lockedBy: null,
 				lockedUntil: null,
 				finishedAt: now,
@@ -183,7 +184,7 @@ export function startRedisBridge(o: BridgeOptions): Bridge {
 					if ((e as Error).name === 'NotOwnedError' || /no longer held/.test(String((e as Error).message))) return void (await h.discard(db, row, rep.output));
 					throw e;
 				}
-				if (rep.type === 'done' && finish(row, 'done', { result })) jobsFinished.inc({ kind: row.kind, outcome: 'done' });
+				if (rep.type === 'done' && finish(row, 'done', { result, attempts: rep.attempt })) jobsFinished.inc({ kind: row.kind, outcome: 'done' });
 				return;
 			}
 			case 'attempt-failed': {

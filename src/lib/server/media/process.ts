@@ -257,7 +257,7 @@ function storageError(e: unknown): Error | null {
 	const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 	if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'NoSuchBucket', 'Forbidden'].includes(name) || status === 403)
 		return new Error(
-			`Обработчик видео не получил доступ к хранилищу S3 (${name || `HTTP ${status}`}): проверьте S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_BUCKET и S3_ENDPOINT на машине обработчика`
+			`Обработчик видео не получил доступ к хранилищу S3 (${name && name !== 'Unknown' ? name : `HTTP ${status ?? '?'}`}): проверьте S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_BUCKET и S3_ENDPOINT на машине обработчика`
 		);
 	return null;
 }
