@@ -25,6 +25,7 @@ import { registerRemote, type RemoteJob } from './remote';
 import { startRedisBridge, MEDIA_QUEUE, RELAYED, type Bridge } from './bullmq';
 import { startMediaWorker, type MediaWorker } from './media-worker';
 import { startWorker } from './worker';
+import { capacity } from './capacity';
 import { MAIL_KIND } from './mail';
 
 const execFileP = promisify(execFile);
@@ -216,6 +217,30 @@ describe.skipIf(!redisAvailable)('BullMQ media lane on a real Redis', () => {
 			expect(await counter.get(`${prefix}:runs:${id}`)).toBe('1');
 		}
 		expect(await bullCount()).toBe(2);
+	});
+
+	it('/admin/jobs capacity: workers with host, start, current job and heartbeat; depth; throughput and time to drain', async () => {
+		bridge();
+		const w = worker({ name: 'w-capacity' });
+		const hung = enqueue(db, ECHO, { prefix, hang: true });
+		const waiting = [enqueue(db, MEDIA_PROCESS_KIND, { assetId: 'x1' }), enqueue(db, MEDIA_PROCESS_KIND, { assetId: 'x2' })];
+		await waitFor(() => job(hung.id).status === 'running', 10_000, 'running');
+		const cap = await waitFor(async () => {
+			const c = await capacity(db);
+			return c.workers.find((x) => x.name === w.name && x.current.length) ? c : undefined;
+		}, 10_000, 'worker in the hash');
+		expect(cap.mode).toBe('redis');
+		expect(cap.redisUp).toBe(true);
+		const me = cap.workers.find((x) => x.name === w.name)!;
+		expect(me).toMatchObject({ host: (await import('node:os')).hostname(), alive: true, current: [{ jobId: hung.id }] });
+		expect(me.startedAt).toBeLessThanOrEqual(Date.now());
+		expect(Date.now() - me.heartbeatAt).toBeLessThan(5000);
+		// Two media jobs wait (no remote handler takes them: they are 'x' assets that prepare skips → done).
+		await waitFor(() => waiting.every((j) => finished(j.id)), 10_000, 'skipped media jobs');
+		const after = await capacity(db);
+		expect(after.perHour).toBe(2);
+		expect(after.depth).toMatchObject({ waiting: 0, relayed: 0 });
+		await cancelJob(db, hung.id);
 	});
 
 	it('cancel from the console: a waiting job leaves BullMQ, a running one is aborted on its worker and never recorded', async () => {

@@ -105,6 +105,12 @@ export interface Bridge {
 	stop(): Promise<void>;
 }
 
+let current: Bridge | undefined;
+/** The bridge of this process (the portal's), for /admin/jobs. */
+export function activeBridge(): Bridge | undefined {
+	return current;
+}
+
 export function startRedisBridge(o: BridgeOptions): Bridge {
 	const db = o.db;
 	const prefix = o.prefix ?? DEFAULT_PREFIX;
@@ -410,7 +416,7 @@ export function startRedisBridge(o: BridgeOptions): Bridge {
 		}
 	})();
 
-	return {
+	const bridge: Bridge = {
 		relayOnce,
 		async syncOnce() {
 			await syncOnce();
@@ -441,8 +447,11 @@ export function startRedisBridge(o: BridgeOptions): Bridge {
 			await results.close().catch(() => undefined);
 			await queue.close().catch(() => undefined);
 			raw.disconnect();
+			if (current === bridge) current = undefined;
 		}
 	};
+	current = bridge;
+	return bridge;
 }
 
 /** Rows of remote kinds that are relayed and waiting in Redis (for the console). */

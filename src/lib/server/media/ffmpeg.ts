@@ -731,10 +731,14 @@ export const ENCODE = {
 	/** x264 preset of both transcodes: `veryfast` is ~1.6× faster than `fast` at a few % more bytes. */
 	preset: process.env.MEDIA_X264_PRESET || 'veryfast',
 	highCrf: 23,
-	/** Light: capped CRF, ~550–650 kbit/s video + 64 kbit/s audio on a talking-head card. */
-	lightCrf: 27,
-	lightMaxrate: '650k',
-	lightBufsize: '1300k',
+	/**
+	 * Light: an average bitrate with a cap — 600 kbit/s video (≤ 700 kbit/s peaks) + 64 kbit/s audio,
+	 * so ~0.66 Mbit/s in all whatever the picture (a capped CRF gave 340–740 kbit/s on the bench's
+	 * sources: too little for a calm picture, too close to 1 Mbit/s links for a busy one).
+	 */
+	lightBitrate: '600k',
+	lightMaxrate: '700k',
+	lightBufsize: '1400k',
 	lightAudio: '64k',
 	/** ffmpeg -threads for encoder and decoder; 0 = ffmpeg's choice (all cores). */
 	threads: Number(process.env.MEDIA_FFMPEG_THREADS ?? 0) || 0
@@ -757,8 +761,8 @@ export function remuxable(facts: MediaFacts): boolean {
  * Web-playable H.264/AAC MP4 (faststart).
  * - «high»: 'remux' (stream copy) when `remuxable(facts)`; otherwise a 'transcode' fit within
  *   1280x720 (landscape) / 720x1280 (portrait) (libx264 crf 23 yuv420p, aac 128k).
- * - «light»: always a transcode fit within 854x480 / 480x854, capped CRF (≈ 600–700 kbit/s
- *   in all), aac 64k — for slow and metered links.
+ * - «light»: always a transcode fit within 854x480 / 480x854, 600 kbit/s (≤ 700k peaks), aac 64k
+ *   (≈ 0.66 Mbit/s, ~5 MB a minute) — for slow and metered links.
  * HDR is tone-mapped to SDR, fps capped at 60 (30 for light). Audio-less input → video-only
  * output. Metadata (e.g. GPS location from phones) is dropped, the rotation (display matrix) is
  * kept on remux and applied on transcode.
@@ -785,7 +789,7 @@ export async function makeRendition(
 		: ['-an'];
 	const rateArgs =
 		profile === 'light'
-			? ['-crf', String(ENCODE.lightCrf), '-maxrate', ENCODE.lightMaxrate, '-bufsize', ENCODE.lightBufsize, '-profile:v', 'main', '-fpsmax', '30']
+			? ['-b:v', ENCODE.lightBitrate, '-maxrate', ENCODE.lightMaxrate, '-bufsize', ENCODE.lightBufsize, '-profile:v', 'main', '-fpsmax', '30']
 			: ['-crf', String(ENCODE.highCrf), '-profile:v', 'high', '-fpsmax', '60'];
 	const codecArgs =
 		mode === 'remux'

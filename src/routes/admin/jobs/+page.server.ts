@@ -9,6 +9,7 @@ import { jobConsole } from '$lib/server/jobs/console';
 import { cancelJob, getJob, retryJob } from '$lib/server/jobs/queue';
 import { queueUnprocessed, videoSummary } from '$lib/server/media/queries';
 import { ffmpegAvailable } from '$lib/server/media/ffmpeg';
+import { capacity } from '$lib/server/jobs/capacity';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, url, 'organizer');
@@ -16,7 +17,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	return {
 		...jobConsole(db(), { status: q.get('status'), kind: q.get('kind'), page: q.get('page') }),
 		videos: videoSummary(db()),
-		ffmpeg: await ffmpegAvailable()
+		ffmpeg: await ffmpegAvailable(),
+		capacity: await capacity(db()),
+		now: Date.now()
 	};
 };
 
