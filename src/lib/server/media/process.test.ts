@@ -103,7 +103,7 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 
 		// A second run is a no-op: nothing duplicated.
 		expect(await processVideo(db, asset.id)).toMatchObject({ outcome: 'skipped' });
-		expect(children(asset.id)).toHaveLength(2);
+		expect(children(asset.id)).toHaveLength(3);
 	});
 
 	it('HEVC .mov and VP9 .webm are transcoded to H.264/AAC', async () => {

@@ -316,11 +316,24 @@ export async function executeMedia(input: MediaInput, ctx: ExecuteContext = {}):
 		const renditions: MadeRendition[] = [];
 		let at = 8;
 		try {
-			await deps.makePoster(url, posterFile, facts, { timeoutMs: ctx.timeouts?.posterMs ?? 120_000, signal: ctx.signal });
-			const pSize = jpegSize(await readFile(posterFile));
-			if (!pSize) throw new MediaError('crashed', { message: 'poster: not a JPEG' });
-			timings.poster = lap();
-			progress(at);
+			const makeThePoster = async () => {
+				const t = performance.now();
+				await deps.makePoster(url, posterFile, facts, { timeoutMs: ctx.timeouts?.posterMs ?? 120_000, signal: ctx.signal });
+				const size = jpegSize(await readFile(posterFile));
+				if (!size) throw new MediaError('crashed', { message: 'poster: not a JPEG' });
+				timings.poster = Math.round(performance.now() - t);
+				return size;
+			};
+			// A remux reads and writes, the poster decodes a second: run them side by side (the
+			// remux is playable sooner); a transcode needs the cores, so the poster goes first.
+			const posterP = makeThePoster();
+			posterP.catch(() => undefined); // awaited below
+			let pSize: { width: number; height: number } | undefined;
+			if (!remuxable(facts)) {
+				pSize = await posterP;
+				lap();
+				progress(at);
+			}
 			for (const q of order) {
 				const file = path.join(workDir, `${q}.mp4`);
 				const from = at;
@@ -338,6 +351,7 @@ export async function executeMedia(input: MediaInput, ctx: ExecuteContext = {}):
 				const rFacts = await deps.probe(file, { timeoutMs: 60_000, signal: ctx.signal });
 				ctx.signal?.throwIfAborted();
 				if (!renditions.length) {
+					pSize ??= await posterP;
 					const p = await putFile(keys.poster, posterFile, 'image/jpeg', { signal: ctx.signal });
 					poster = { key: keys.poster, size: p.size, mime: 'image/jpeg', facts: { ...pSize } };
 				}
