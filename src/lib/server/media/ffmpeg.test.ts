@@ -316,8 +316,8 @@ describe.skipIf(!available)('media/ffmpeg', () => {
 				['1440x2560', 'high', 'transcode', [720, 1280]],
 				['1600x900', 'high', 'remux', [1600, 900]], // ≤ 1080p H.264/AAC: remux as is
 				['1000x700', 'high', 'remux', [1000, 700]],
-				['1600x900', 'light', 'transcode', [854, 480]],
-				['900x1600', 'light', 'transcode', [480, 854]]
+				['1600x900', 'light', 'transcode', [852, 480]], // 854 rounded down to an even width keeping 16:9
+				['900x1600', 'light', 'transcode', [480, 852]]
 			];
 			for (const [size, profile, mode, [w, h]] of cases) {
 				const input = path.join(out, `big-${size}.mp4`);
