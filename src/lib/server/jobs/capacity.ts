@@ -13,7 +13,26 @@ import { jobs } from '../db/schema';
 import { config } from '../config';
 import { readHeartbeats } from '../ops/heartbeat';
 import { MEDIA_PROCESS_KIND } from '../media/process';
-import { activeBridge, RELAYED } from './bullmq';
+import { Redis } from 'ioredis';
+import { activeBridge, RELAYED, workersKey, type WorkerInfo } from './bullmq';
+
+let reader: Redis | undefined;
+/** The workers' hash read straight from Redis (a web process whose relay runs in `npm run worker`). */
+async function workersFromRedis(url: string, prefix: string): Promise<WorkerInfo[]> {
+	if (!reader) {
+		reader = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
+		reader.on('error', () => undefined);
+	}
+	if (reader.status === 'wait' || reader.status === 'end') await reader.connect();
+	const all = await reader.hgetall(workersKey(prefix));
+	return Object.values(all).flatMap((v) => {
+		try {
+			return [JSON.parse(v) as WorkerInfo];
+		} catch {
+			return [];
+		}
+	});
+}
 
 /** A worker silent for longer than this is shown as lost. */
 export const WORKER_SILENT_MS = 60_000;
@@ -90,10 +109,11 @@ export async function capacity(db: DB, now = new Date()): Promise<Capacity> {
 	let workers: CapacityWorker[] = [];
 	let redisUp: boolean | null = null;
 	let slots = 0;
-	if (bridge) {
-		redisUp = bridge.connected();
+	const c = config();
+	if (bridge || c.REDIS_URL) {
+		redisUp = bridge ? bridge.connected() : true;
 		try {
-			const list = await bridge.workers();
+			const list = bridge ? await bridge.workers() : await workersFromRedis(c.REDIS_URL!, c.REDIS_PREFIX);
 			workers = list.map((w) => ({
 				name: w.name,
 				host: w.host,
@@ -112,7 +132,7 @@ export async function capacity(db: DB, now = new Date()): Promise<Capacity> {
 			.from(jobs)
 			.where(and(eq(jobs.kind, MEDIA_PROCESS_KIND), eq(jobs.status, 'running')))
 			.all();
-		workers = readHeartbeats(config().dataDir, now.getTime()).map((h) => ({
+		workers = readHeartbeats(c.dataDir, now.getTime()).map((h) => ({
 			name: h.workerId,
 			host: h.workerId.split(':')[0] || os.hostname(),
 			startedAt: null,
@@ -120,8 +140,8 @@ export async function capacity(db: DB, now = new Date()): Promise<Capacity> {
 			alive: now.getTime() - h.at < WORKER_SILENT_MS,
 			current: running.filter((r) => r.lockedBy === h.workerId).map((r) => ({ jobId: r.id, progress: r.progress, since: r.startedAt?.getTime() ?? null }))
 		}));
-		slots = workers.filter((w) => w.alive).length * (config().JOB_CONCURRENCY ?? Math.max(1, Math.floor(os.availableParallelism() / 2)));
+		slots = workers.filter((w) => w.alive).length * (c.JOB_CONCURRENCY ?? Math.max(1, Math.floor(os.availableParallelism() / 2)));
 	}
 	const backlog = depth.waiting + depth.relayed + depth.running + depth.delayedRetry;
-	return { mode: bridge ? 'redis' : 'sqlite', redisUp, workers, depth, perHour, avgJobSec, drainSec: drainEstimate(backlog, perHour, avgJobSec, slots) };
+	return { mode: bridge || c.REDIS_URL ? 'redis' : 'sqlite', redisUp, workers, depth, perHour, avgJobSec, drainSec: drainEstimate(backlog, perHour, avgJobSec, slots) };
 }
