@@ -1,7 +1,16 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 
 const alias = { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) };
+
+/**
+ * The media domain's tests run real ffmpeg/ffprobe and the embedded S3 (transcoding, posters,
+ * a worker killed mid-job): the slow part of the domain tests. They are their own project, so
+ * `vitest run --project unit` gives quick feedback on everything else; `npm run test:unit` runs
+ * every project, these included.
+ */
+export const MEDIA_TESTS = ['src/lib/server/media/**/*.test.ts'];
 
 /**
  * The tests that touch S3 (storage, uploads, media, library, backups to S3). `npm run test:s3`
@@ -11,6 +20,8 @@ const alias = { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) };
  */
 export const S3_TESTS = [
 	'src/lib/server/storage/*.test.ts',
+	'src/lib/server/applications/uploads.test.ts',
+	'src/lib/server/library/files.test.ts',
 	'src/lib/server/media/process.test.ts',
 	'src/lib/server/media/worker-crash.test.ts',
 	'src/lib/server/ops/backup-s3.test.ts',
@@ -41,7 +52,18 @@ export default defineConfig({
 		projects: [
 			{
 				resolve: { alias },
-				test: { name: 'unit', include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'], environment: 'node', pool: 'forks', testTimeout: 60_000 }
+				test: { name: 'unit', include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'], exclude: [...configDefaults.exclude, ...MEDIA_TESTS, 'src/**/*.svelte.test.ts'], environment: 'node', pool: 'forks', testTimeout: 60_000 }
+			},
+			{
+				resolve: { alias },
+				test: { name: 'media', include: MEDIA_TESTS, environment: 'node', pool: 'forks', testTimeout: 90_000, hookTimeout: 180_000 }
+			},
+			{
+				// Rune classes (`*.svelte.ts`: the scoring form, the uploader) and their specs
+				// (`*.svelte.test.ts`) are compiled by Svelte for the browser, as the page runs them.
+				plugins: [svelte()],
+				resolve: { alias, conditions: ['browser'] },
+				test: { name: 'ui', include: ['src/**/*.svelte.test.ts'], environment: './tests/helpers/client-environment.ts' }
 			},
 			{
 				resolve: { alias },

@@ -11,7 +11,7 @@ import { eq, and, sql } from 'drizzle-orm';
 import { ensureBuilt, startBuiltPortal, percentile, round1 } from './_portal';
 import { openDatabase } from '../src/lib/server/db/client';
 import { runMigrations } from '../src/lib/server/db/migrate';
-import { seedDemo } from '../src/lib/server/db/seed';
+import { seedDemo } from '../src/lib/server/seed';
 import { applications, assets, contests, users } from '../src/lib/server/db/schema';
 import { createSession } from '../src/lib/server/auth/sessions';
 import { startApplication, saveStep } from '../src/lib/server/applications/service';
@@ -42,13 +42,13 @@ async function prepare(dataDir: string) {
 		for (let i = 0; i < N; i++) {
 			const id = newId();
 			tx.insert(users).values({ id, email: `rush${i}@example.ru`, fio: name(i), role: 'applicant', emailVerifiedAt: now }).run();
-			const actor = { id, role: 'applicant', emailVerifiedAt: now };
-			const app = startApplication(tx as never, actor, contest, i % 2 ? 'mentor-education' : 'practice-education', now);
-			let v = saveStep(tx as never, actor, app.id, 'about', { ...about, fio: name(i) }, app.version, now).app.version;
-			v = saveStep(tx as never, actor, app.id, 'practice', practice, v, now).app.version;
-			v = saveStep(tx as never, actor, app.id, 'letter', { letterText: 'Я наставник уже много лет и помогаю молодым коллегам. '.repeat(6) }, v, now).app.version;
+			const actor = { id, role: 'applicant' as const, emailVerifiedAt: now };
+			const app = startApplication(tx, actor, contest, i % 2 ? 'mentor-education' : 'practice-education', now);
+			let v = saveStep(tx, actor, app.id, 'about', { ...about, fio: name(i) }, app.version, now).app.version;
+			v = saveStep(tx, actor, app.id, 'practice', practice, v, now).app.version;
+			v = saveStep(tx, actor, app.id, 'letter', { letterText: 'Я наставник уже много лет и помогаю молодым коллегам. '.repeat(6) }, v, now).app.version;
 			tx.insert(assets).values({ id: newId(), ownerId: id, applicationId: app.id, kind: 'video', status: 'uploaded', key: `rush/${app.id}.mp4`, createdAt: now, uploadedAt: now }).run();
-			const { token } = createSession(tx as never, id, now);
+			const { token } = createSession(tx, id, now);
 			out.push({ cookie: `session=${token}`, appId: app.id, version: v });
 		}
 	});

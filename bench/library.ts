@@ -2,7 +2,7 @@
  * Benchmark of the library: `npx tsx bench/library.ts`
  *
  * 1. 10,000 generated practices of realistic Russian text (sentences of DEMO_PRACTICES
- *    recombined, all regions, years, spheres; src/lib/server/library/generate.ts) in a temp SQLite.
+ *    recombined, all regions, years, spheres; bench/fixtures/practices.ts) in a temp SQLite.
  * 2. Search including facet counts, timed around the domain function searchLibrary():
  *    - `uncached`: the FTS5 match cache off — every search runs FTS5 (bm25) + facets + snippets;
  *    - `session`: the cache on, a visitor-like mix (a query, then narrowing by facets, sorting,
@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../src/lib/server/db/client';
 import { runMigrations } from '../src/lib/server/db/migrate';
-import { bulkInsertPublished, generatePractices } from '../src/lib/server/library/generate';
+import { bulkInsertPublished, generatePractices } from './fixtures/practices';
 import { mulberry32 } from '../src/lib/server/random';
 import { searchLibrary, searchTuning } from '../src/lib/server/library/search';
 import { readSearchParams } from '../src/lib/schemas/library-search';

@@ -1,5 +1,5 @@
 /**
- * Benchmark of the routing wired to SQLite (src/lib/server/review/service.ts).
+ * Benchmark of the routing wired to SQLite (src/lib/server/review/plan.ts).
  * Run: npx tsx bench/routing-db.ts
  *
  * Seeds a temporary database with the instance of bench/routing.ts (24 000 submitted
@@ -18,7 +18,7 @@ import { openDatabase } from '../src/lib/server/db/client';
 import { runMigrations } from '../src/lib/server/db/migrate';
 import { applications, assignments, auditEvents, conflicts, contests, jurorProfiles, nominations, users } from '../src/lib/server/db/schema';
 import { createRound } from '../src/lib/server/review/rounds';
-import { applyRouting, previewRouting } from '../src/lib/server/review/service';
+import { applyRouting, previewRouting } from '../src/lib/server/review/plan';
 import { mulberry32 } from '../src/lib/server/random';
 
 const APPS = Number(process.env.ROUTING_APPS ?? 24_000);

@@ -3,15 +3,8 @@
 // Without --password a password-setting link is printed (and mailed).
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { config } from '../src/lib/server/config';
-import { db } from '../src/lib/server/db/client';
-import { runMigrations } from '../src/lib/server/db/migrate';
-import { createUser, issueEmailToken, INVITE_TTL_MS, AccountError } from '../src/lib/server/auth/accounts';
 import { password as passwordRule } from '../src/lib/schemas/auth';
-import { ROLES } from '../src/lib/server/db/schema';
-import { enqueueMail, mailHandler } from '../src/lib/server/jobs/mail';
-import { runJobNow } from '../src/lib/server/jobs/worker';
-import { accountInviteMail } from '../src/lib/server/mail/templates';
+import { ROLES } from '../src/lib/server/db/roles';
 
 const { values } = parseArgs({
 	options: { email: { type: 'string' }, role: { type: 'string', default: 'organizer' }, fio: { type: 'string' }, password: { type: 'string' } }
@@ -28,6 +21,16 @@ if (!args.success) {
 	for (const i of args.error.issues) console.error(`Ошибка: ${i.path.join('.') || 'аргументы'}: ${i.message}`);
 	process.exit(2);
 }
+// The database and the mail queue are loaded only once the arguments are good: loading
+// drizzle-orm costs seconds (Node re-reads its 180 KB package.json for each of its modules), and
+// a refused command need not pay it.
+const { config } = await import('../src/lib/server/config');
+const { db } = await import('../src/lib/server/db/client');
+const { runMigrations } = await import('../src/lib/server/db/migrate');
+const { createUser, issueEmailToken, INVITE_TTL_MS, AccountError } = await import('../src/lib/server/auth/accounts');
+const { enqueueMail, mailHandler } = await import('../src/lib/server/jobs/mail');
+const { runJobNow } = await import('../src/lib/server/jobs/worker');
+const { accountInviteMail } = await import('../src/lib/server/mail/templates');
 const d = db();
 runMigrations(d);
 try {

@@ -43,7 +43,7 @@ if (process.argv.includes('--media')) {
 } else {
 	const { db } = await import('../src/lib/server/db/client');
 	const { runMigrations } = await import('../src/lib/server/db/migrate');
-	const { startConfiguredWorker } = await import('../src/lib/server/jobs/start');
+	const { startConfiguredWorker } = await import('../src/lib/server/workers');
 	const d = db();
 	runMigrations(d);
 	const worker = startConfiguredWorker(d);

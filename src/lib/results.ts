@@ -38,6 +38,7 @@ export const AUDIT_ACTION_TITLE: Record<string, string> = {
 	'contest.phase': 'Этап конкурса',
 	'mail.queue': 'Рассылка решений: постановка',
 	'mail.deliver': 'Рассылка решений: отправка',
+	'mail.request': 'Рассылка решений: «отправить сейчас»',
 	'conflict.create': 'Конфликт интересов',
 	'conflict.update': 'Конфликт интересов (изменение)'
 };

@@ -86,6 +86,8 @@ test('an organizer publishes a practice, finds it, previews it after unpublishin
 	await page.goto('/library');
 	await page.getByRole('link', { name: 'Управление библиотекой' }).click();
 	await page.getByRole('link', { name: 'Новая практика' }).click();
+	// The list's search box («Название или организация») matches the label too: fill the new form only once it is there.
+	await expect(page.getByRole('heading', { name: 'Новая практика' })).toBeVisible();
 	await page.getByLabel('Название').fill('Наставники для речных лоцманов');
 	await page.getByRole('button', { name: 'Сохранить и опубликовать' }).click();
 	await expect(page.getByText('Поле «Кратко»: не короче 20 символов')).toBeVisible();

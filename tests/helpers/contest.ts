@@ -1,4 +1,4 @@
-import type { DB } from '../../src/lib/server/db/client';
+import type { DbOrTx } from '../../src/lib/server/db/client';
 import { contests, nominations, users } from '../../src/lib/server/db/schema';
 import { createUser } from '../../src/lib/server/auth/accounts';
 import { newId } from '../../src/lib/server/ids';
@@ -6,7 +6,7 @@ import { newId } from '../../src/lib/server/ids';
 const DAY = 86400_000;
 
 /** An open contest with two nominations around `now`. */
-export function makeContest(db: DB, now = new Date(), settings: Record<string, unknown> = {}, closeInMs = 10 * DAY, numberPrefix = 'НС') {
+export function makeContest(db: DbOrTx, now = new Date(), settings: Record<string, unknown> = {}, closeInMs = 10 * DAY, numberPrefix = 'НС') {
 	const id = newId();
 	const t = now.getTime();
 	const contest = db
@@ -31,9 +31,9 @@ export function makeContest(db: DB, now = new Date(), settings: Record<string, u
 	return { contest, mentor, practice };
 }
 
-export async function makeApplicant(db: DB, email = `a-${newId().slice(0, 6)}@example.ru`) {
+export async function makeApplicant(db: DbOrTx, email = `a-${newId().slice(0, 6)}@example.ru`) {
 	const u = await createUser(db, { email, fio: 'Тестова Анна Ивановна', role: 'applicant', verified: true });
-	return { id: u.id, role: u.role as string, emailVerifiedAt: u.emailVerifiedAt, email: u.email };
+	return { id: u.id, role: u.role, emailVerifiedAt: u.emailVerifiedAt, email: u.email };
 }
 
 export const GOOD_ABOUT = {

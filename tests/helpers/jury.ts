@@ -1,6 +1,6 @@
 /** Small builders for jury tests against a real SQLite file (see tests/helpers/db.ts). */
 import { eq } from 'drizzle-orm';
-import type { DB } from '../../src/lib/server/db/client';
+import type { DbOrTx } from '../../src/lib/server/db/client';
 import { applications, contests, criteria, jurorProfiles, nominations, users } from '../../src/lib/server/db/schema';
 import { newId } from '../../src/lib/server/ids';
 
@@ -15,7 +15,7 @@ export interface Fixture {
 
 let counter = 0;
 
-export function juryFixture(db: DB, slug = 'test-2026'): Fixture {
+export function juryFixture(db: DbOrTx, slug = 'test-2026'): Fixture {
 	const contestId = newId();
 	const now = new Date();
 	db.insert(contests)
@@ -78,6 +78,6 @@ export function juryFixture(db: DB, slug = 'test-2026'): Fixture {
 	};
 }
 
-export function setActive(db: DB, jurorId: string, active: boolean) {
+export function setActive(db: DbOrTx, jurorId: string, active: boolean) {
 	db.update(jurorProfiles).set({ active }).where(eq(jurorProfiles.userId, jurorId)).run();
 }

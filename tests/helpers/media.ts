@@ -11,7 +11,7 @@ import { startEmbeddedS3, type EmbeddedS3 } from '../../src/lib/server/storage/e
 import { parseConfig, setConfig } from '../../src/lib/server/config';
 import { bucket, s3 } from '../../src/lib/server/storage/s3';
 import { putFile } from '../../src/lib/server/storage/put-file';
-import type { DB } from '../../src/lib/server/db/client';
+import type { DbOrTx } from '../../src/lib/server/db/client';
 import { applications, assets, contests, nominations, users } from '../../src/lib/server/db/schema';
 import { newId } from '../../src/lib/server/ids';
 import { randomS3Keys } from '../../src/lib/server/keys';
@@ -71,7 +71,7 @@ export async function listKeys(prefix: string): Promise<string[]> {
 }
 
 /** An applicant with a draft application in an open contest with the given settings. */
-export function seedApplication(db: DB, settings: Record<string, unknown> = {}) {
+export function seedApplication(db: DbOrTx, settings: Record<string, unknown> = {}) {
 	const userId = newId();
 	const contestId = newId();
 	const nominationId = newId();
@@ -98,7 +98,7 @@ export function seedApplication(db: DB, settings: Record<string, unknown> = {}) 
 }
 
 /** Stores a local file as the application's uploaded video (what completeUpload leaves behind). */
-export async function addVideo(db: DB, app: { userId: string; applicationId: string }, file: string, ext = path.extname(file).slice(1) || 'mp4') {
+export async function addVideo(db: DbOrTx, app: { userId: string; applicationId: string }, file: string, ext = path.extname(file).slice(1) || 'mp4') {
 	const id = newId();
 	const key = `applications/${app.applicationId}/video/${id}.${ext}`;
 	const { size } = await putFile(key, file, 'video/mp4');

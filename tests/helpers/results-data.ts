@@ -17,7 +17,7 @@
  *            P4  J1, J2, J4 assigned, nothing submitted        unscored
  */
 import { eq } from 'drizzle-orm';
-import type { DB } from '../../src/lib/server/db/client';
+import type { DbOrTx } from '../../src/lib/server/db/client';
 import { applications, assignments, contests, criteria, jurorProfiles, nominations, roundEntries, rounds, scores, users } from '../../src/lib/server/db/schema';
 import { newId } from '../../src/lib/server/ids';
 
@@ -72,15 +72,14 @@ const REGIONS: Record<A, string> = { M1: '16', M2: '54', M3: '25', M4: '02', P1:
 const JUROR_REGIONS: Record<J | 'J5', string> = { J1: '78', J2: '50', J3: '63', J4: '72', J5: '66' };
 
 export function seedResultsContest(
-	db: DB,
+	db: DbOrTx,
 	opts: { now?: Date; applicantEmail?: string; settings?: Record<string, unknown>; prefix?: string; title?: string } = {}
 ): SeededResults {
 	const now = opts.now ?? new Date();
 	const t = now.getTime();
 	const tag = newId().slice(0, 6);
 	const prefix = opts.prefix ?? 'ИТ';
-	return db.transaction((x) => {
-		const tx = x as unknown as DB;
+	return db.transaction((tx) => {
 		const contestId = newId();
 		const slug = `itogi-${tag}`;
 		tx.insert(contests)
@@ -186,7 +185,7 @@ export function seedResultsContest(
 }
 
 /** Submits scores for every live assignment of a round that has none yet: value(app, juror) per criterion. */
-export function scoreRound(db: DB, roundId: string, value: (applicationId: string, jurorId: string) => number, now = new Date()) {
+export function scoreRound(db: DbOrTx, roundId: string, value: (applicationId: string, jurorId: string) => number, now = new Date()) {
 	const rows = db.select().from(assignments).where(eq(assignments.roundId, roundId)).all();
 	const crit = db
 		.select({ id: criteria.id })
@@ -194,8 +193,7 @@ export function scoreRound(db: DB, roundId: string, value: (applicationId: strin
 		.innerJoin(rounds, eq(rounds.contestId, criteria.contestId))
 		.where(eq(rounds.id, roundId))
 		.all();
-	db.transaction((x) => {
-		const tx = x as unknown as DB;
+	db.transaction((tx) => {
 		for (const a of rows) {
 			if (a.status !== 'assigned' && a.status !== 'draft') continue;
 			const v = value(a.applicationId, a.jurorId);

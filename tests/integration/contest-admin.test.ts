@@ -1,31 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortal, Client, type Portal } from '../helpers/portal';
+import { contestForm } from '../helpers/contest-form';
 
 let portal: Portal;
 const as: Record<string, Client> = {};
 const ACCOUNTS = { applicant: 'applicant1@nastavnik.demo', jury: 'jury1@nastavnik.demo', organizer: 'org@nastavnik.demo' };
 
-const FORM: Record<string, string> = {
-	title: 'Наставничество-2032',
-	slug: 'nastavnichestvo-2032',
-	year: '2032',
-	rules: 'Положение о конкурсе.',
-	openAt: '2026-01-10T10:00',
-	closeAt: '2032-03-31T23:59',
-	reviewEndAt: '2032-05-01T00:00',
-	resultsAt: '2032-06-01T12:00',
-	numberPrefix: 'НС',
-	videoMaxSize: '1',
-	videoMaxSizeUnit: 'GB',
-	videoMaxDuration: '3',
-	videoMaxDurationUnit: 'min',
-	format_mp4: 'on',
-	letterMaxMb: '10',
-	letterMaxChars: '5000',
-	uploadGraceMinutes: '30',
-	jurorsPerEntry: '3',
-	sameRegionConflict: 'on'
-};
+const FORM = contestForm();
 
 /** The ids a page carries in its hidden nominationId fields, in page order. */
 const nominationIds = (html: string) => [...html.matchAll(/name="nominationId" value="([a-z0-9]+)"/g)].map((m) => m[1]).filter((v, i, a) => a.indexOf(v) === i);

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortal, Client, type Portal } from '../helpers/portal';
+import { contestForm } from '../helpers/contest-form';
+import { canSeeContest, canSeePractice, inOpenData, routeAccess, type Viewer } from '../../src/lib/server/auth/access';
+import { routerPath } from '../../src/lib/server/http/guards';
 
 let portal: Portal;
 const clients: Record<string, Client> = {};
@@ -40,6 +43,73 @@ const MATRIX: { path: string; anonymous: Expect; applicant: Expect; jury: Expect
 	{ path: '/%63abinet/settings', anonymous: 'login', applicant: 200, jury: 200, organizer: 200 },
 	{ path: '/%2561dmin', anonymous: 404, applicant: 404, jury: 404, organizer: 404 }
 ];
+
+/** The roles of the matrix as the access module sees them (ids do not matter for route rules). */
+const VIEWER: Record<'anonymous' | 'applicant' | 'jury' | 'organizer', Viewer> = {
+	anonymous: null,
+	applicant: { id: 'a', role: 'applicant' },
+	jury: { id: 'j', role: 'jury' },
+	organizer: { id: 'o', role: 'organizer' }
+};
+
+describe('the guard matrix is the access table of src/lib/server/auth/access.ts', () => {
+	it('every expected answer of the matrix is what routeAccess says for the path the router matches', () => {
+		const ANSWER = { allow: [200, 404], login: ['login'], forbidden: [403] } as const;
+		for (const row of MATRIX) {
+			for (const who of ['anonymous', 'applicant', 'jury', 'organizer'] as const) {
+				const decision = routeAccess(routerPath(row.path) ?? row.path, VIEWER[who]);
+				expect(ANSWER[decision] as readonly Expect[], `${row.path} × ${who}: access.ts says ${decision}`).toContain(row[who]);
+			}
+		}
+	});
+
+	it('draft and unpublished things: the portal answers what canSeeContest, canSeePractice and inOpenData say', async () => {
+		// A draft contest and a draft practice, made by the organizer through the console.
+		const contest = await clients.organizer.post('/admin/contests/new', contestForm({ title: 'Проверка доступа', slug: 'proverka-dostupa', year: '2031' }));
+		expect(contest.status).toBe(303);
+		const practice = await clients.organizer.post('/admin/library/new', { title: 'Черновик для проверки доступа', summary: 'Практика, которую видят только организаторы, пока она не опубликована.', region: '16', sphere: 'social', year: '2025' });
+		expect(practice.status).toBe(303);
+		const editor = await (await clients.organizer.get(practice.headers.get('location')!)).text();
+		const draftSlug = /href="\/library\/([a-z0-9-]+)"/.exec(editor)![1];
+		const published = 'shkola-masterov-kak-zavod-vyrashchivaet-rukovoditeley-uchastkov';
+
+		const status = (ok: boolean) => (ok ? 200 : 404);
+		for (const who of ['anonymous', 'applicant', 'jury', 'organizer'] as const) {
+			const v = VIEWER[who];
+			const c = clients[who];
+			expect((await c.get('/contests/proverka-dostupa')).status, `draft contest × ${who}`).toBe(status(canSeeContest(v, { phase: 'draft' })));
+			expect((await c.get('/contests/nastavnichestvo-2026')).status, `open contest × ${who}`).toBe(status(canSeeContest(v, { phase: 'open' })));
+			expect((await c.get(`/library/${draftSlug}`)).status, `draft practice × ${who}`).toBe(status(canSeePractice(v, { status: 'draft' })));
+			expect((await c.get(`/library/${draftSlug}/poster.svg`)).status, `draft poster × ${who}`).toBe(status(canSeePractice(v, { status: 'draft' })));
+			expect((await c.get(`/library/${published}`)).status, `published practice × ${who}`).toBe(status(canSeePractice(v, { status: 'published' })));
+			expect((await c.get(`/api/practices/${draftSlug}`)).status, `draft practice, open data × ${who}`).toBe(status(inOpenData({ status: 'draft' })));
+			expect((await c.get(`/api/practices/${published}`)).status, `published practice, open data × ${who}`).toBe(status(inOpenData({ status: 'published' })));
+		}
+		// The application form of a draft contest: applicants only (access.ts), and 404 for them too.
+		expect(routeAccess('/cabinet/apply/proverka-dostupa', VIEWER.applicant)).toBe('allow');
+		expect((await clients.applicant.get('/cabinet/apply/proverka-dostupa')).status).toBe(status(canSeeContest(VIEWER.applicant, { phase: 'draft' })));
+		expect((await clients.applicant.post('/cabinet/apply/proverka-dostupa', { nomination: 'x' })).status).toBe(404);
+		for (const who of ['jury', 'organizer'] as const) {
+			expect(routeAccess('/cabinet/apply/proverka-dostupa', VIEWER[who])).toBe('forbidden');
+			expect((await clients[who].get('/cabinet/apply/proverka-dostupa')).status, who).toBe(403);
+		}
+	});
+
+	it('a data request of a wrong role is refused by the hook, before any load runs', async () => {
+		for (const [who, p] of [
+			['applicant', '/admin/jobs/__data.json'],
+			['jury', '/admin/__data.json'],
+			['organizer', '/jury/__data.json'],
+			['jury', '/cabinet/applications/x/__data.json']
+		] as const) {
+			const r = await clients[who].get(p);
+			expect(r.status, `${who} ${p}`).toBe(403);
+			expect(await r.text(), `${who} ${p}`).toContain('Раздел недоступен для вашей роли');
+		}
+		const own = await clients.organizer.get('/admin/jobs/__data.json');
+		expect(own.status).toBe(200);
+	});
+});
 
 describe('guard matrix', () => {
 	for (const row of MATRIX) {

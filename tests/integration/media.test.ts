@@ -15,7 +15,7 @@ let fx: Record<string, string>;
 
 async function statusOf(c: Client, assetId: string, player = false) {
 	const r = await c.get(`/api/uploads/${assetId}/status${player ? '?player=1' : ''}`, { headers: { accept: 'application/json' } });
-	return { code: r.status, body: (await r.json()) as Record<string, unknown> & { phase: string; playback: { src: string; rendition: boolean; poster: string | null } | null } };
+	return { code: r.status, body: (await r.json()) as Record<string, unknown> & { phase: string; playback: { renditions: { id: string; url: string }[]; poster: string | null } | null } };
 }
 
 async function waitPhase(c: Client, assetId: string, phases: string[], ms = 60_000) {
@@ -45,12 +45,19 @@ describe('with ffmpeg', () => {
 		const { assetId, complete } = await uploadFile(owner, appId, 'video', fx.hevcMov, 'vizitka.mov');
 		expect(complete.status).toBe('uploaded');
 		const ready = await waitPhase(owner, assetId, ['ready', 'failed']);
-		expect(ready).toMatchObject({ phase: 'ready', error: null, playback: { rendition: true } });
-		// Playable as soon as the first rendition exists: for an HEVC .mov that is the light one; the
-		// 720p one follows and then is what the player gets.
-		expect(ready.playback!.src).toMatch(/\.(light|web)\.mp4/);
+		// Playable as soon as the first rendition exists: for an HEVC .mov that is the light one
+		// (480p); the 720p one follows and becomes the default, the light one stays offered.
+		expect(ready).toMatchObject({ phase: 'ready', error: null });
+		expect(ready.playback!.renditions[0].url).toMatch(/\.(web|light)\.mp4/);
+		// The job goes on to the 720p one; then the descriptor offers 720p first, and 480p.
+		let ids: string[] = [];
+		for (const end = Date.now() + 60_000; Date.now() < end; await new Promise((r) => setTimeout(r, 300))) {
+			ids = (await statusOf(owner, assetId, true)).body.playback!.renditions.map((r) => r.id);
+			if (ids.length === 2) break;
+		}
+		expect(ids).toEqual(['web', 'light']);
 		expect(ready.poster).toContain('.poster.jpg');
-		const ranged = await fetch(ready.playback!.src, { headers: { Range: 'bytes=0-9' } });
+		const ranged = await fetch(ready.playback!.renditions[0].url, { headers: { Range: 'bytes=0-9' } });
 		expect(ranged.status).toBe(206);
 		expect(ranged.headers.get('content-type')).toBe('video/mp4');
 
@@ -104,15 +111,15 @@ describe('without ffmpeg', () => {
 		const { assetId, complete } = await uploadFile(owner, appId, 'video', fx.hevcMov, 'iphone.mov');
 		expect(complete.status).toBe('uploaded');
 		const s = await waitPhase(owner, assetId, ['unavailable', 'ready', 'failed']);
-		expect(s).toMatchObject({ phase: 'unavailable', error: null, poster: null, playback: { rendition: false, poster: null } });
-		expect(s.playback!.src).toMatch(new RegExp(`/${assetId}\\.mov\\?`));
-		expect((await fetch(s.playback!.src, { headers: { Range: 'bytes=0-9' } })).status).toBe(206);
+		expect(s).toMatchObject({ phase: 'unavailable', error: null, poster: null, playback: { renditions: [{ id: 'original' }], poster: null } });
+		expect(s.playback!.renditions[0].url).toMatch(new RegExp(`/${assetId}\\.mov\\?`));
+		expect((await fetch(s.playback!.renditions[0].url, { headers: { Range: 'bytes=0-9' } })).status).toBe(206);
 		const page = await (await owner.get(`/cabinet/applications/${appId}/video`)).text();
 		expect(page).toContain('Обработка видео на сервере сейчас недоступна');
 		const org = await login(portal, 'org@nastavnik.demo');
 		const console = await (await org.get('/admin/jobs')).text();
 		expect(console).toContain('На сервере нет ffmpeg');
 		expect(console).toContain('обработка недоступна (нет ffmpeg)');
-		expect(path.basename(s.playback!.src.split('?')[0])).toBe(`${assetId}.mov`);
+		expect(path.basename(s.playback!.renditions[0].url.split('?')[0])).toBe(`${assetId}.mov`);
 	});
 });

@@ -1,16 +1,7 @@
 /** Shapes and Russian words of the video status, shared by the server and the browser. */
+import type { Playback } from './playback';
 
 export type VideoPhase = 'uploading' | 'uploaded' | 'queued' | 'processing' | 'ready' | 'failed' | 'rejected' | 'unavailable' | 'cancelled' | 'replaced';
-
-export interface PlaybackDTO {
-	src: string;
-	type: string;
-	poster: string | null;
-	rendition: boolean;
-	durationSec: number | null;
-	width: number | null;
-	height: number | null;
-}
 
 export interface VideoStatusDTO {
 	assetId: string;
@@ -20,7 +11,7 @@ export interface VideoStatusDTO {
 	error: string | null;
 	durationSec: number | null;
 	poster: string | null;
-	playback: PlaybackDTO | null;
+	playback: Playback | null;
 }
 
 /** Phases after which nothing changes by itself (no more polling). */

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import '../zod-ru';
 import { REGIONS, regionByCode } from '../data/regions';
-import { SPHERES } from '../server/db/demo-content';
+import { SPHERES } from '../data/spheres';
 
 export const MAX_RESULTS = 6;
 export const MAX_TAGS = 12;

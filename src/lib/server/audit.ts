@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
-import type { DB } from './db/client';
+import type { DbOrTx } from './db/client';
 import { auditEvents } from './db/schema';
 
 export interface AuditInput {
@@ -16,7 +16,7 @@ export interface AuditInput {
  * Appends one event to the audit log. The log is append-only: nothing in the code updates or
  * deletes its rows. Call it inside the same transaction as the change it records.
  */
-export function audit(db: DB, e: AuditInput, now = new Date()) {
+export function audit(db: DbOrTx, e: AuditInput, now = new Date()) {
 	db.insert(auditEvents)
 		.values({
 			actorId: e.actorId,
@@ -42,7 +42,7 @@ export interface AuditFilter {
 	offset?: number;
 }
 
-export function listAudit(db: DB, f: AuditFilter = {}) {
+export function listAudit(db: DbOrTx, f: AuditFilter = {}) {
 	const where: SQL[] = [];
 	if (f.entity) where.push(eq(auditEvents.entity, f.entity));
 	if (f.entityId) where.push(eq(auditEvents.entityId, f.entityId));

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { config } from './config';
 import { db, closeDb } from './db/client';
 import { runMigrations } from './db/migrate';
-import { seedDemo } from './db/seed';
+import { seedDemo } from './seed';
 import { embeddedS3Keys, keysDir } from './keys';
 import { ensureBucket, s3Settings, checkBucketRegion, s3Reachable } from './storage/s3';
 import { logFor } from './ops/log';
@@ -10,8 +10,7 @@ import { superviseEmbeddedS3, type Supervised } from './ops/supervisor';
 import { setSupervisorState, jobStats } from './ops/health';
 import { setStateSources } from './ops/metrics';
 import { lastBackupAt, startBackupSchedule } from './ops/backup-service';
-import { registerDefaultHandlers } from './jobs/handlers';
-import { startConfiguredWorker } from './jobs/start';
+import { registerDefaultHandlers, startConfiguredWorker } from './workers';
 
 let booted: Promise<void> | undefined;
 let embedded: Supervised | undefined;

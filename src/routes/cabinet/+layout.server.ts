@@ -1,7 +1,8 @@
 import type { LayoutServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
+import { guard } from '$lib/server/http/guards';
 
-// Every page of the group checks the role here (hooks.server.ts refuses actions and endpoints).
-export const load: LayoutServerLoad = ({ locals, url }) => {
-	requireRole(locals, url, 'applicant', 'jury', 'organizer');
+// The role of this part of the site is in auth/access.ts; every page of the group is refused here
+// with the Russian error page (hooks.server.ts refuses actions, endpoints and data requests).
+export const load: LayoutServerLoad = (event) => {
+	guard(event);
 };

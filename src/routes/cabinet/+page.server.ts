@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
-import { requireUser } from '$lib/server/auth/guards';
+import { guard } from '$lib/server/http/guards';
 import { listMyApplications } from '$lib/server/applications/queries';
 import { issueEmailToken, VERIFY_TTL_MS } from '$lib/server/auth/accounts';
 import { authLimiters } from '$lib/server/auth/limits';
@@ -10,8 +10,9 @@ import { enqueueMail } from '$lib/server/jobs/mail';
 import { verifyMail } from '$lib/server/mail/templates';
 import { config } from '$lib/server/config';
 
-export const load: PageServerLoad = ({ locals, url }) => {
-	const user = requireUser(locals, url);
+export const load: PageServerLoad = (event) => {
+	const { url } = event;
+	const user = guard(event);
 	return {
 		verified: !!user.emailVerifiedAt,
 		passwordChanged: url.searchParams.get('password') === 'changed',
@@ -27,8 +28,8 @@ export const load: PageServerLoad = ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	resend: async ({ locals, url }) => {
-		const user = requireUser(locals, url);
+	resend: async (event) => {
+		const user = guard(event);
 		if (user.emailVerifiedAt) return { resent: false, message: 'Почта уже подтверждена' };
 		const hit = authLimiters().account.hit(`verify:${user.id}`);
 		if (!hit.ok) return fail(429, { message: retryMessage(hit.retryAfterSec) });

@@ -1,12 +1,13 @@
 import type { PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
+import { guard } from '$lib/server/http/guards';
 import { db } from '$lib/server/db/client';
 import { juryQueue, type QueueFilter } from '$lib/server/review/scoring';
 
 const STATUSES = ['todo', 'assigned', 'draft', 'submitted'] as const;
 
-export const load: PageServerLoad = ({ locals, url }) => {
-	const user = requireRole(locals, url, 'jury');
+export const load: PageServerLoad = (event) => {
+	const { url } = event;
+	const user = guard(event);
 	const st = url.searchParams.get('status') ?? '';
 	const nom = url.searchParams.get('nomination') ?? '';
 	const filter: QueueFilter = {

@@ -4,7 +4,7 @@
  * console edits or deletes it.
  */
 import { asc, inArray, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { auditEvents, users } from '../db/schema';
 import { listAudit } from '../audit';
 
@@ -28,7 +28,7 @@ function dayStart(s: string): Date | undefined {
 	return new Date(Date.UTC(y, m - 1, d) - MSK);
 }
 
-export function auditConsole(db: DB, f: AuditConsoleFilter) {
+export function auditConsole(db: DbOrTx, f: AuditConsoleFilter) {
 	const from = dayStart(f.from);
 	const toStart = dayStart(f.to);
 	const to = toStart ? new Date(toStart.getTime() + 86400_000 - 1) : undefined;

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, contests, users } from '../db/schema';
 
 /** Counts for the organizer's front page. */
-export function overview(db: DB) {
+export function overview(db: DbOrTx) {
 	const byRole = db.select({ role: users.role, n: sql<number>`count(*)` }).from(users).groupBy(users.role).all();
 	const byStatus = db.select({ status: applications.status, n: sql<number>`count(*)` }).from(applications).groupBy(applications.status).all();
 	const contestList = db.select({ id: contests.id, slug: contests.slug, title: contests.title, phase: contests.phase, closeAt: contests.closeAt }).from(contests).all();

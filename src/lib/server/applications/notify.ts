@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { contests, nominations, users, type Application } from '../db/schema';
 import { enqueueMail } from '../jobs/mail';
 import { submittedMail } from '../mail/templates';
@@ -11,7 +11,7 @@ import { fmtDateTime } from '../../format';
  * submitApplication inside the transaction that submits (so a rolled-back submit mails nothing),
  * with a dedupe key: one «Заявка принята» per application, one «изменения сохранены» per version.
  */
-export function enqueueSubmittedMail(tx: DB, app: Application, opts: { edited: boolean }, now = new Date()) {
+export function enqueueSubmittedMail(tx: DbOrTx, app: Application, opts: { edited: boolean }, now = new Date()) {
 	const user = tx.select().from(users).where(eq(users.id, app.applicantId)).get();
 	const contest = tx.select().from(contests).where(eq(contests.id, app.contestId)).get();
 	const nom = tx.select().from(nominations).where(eq(nominations.id, app.nominationId)).get();

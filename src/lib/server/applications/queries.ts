@@ -1,9 +1,9 @@
 import { desc, eq } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, contests, nominations } from '../db/schema';
 
 /** The applicant's own applications with their contest and nomination. */
-export function listMyApplications(db: DB, userId: string) {
+export function listMyApplications(db: DbOrTx, userId: string) {
 	return db
 		.select({
 			id: applications.id,

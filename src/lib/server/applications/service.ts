@@ -3,7 +3,7 @@
  * Every function takes the acting user and checks ownership itself; routes pass what they got.
  */
 import { and, eq, gte, inArray, lt, max, ne, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, assets, contests, nominations, users, type Application, type Contest } from '../db/schema';
 import { newId } from '../ids';
 import { DomainError, forbidden, notFound } from '../errors';
@@ -11,16 +11,16 @@ import { contestSettings } from '../contests/settings';
 import { aboutSchema, practiceSchema, letterSchema, CONSENT_VERSION, draftAboutSchema, draftPracticeSchema, type About } from '../../schemas/application';
 import { fieldErrors } from '../../schemas/auth';
 import { enqueueSubmittedMail } from './notify';
+import { requireOwner } from '../auth/access';
+import type { Actor } from '../actor';
+import { acceptsEdits, graceEnd } from '../contests/deadline';
 
-export interface Actor {
-	id: string;
-	role: string;
-	emailVerifiedAt?: Date | null;
-}
+/** The applicant submitting: whether the address is confirmed decides if a submission is accepted. */
+export type Applicant = Actor & { emailVerifiedAt?: Date | null };
 
 const EDITABLE = new Set(['draft', 'submitted']);
 
-export function loadOwned(db: DB, actor: Actor, applicationId: string): { app: Application; contest: Contest } {
+export function loadOwned(db: DbOrTx, actor: Actor, applicationId: string): { app: Application; contest: Contest } {
 	const row = db
 		.select({ app: applications, contest: contests })
 		.from(applications)
@@ -28,19 +28,13 @@ export function loadOwned(db: DB, actor: Actor, applicationId: string): { app: A
 		.where(eq(applications.id, applicationId))
 		.get();
 	if (!row) throw notFound('Заявка не найдена');
-	if (row.app.applicantId !== actor.id) throw forbidden();
+	requireOwner(actor, row.app.applicantId);
 	return row;
 }
 
-/** Whether the contest accepts new entries and edits now. */
-export function acceptsEdits(contest: Contest, now: Date): boolean {
-	return contest.phase === 'open' && now.getTime() >= contest.openAt.getTime() && now.getTime() < contest.closeAt.getTime();
-}
-
-/** Deadline with the grace period for uploads begun before it. */
-export function graceEnd(contest: Contest): Date {
-	return new Date(contest.closeAt.getTime() + contestSettings(contest.settings).uploadGraceMinutes * 60_000);
-}
+// The deadline rules live in contests/deadline.ts; re-exported for the upload use case
+// (storage/uploads.ts), which imports them from here.
+export { acceptsEdits, graceEnd } from '../contests/deadline';
 
 function assertEditable(app: Application, contest: Contest, now: Date) {
 	if (!EDITABLE.has(app.status)) throw new DomainError(409, 'not_editable', 'Эту заявку уже нельзя изменить');
@@ -49,7 +43,7 @@ function assertEditable(app: Application, contest: Contest, now: Date) {
 }
 
 /** Starts (or returns the existing) application of the user in a nomination. */
-export function startApplication(db: DB, actor: Actor, contest: Contest, nominationSlug: string, now = new Date()): Application {
+export function startApplication(db: DbOrTx, actor: Actor, contest: Contest, nominationSlug: string, now = new Date()): Application {
 	if (actor.role !== 'applicant') throw forbidden('Подавать заявки могут только заявители');
 	if (!acceptsEdits(contest, now)) throw new DomainError(409, 'closed', 'Приём заявок в этом конкурсе сейчас закрыт');
 	const nom = db
@@ -136,7 +130,7 @@ const INVALID_SUBMITTED =
  * as typed — only while it is a draft, and never longer than the field's maximum (a longer value
  * refuses the whole save).
  */
-export function saveStep(db: DB, actor: Actor, applicationId: string, step: StepName, raw: Record<string, unknown>, version: number, now = new Date()): SaveResult {
+export function saveStep(db: DbOrTx, actor: Actor, applicationId: string, step: StepName, raw: Record<string, unknown>, version: number, now = new Date()): SaveResult {
 	const { app, contest } = loadOwned(db, actor, applicationId);
 	assertEditable(app, contest, now);
 	if (!Number.isSafeInteger(version)) throw new DomainError(400, 'bad_version', 'Неверный запрос: не указана версия заявки. Обновите страницу и сохраните ещё раз.');
@@ -199,7 +193,7 @@ export function saveStep(db: DB, actor: Actor, applicationId: string, step: Step
 	return { app: updated, errors };
 }
 
-function hasFile(db: DB, applicationId: string, kind: 'letter' | 'video'): boolean {
+function hasFile(db: DbOrTx, applicationId: string, kind: 'letter' | 'video'): boolean {
 	return !!db
 		.select({ id: assets.id })
 		.from(assets)
@@ -222,7 +216,7 @@ export interface Readiness {
 }
 
 /** What is still missing before the application can be submitted. */
-export function readiness(db: DB, app: Application): Readiness {
+export function readiness(db: DbOrTx, app: Application): Readiness {
 	const a = aboutSchema.safeParse(app.about);
 	const p = practiceSchema.safeParse(app.practice);
 	const files = db
@@ -239,7 +233,7 @@ export function readiness(db: DB, app: Application): Readiness {
 }
 
 /** True when an upload of this application began before the deadline and finished after it. */
-function hasGracedUpload(db: DB, app: Application, contest: Contest): boolean {
+function hasGracedUpload(db: DbOrTx, app: Application, contest: Contest): boolean {
 	return !!db
 		.select({ id: assets.id })
 		.from(assets)
@@ -269,8 +263,8 @@ function hasGracedUpload(db: DB, app: Application, contest: Contest): boolean {
  * entry wins (optional; undefined keeps the stored answer).
  */
 export function submitApplication(
-	db: DB,
-	actor: Actor,
+	db: DbOrTx,
+	actor: Applicant,
 	applicationId: string,
 	input: { consent: boolean; contactsConsent?: boolean; videoConsent?: boolean; version: number },
 	now = new Date()
@@ -318,13 +312,13 @@ export function submitApplication(
 			if (cur.status === 'submitted') return cur; // submitted by a concurrent click
 			throw new DomainError(409, 'conflict', 'Заявку изменили в другой вкладке. Обновите страницу и отправьте снова.');
 		}
-		if (!app.number) enqueueSubmittedMail(tx as unknown as DB, updated, { edited: false }, now);
-		else if (app.status !== 'submitted') enqueueSubmittedMail(tx as unknown as DB, updated, { edited: true }, now);
+		if (!app.number) enqueueSubmittedMail(tx, updated, { edited: false }, now);
+		else if (app.status !== 'submitted') enqueueSubmittedMail(tx, updated, { edited: true }, now);
 		return updated;
 	});
 }
 
-export function withdrawApplication(db: DB, actor: Actor, applicationId: string, now = new Date()): Application {
+export function withdrawApplication(db: DbOrTx, actor: Actor, applicationId: string, now = new Date()): Application {
 	const { app, contest } = loadOwned(db, actor, applicationId);
 	if (app.status !== 'submitted' && app.status !== 'draft') throw new DomainError(409, 'not_editable', 'Эту заявку уже нельзя отозвать');
 	if (now.getTime() >= contest.closeAt.getTime()) throw new DomainError(409, 'closed', 'После окончания приёма заявку нельзя отозвать — напишите организаторам');

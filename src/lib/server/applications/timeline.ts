@@ -4,7 +4,7 @@
  * for an entry that was shortlisted for a final round (round 2 or later), never as a placeholder.
  */
 import { and, eq, gte } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, roundEntries, rounds } from '../db/schema';
 import { APPLICATION_STATUS_TITLE, TIMELINE_TITLE } from '../../glossary';
 
@@ -15,7 +15,7 @@ export interface TimelineStage {
 	state: 'done' | 'current' | 'next';
 }
 
-export function applicationTimeline(db: DB, applicationId: string): TimelineStage[] {
+export function applicationTimeline(db: DbOrTx, applicationId: string): TimelineStage[] {
 	const app = db.select({ status: applications.status }).from(applications).where(eq(applications.id, applicationId)).get();
 	if (!app || app.status === 'draft' || app.status === 'withdrawn') return [];
 	const s = app.status;

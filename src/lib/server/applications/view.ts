@@ -1,15 +1,17 @@
 import { eq } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { nominations } from '../db/schema';
-import { loadOwned, readiness, acceptsEdits, graceEnd, type Actor } from './service';
-import { currentFiles } from '../storage/uploads';
+import { loadOwned, readiness } from './service';
+import { acceptsEdits, graceEnd } from '../contests/deadline';
+import type { Actor } from '../actor';
+import { currentFiles } from './uploads';
 import { presignGet } from '../storage/presign';
 import { contestSettings } from '../contests/settings';
 import { currentVideo } from '../media/queries';
 import { toStatusDTO, videoState } from '../media/playback';
 
 /** Everything the wizard shows about one of the applicant's applications. */
-export async function applicationView(db: DB, actor: Actor, applicationId: string, now = new Date()) {
+export async function applicationView(db: DbOrTx, actor: Actor, applicationId: string, now = new Date()) {
 	const { app, contest } = loadOwned(db, actor, applicationId);
 	const nom = db.select().from(nominations).where(eq(nominations.id, app.nominationId)).get()!;
 	const s = contestSettings(contest.settings);

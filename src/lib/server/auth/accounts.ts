@@ -1,7 +1,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { emailTokens, users, type Role, type User } from '../db/schema';
 import { newId, newSecret } from '../ids';
 import { dummyHash, hashPassword, verifyPassword } from './password';
@@ -25,12 +25,12 @@ export function hashToken(raw: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(raw)));
 }
 
-export function findUserByEmail(db: DB, email: string): User | undefined {
+export function findUserByEmail(db: DbOrTx, email: string): User | undefined {
 	return db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
 }
 
 export async function createUser(
-	db: DB,
+	db: DbOrTx,
 	input: { email: string; fio: string; password?: string | null; role?: Role; verified?: boolean },
 	now = new Date()
 ): Promise<User> {
@@ -58,7 +58,7 @@ export async function createUser(
  * Issues a single-use token for the user; only its SHA-256 is stored. `next`: where the link
  * lands after use (checked by the caller; see intent.ts).
  */
-export function issueEmailToken(db: DB, userId: string, kind: 'verify' | 'reset' | 'invite', ttlMs: number, now = new Date(), next: string | null = null): string {
+export function issueEmailToken(db: DbOrTx, userId: string, kind: 'verify' | 'reset' | 'invite', ttlMs: number, now = new Date(), next: string | null = null): string {
 	const raw = newSecret();
 	db.transaction((tx) => {
 		// A new token of the same kind replaces older unused ones.
@@ -74,7 +74,7 @@ export function issueEmailToken(db: DB, userId: string, kind: 'verify' | 'reset'
 }
 
 /** Looks a token up without using it (to show the reset form). */
-export function peekEmailToken(db: DB, raw: string, kind: 'verify' | 'reset' | 'invite', now = new Date()) {
+export function peekEmailToken(db: DbOrTx, raw: string, kind: 'verify' | 'reset' | 'invite', now = new Date()) {
 	if (!raw || raw.length > 100) throw new AccountError('invalid_token', 'Ссылка недействительна');
 	const row = db.select().from(emailTokens).where(eq(emailTokens.tokenHash, hashToken(raw))).get();
 	if (!row || row.kind !== kind) throw new AccountError('invalid_token', 'Ссылка недействительна: проверьте, что она скопирована целиком');
@@ -84,11 +84,11 @@ export function peekEmailToken(db: DB, raw: string, kind: 'verify' | 'reset' | '
 }
 
 /** Uses a token atomically: of two concurrent uses, only one succeeds. */
-export function consumeEmailToken(db: DB, raw: string, kind: 'verify' | 'reset' | 'invite', now = new Date()): string {
+export function consumeEmailToken(db: DbOrTx, raw: string, kind: 'verify' | 'reset' | 'invite', now = new Date()): string {
 	return useEmailToken(db, raw, kind, now).userId;
 }
 
-function useEmailToken(db: DB, raw: string, kind: 'verify' | 'reset' | 'invite', now: Date) {
+function useEmailToken(db: DbOrTx, raw: string, kind: 'verify' | 'reset' | 'invite', now: Date) {
 	const row = peekEmailToken(db, raw, kind, now);
 	const r = db
 		.update(emailTokens)
@@ -100,7 +100,7 @@ function useEmailToken(db: DB, raw: string, kind: 'verify' | 'reset' | 'invite',
 }
 
 /** `opts.next`: the contest form the person was going to (kept only if it is one, see intent.ts). */
-export async function registerApplicant(db: DB, input: { email: string; fio: string; password: string }, now = new Date(), opts: { next?: string | null } = {}) {
+export async function registerApplicant(db: DbOrTx, input: { email: string; fio: string; password: string }, now = new Date(), opts: { next?: string | null } = {}) {
 	const passwordHash = await hashPassword(input.password);
 	return db.transaction((tx) => {
 		const email = input.email.trim().toLowerCase();
@@ -111,22 +111,22 @@ export async function registerApplicant(db: DB, input: { email: string; fio: str
 			.values({ id: newId(), email, fio: input.fio.trim(), passwordHash, role: 'applicant', createdAt: now, updatedAt: now })
 			.returning()
 			.get();
-		const token = issueEmailToken(tx as unknown as DB, user.id, 'verify', VERIFY_TTL_MS, now, signupIntent(opts.next));
+		const token = issueEmailToken(tx, user.id, 'verify', VERIFY_TTL_MS, now, signupIntent(opts.next));
 		return { user, token };
 	});
 }
 
 /** Confirms the address by a single-use link; `next` — where the person was going (see intent.ts). */
-export function verifyEmail(db: DB, raw: string, now = new Date()): User & { next: string | null } {
+export function verifyEmail(db: DbOrTx, raw: string, now = new Date()): User & { next: string | null } {
 	return db.transaction((tx) => {
-		const row = useEmailToken(tx as unknown as DB, raw, 'verify', now);
+		const row = useEmailToken(tx, raw, 'verify', now);
 		const user = tx.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.id, row.userId)).returning().get();
 		return { ...user, next: signupIntent(row.next) };
 	});
 }
 
 /** Returns the user when the password matches; spends the same time when the account is unknown. */
-export async function authenticate(db: DB, email: string, password: string): Promise<User | null> {
+export async function authenticate(db: DbOrTx, email: string, password: string): Promise<User | null> {
 	const user = findUserByEmail(db, email);
 	if (!user || !user.passwordHash) {
 		await verifyPassword(await dummyHash(), password);
@@ -137,18 +137,18 @@ export async function authenticate(db: DB, email: string, password: string): Pro
 	return user;
 }
 
-export function requestPasswordReset(db: DB, email: string, now = new Date()): { user: User; token: string } | null {
+export function requestPasswordReset(db: DbOrTx, email: string, now = new Date()): { user: User; token: string } | null {
 	const user = findUserByEmail(db, email);
 	if (!user || user.blockedAt) return null;
 	return { user, token: issueEmailToken(db, user.id, 'reset', RESET_TTL_MS, now) };
 }
 
 /** Sets a new password by a reset or invite link; ends every session of the user. */
-export async function resetPassword(db: DB, raw: string, password: string, kind: 'reset' | 'invite' = 'reset', now = new Date()): Promise<User> {
+export async function resetPassword(db: DbOrTx, raw: string, password: string, kind: 'reset' | 'invite' = 'reset', now = new Date()): Promise<User> {
 	peekEmailToken(db, raw, kind, now);
 	const passwordHash = await hashPassword(password);
 	return db.transaction((tx) => {
-		const userId = consumeEmailToken(tx as unknown as DB, raw, kind, now);
+		const userId = consumeEmailToken(tx, raw, kind, now);
 		const user = tx
 			.update(users)
 			// Following an emailed link proves the address.
@@ -156,18 +156,18 @@ export async function resetPassword(db: DB, raw: string, password: string, kind:
 			.where(eq(users.id, userId))
 			.returning()
 			.get();
-		invalidateUserSessions(tx as unknown as DB, userId);
+		invalidateUserSessions(tx, userId);
 		return user;
 	});
 }
 
-export async function changePassword(db: DB, userId: string, current: string, next: string, keepSessionId: string) {
+export async function changePassword(db: DbOrTx, userId: string, current: string, next: string, keepSessionId: string) {
 	const user = db.select().from(users).where(eq(users.id, userId)).get();
 	if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, current)))
 		throw new AccountError('wrong_password', 'Текущий пароль введён неверно');
 	const passwordHash = await hashPassword(next);
 	db.transaction((tx) => {
 		tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId)).run();
-		invalidateUserSessions(tx as unknown as DB, userId, keepSessionId);
+		invalidateUserSessions(tx, userId, keepSessionId);
 	});
 }

@@ -3,7 +3,7 @@
  * throttle before the password is, counted after, and a successful login renews the browser's
  * device cookie for the account.
  */
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import type { User } from '../db/schema';
 import { AccountError, authenticate } from './accounts';
 import { deviceFor, withDevice, type LoginThrottle } from './throttle';
@@ -13,7 +13,7 @@ export type LoginResult =
 	| { ok: false; status: 400 | 403 | 429; message: string; retryAfterSec?: number };
 
 export async function passwordLogin(
-	db: DB,
+	db: DbOrTx,
 	throttle: LoginThrottle,
 	key: Buffer,
 	input: { email: string; password: string; address: string; deviceCookie: string | undefined }

@@ -6,7 +6,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { eq, and, ne } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { sessions, users, type User } from '../db/schema';
 import { newId, newSecret } from '../ids';
 
@@ -25,7 +25,7 @@ function hashSecret(secret: string): Buffer {
 	return Buffer.from(sha256(new TextEncoder().encode(secret)));
 }
 
-export function createSession(db: DB, userId: string, now = new Date()): { token: string; session: SessionInfo } {
+export function createSession(db: DbOrTx, userId: string, now = new Date()): { token: string; session: SessionInfo } {
 	const id = newId();
 	const secret = newSecret();
 	db.insert(sessions).values({ id, secretHash: hashSecret(secret), userId, lastVerifiedAt: now, createdAt: now, updatedAt: now }).run();
@@ -33,7 +33,7 @@ export function createSession(db: DB, userId: string, now = new Date()): { token
 }
 
 export function validateSession(
-	db: DB,
+	db: DbOrTx,
 	token: string,
 	inactivityMs: number,
 	now = new Date()
@@ -64,11 +64,11 @@ export function validateSession(
 	return { session: { id, userId: row.s.userId, lastVerifiedAt: last, renewed }, user };
 }
 
-export function invalidateSession(db: DB, sessionId: string) {
+export function invalidateSession(db: DbOrTx, sessionId: string) {
 	db.delete(sessions).where(eq(sessions.id, sessionId)).run();
 }
 
-export function invalidateUserSessions(db: DB, userId: string, exceptSessionId?: string) {
+export function invalidateUserSessions(db: DbOrTx, userId: string, exceptSessionId?: string) {
 	db.delete(sessions)
 		.where(exceptSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId)) : eq(sessions.userId, userId))
 		.run();

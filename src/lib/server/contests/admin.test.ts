@@ -24,7 +24,7 @@ import { contestSettings } from './settings';
 
 let t: ReturnType<typeof tempDb>;
 let db: DB;
-const org = { id: 'org-1' };
+const org = { id: 'org-1', role: 'organizer' as const };
 const DAY = 86400_000;
 const NOW = new Date('2027-01-10T09:00:00Z');
 

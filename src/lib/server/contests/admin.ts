@@ -8,10 +8,12 @@
  * connection, so they (and the audit rows) commit or roll back together.
  */
 import { and, asc, eq, inArray, max, ne, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, assignments, contests, nominations, rounds, type Contest, type Nomination, type Phase } from '../db/schema';
 import { newId } from '../ids';
 import { audit } from '../audit';
+import { by, type Actor } from '../actor';
+import { graceEnd } from './deadline';
 import { DomainError, notFound } from '../errors';
 import { assertResultsSettingsChange } from '../results/settings-guard';
 import { contestSettings, contestSettingsSchema } from './settings';
@@ -22,10 +24,6 @@ import { fmtDateTime, plural } from '../../format';
 
 const APPS: [string, string, string] = ['заявка', 'заявки', 'заявок'];
 
-export interface Actor {
-	id: string;
-	ip?: string | null;
-}
 
 /** Statuses that count as an entry (handed in and not withdrawn). */
 export const ENTRY_STATUSES = ['submitted', 'in_review', 'finalist', 'winner', 'not_selected'] as const;
@@ -48,13 +46,13 @@ const nominationSlugTaken = (slug: string) =>
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-export function getContest(db: DB, id: string): Contest {
+export function getContest(db: DbOrTx, id: string): Contest {
 	const c = typeof id === 'string' && id.length <= 40 ? db.select().from(contests).where(eq(contests.id, id)).get() : undefined;
 	if (!c) throw notFound('Конкурс не найден');
 	return c;
 }
 
-function countBy(db: DB, contestId: string) {
+function countBy(db: DbOrTx, contestId: string) {
 	const rows = db
 		.select({ status: applications.status, n: sql<number>`count(*)` })
 		.from(applications)
@@ -68,7 +66,7 @@ function countBy(db: DB, contestId: string) {
 }
 
 /** Every contest with its counts, newest first, for the organizer's list. */
-export function listContestsForAdmin(db: DB) {
+export function listContestsForAdmin(db: DbOrTx) {
 	const list = db.select().from(contests).orderBy(sql`${contests.year} desc`, sql`${contests.openAt} desc`).all();
 	const noms = db.select({ contestId: nominations.contestId, n: sql<number>`count(*)` }).from(nominations).groupBy(nominations.contestId).all();
 	const apps = db
@@ -93,7 +91,7 @@ export function listContestsForAdmin(db: DB) {
 }
 
 /** Nominations of a contest in their order, with how many applications each has. */
-export function listNominationsWithCounts(db: DB, contestId: string) {
+export function listNominationsWithCounts(db: DbOrTx, contestId: string) {
 	const list = db.select().from(nominations).where(eq(nominations.contestId, contestId)).orderBy(asc(nominations.sort), asc(nominations.createdAt)).all();
 	const counts = db
 		.select({ nominationId: applications.nominationId, status: applications.status, n: sql<number>`count(*)` })
@@ -112,7 +110,7 @@ export function listNominationsWithCounts(db: DB, contestId: string) {
 }
 
 /** Entries handed in per Moscow calendar day over the last `days` days (oldest first, zeros kept). */
-export function entriesByDay(db: DB, contestId: string, now = new Date(), days = 14) {
+export function entriesByDay(db: DbOrTx, contestId: string, now = new Date(), days = 14) {
 	const rows = db
 		.select({
 			day: sql<string>`strftime('%Y-%m-%d', ${applications.submittedAt} / 1000 + 10800, 'unixepoch')`,
@@ -132,7 +130,7 @@ export function entriesByDay(db: DB, contestId: string, now = new Date(), days =
 }
 
 /** Everything the contest's console page shows. */
-export function contestOverview(db: DB, id: string, now = new Date()) {
+export function contestOverview(db: DbOrTx, id: string, now = new Date()) {
 	const contest = getContest(db, id);
 	const counts = countBy(db, id);
 	return {
@@ -195,7 +193,7 @@ function assertDatesInOrder(c: Pick<Contest, 'openAt' | 'closeAt' | 'reviewEndAt
 	}
 }
 
-export function createContest(db: DB, actor: Actor, input: ContestInput, now = new Date()): Contest {
+export function createContest(db: DbOrTx, actor: Actor, input: ContestInput, now = new Date()): Contest {
 	assertDatesInOrder(input);
 	return db.transaction(() => {
 		if (db.select({ id: contests.id }).from(contests).where(eq(contests.slug, input.slug)).get()) throw slugTaken(input.slug);
@@ -225,7 +223,7 @@ export function createContest(db: DB, actor: Actor, input: ContestInput, now = n
 			if (isUnique(e)) throw slugTaken(input.slug);
 			throw e;
 		}
-		audit(db, { actorId: actor.id, ip: actor.ip, action: 'contest.create', entity: 'contest', entityId: row.id, after: snapshot(row) }, now);
+		audit(db, { ...by(actor), action: 'contest.create', entity: 'contest', entityId: row.id, after: snapshot(row) }, now);
 		return row;
 	});
 }
@@ -241,7 +239,7 @@ export interface UpdateResult {
  * Saves the contest's parameters. The deadline may move after entries were handed in: that is
  * allowed, and recorded (with the number of entries) so the console can show it.
  */
-export function updateContest(db: DB, actor: Actor, id: string, input: ContestInput, now = new Date()): UpdateResult {
+export function updateContest(db: DbOrTx, actor: Actor, id: string, input: ContestInput, now = new Date()): UpdateResult {
 	assertDatesInOrder(input);
 	return db.transaction(() => {
 		const c = getContest(db, id);
@@ -308,7 +306,7 @@ export function updateContest(db: DB, actor: Actor, id: string, input: ContestIn
  * Why the contest cannot move to `to` now; empty when it can. Shown next to the buttons and
  * checked again when the move is confirmed.
  */
-export function phaseProblems(db: DB, c: Contest, to: Phase, now = new Date()): string[] {
+export function phaseProblems(db: DbOrTx, c: Contest, to: Phase, now = new Date()): string[] {
 	if (!TRANSITIONS[c.phase].includes(to)) return [`Из этапа «${PHASE_TITLE[c.phase]}» нельзя перейти в «${PHASE_TITLE[to]}»: этапы идут по порядку`];
 	const out: string[] = [];
 	const s = contestSettings(c.settings);
@@ -328,10 +326,10 @@ export function phaseProblems(db: DB, c: Contest, to: Phase, now = new Date()): 
 		if (total > 0) out.push(`Заявители уже начали ${total} ${plural(total, ['заявку', 'заявки', 'заявок'])}: конкурс нельзя снова спрятать в черновик`);
 	}
 	if (c.phase === 'open' && to === 'review') {
-		const graceEnd = new Date(c.closeAt.getTime() + s.uploadGraceMinutes * 60_000);
-		if (now.getTime() < graceEnd.getTime())
+		const end = graceEnd(c);
+		if (now.getTime() < end.getTime())
 			out.push(
-				`Приём заявок идёт до ${fmtDateTime(c.closeAt)}${s.uploadGraceMinutes ? `, начатые загрузки можно завершить до ${fmtDateTime(graceEnd)}` : ''}. Чтобы закончить раньше, сначала перенесите «${CONTEST_FIELD_LABEL.closeAt}»`
+				`Приём заявок идёт до ${fmtDateTime(c.closeAt)}${s.uploadGraceMinutes ? `, начатые загрузки можно завершить до ${fmtDateTime(end)}` : ''}. Чтобы закончить раньше, сначала перенесите «${CONTEST_FIELD_LABEL.closeAt}»`
 			);
 	}
 	if (c.phase === 'review' && to === 'open') {
@@ -348,14 +346,14 @@ export function phaseProblems(db: DB, c: Contest, to: Phase, now = new Date()): 
 	return out;
 }
 
-export function changePhase(db: DB, actor: Actor, id: string, to: Phase, now = new Date()): Contest {
+export function changePhase(db: DbOrTx, actor: Actor, id: string, to: Phase, now = new Date()): Contest {
 	return db.transaction(() => {
 		const c = getContest(db, id);
 		if (c.phase === to) throw new DomainError(409, 'same_phase', `Конкурс уже на этапе «${PHASE_TITLE[to]}»`);
 		const problems = phaseProblems(db, c, to, now);
 		if (problems.length) throw new DomainError(409, 'phase_refused', `Нельзя перейти в «${PHASE_TITLE[to]}»: ${problems.join('; ')}`, { problems });
 		const row = db.update(contests).set({ phase: to, updatedAt: now }).where(eq(contests.id, id)).returning().get();
-		audit(db, { actorId: actor.id, ip: actor.ip, action: 'contest.phase', entity: 'contest', entityId: id, before: { phase: c.phase }, after: { phase: to } }, now);
+		audit(db, { ...by(actor), action: 'contest.phase', entity: 'contest', entityId: id, before: { phase: c.phase }, after: { phase: to } }, now);
 		return row;
 	});
 }
@@ -364,7 +362,7 @@ export function changePhase(db: DB, actor: Actor, id: string, to: Phase, now = n
 // Nominations (their events are recorded on the contest, so its history shows them)
 
 /** The nomination, only if it belongs to this contest: a forged id gets 404. */
-export function getNomination(db: DB, contestId: string, nominationId: string): Nomination {
+export function getNomination(db: DbOrTx, contestId: string, nominationId: string): Nomination {
 	const n =
 		typeof nominationId === 'string' && nominationId.length <= 40
 			? db.select().from(nominations).where(and(eq(nominations.id, nominationId), eq(nominations.contestId, contestId))).get()
@@ -373,13 +371,13 @@ export function getNomination(db: DB, contestId: string, nominationId: string): 
 	return n;
 }
 
-function nominationApplications(db: DB, nominationId: string): number {
+function nominationApplications(db: DbOrTx, nominationId: string): number {
 	return db.select({ n: sql<number>`count(*)` }).from(applications).where(eq(applications.nominationId, nominationId)).get()?.n ?? 0;
 }
 
 const nomSnap = (n: Nomination) => ({ id: n.id, title: n.title, slug: n.slug, description: n.description, track: n.track });
 
-export function addNomination(db: DB, actor: Actor, contestId: string, input: NominationInput, now = new Date()): Nomination {
+export function addNomination(db: DbOrTx, actor: Actor, contestId: string, input: NominationInput, now = new Date()): Nomination {
 	return db.transaction(() => {
 		const c = getContest(db, contestId);
 		if (c.phase !== 'draft' && c.phase !== 'open')
@@ -392,12 +390,12 @@ export function addNomination(db: DB, actor: Actor, contestId: string, input: No
 			.values({ id: newId(), contestId, ...input, sort: (last ?? -1) + 1, createdAt: now, updatedAt: now })
 			.returning()
 			.get();
-		audit(db, { actorId: actor.id, ip: actor.ip, action: 'nomination.create', entity: 'contest', entityId: contestId, after: nomSnap(row) }, now);
+		audit(db, { ...by(actor), action: 'nomination.create', entity: 'contest', entityId: contestId, after: nomSnap(row) }, now);
 		return row;
 	});
 }
 
-export function updateNomination(db: DB, actor: Actor, contestId: string, nominationId: string, input: NominationInput, now = new Date()): Nomination {
+export function updateNomination(db: DbOrTx, actor: Actor, contestId: string, nominationId: string, input: NominationInput, now = new Date()): Nomination {
 	return db.transaction(() => {
 		getContest(db, contestId);
 		const n = getNomination(db, contestId, nominationId);
@@ -410,13 +408,13 @@ export function updateNomination(db: DB, actor: Actor, contestId: string, nomina
 		const d = diff(nomSnap(n), { ...nomSnap(n), ...input });
 		if (!d.changed) return n;
 		const row = db.update(nominations).set({ ...input, updatedAt: now }).where(eq(nominations.id, n.id)).returning().get();
-		audit(db, { actorId: actor.id, ip: actor.ip, action: 'nomination.update', entity: 'contest', entityId: contestId, before: { id: n.id, title: n.title, ...d.before }, after: { id: n.id, ...d.after } }, now);
+		audit(db, { ...by(actor), action: 'nomination.update', entity: 'contest', entityId: contestId, before: { id: n.id, title: n.title, ...d.before }, after: { id: n.id, ...d.after } }, now);
 		return row;
 	});
 }
 
 /** Moves a nomination one place up or down; at the edge nothing changes (returns false). */
-export function moveNomination(db: DB, actor: Actor, contestId: string, nominationId: string, direction: 'up' | 'down', now = new Date()): boolean {
+export function moveNomination(db: DbOrTx, actor: Actor, contestId: string, nominationId: string, direction: 'up' | 'down', now = new Date()): boolean {
 	return db.transaction(() => {
 		getContest(db, contestId);
 		const n = getNomination(db, contestId, nominationId);
@@ -429,13 +427,13 @@ export function moveNomination(db: DB, actor: Actor, contestId: string, nominati
 		list.forEach((x, k) => {
 			if (x.sort !== k) db.update(nominations).set({ sort: k, updatedAt: now }).where(eq(nominations.id, x.id)).run();
 		});
-		audit(db, { actorId: actor.id, ip: actor.ip, action: 'nomination.move', entity: 'contest', entityId: contestId, before: { id: n.id, title: n.title, position: i + 1 }, after: { id: n.id, position: j + 1 } }, now);
+		audit(db, { ...by(actor), action: 'nomination.move', entity: 'contest', entityId: contestId, before: { id: n.id, title: n.title, position: i + 1 }, after: { id: n.id, position: j + 1 } }, now);
 		return true;
 	});
 }
 
 /** Removes a nomination that has no applications (not even drafts). */
-export function removeNomination(db: DB, actor: Actor, contestId: string, nominationId: string, now = new Date()): Nomination {
+export function removeNomination(db: DbOrTx, actor: Actor, contestId: string, nominationId: string, now = new Date()): Nomination {
 	return db.transaction(() => {
 		const c = getContest(db, contestId);
 		const n = getNomination(db, contestId, nominationId);
@@ -451,7 +449,7 @@ export function removeNomination(db: DB, actor: Actor, contestId: string, nomina
 			if (left <= 1) throw new DomainError(409, 'last_nomination', `Номинацию «${n.title}» нельзя удалить: в открытом конкурсе должна остаться хотя бы одна номинация`);
 		}
 		db.delete(nominations).where(eq(nominations.id, n.id)).run();
-		audit(db, { actorId: actor.id, ip: actor.ip, action: 'nomination.delete', entity: 'contest', entityId: contestId, before: nomSnap(n) }, now);
+		audit(db, { ...by(actor), action: 'nomination.delete', entity: 'contest', entityId: contestId, before: nomSnap(n) }, now);
 		return n;
 	});
 }

@@ -1,6 +1,6 @@
 /** The contest's audit events told in Russian for its console page. */
 import { and, desc, eq } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { auditEvents, users } from '../db/schema';
 import { CONTEST_FIELD_LABEL, NOMINATION_FIELD_LABEL } from '../../schemas/contest';
 import { TRACK_TITLE } from '../../glossary';
@@ -50,7 +50,7 @@ export interface HistoryItem {
 	warn: boolean;
 }
 
-export function contestHistory(db: DB, contestId: string, limit = 20): HistoryItem[] {
+export function contestHistory(db: DbOrTx, contestId: string, limit = 20): HistoryItem[] {
 	const rows = db
 		.select({ e: auditEvents, fio: users.fio })
 		.from(auditEvents)

@@ -1,21 +1,21 @@
 import { asc, desc, eq, ne, sql, and } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, contests, nominations, type Contest } from '../db/schema';
 
 /** Contests the public can see (everything but drafts), newest first. */
-export function listPublicContests(db: DB) {
+export function listPublicContests(db: DbOrTx) {
 	return db.select().from(contests).where(ne(contests.phase, 'draft')).orderBy(desc(contests.year), desc(contests.openAt)).all();
 }
 
-export function getContestBySlug(db: DB, slug: string): Contest | undefined {
+export function getContestBySlug(db: DbOrTx, slug: string): Contest | undefined {
 	return db.select().from(contests).where(eq(contests.slug, slug)).get();
 }
 
-export function listNominations(db: DB, contestId: string) {
+export function listNominations(db: DbOrTx, contestId: string) {
 	return db.select().from(nominations).where(eq(nominations.contestId, contestId)).orderBy(asc(nominations.sort), asc(nominations.title)).all();
 }
 
-export function countSubmitted(db: DB, contestId: string): number {
+export function countSubmitted(db: DbOrTx, contestId: string): number {
 	return (
 		db
 			.select({ n: sql<number>`count(*)` })
@@ -31,10 +31,15 @@ export { PHASE_TITLE } from '../../glossary';
  * The contest (and nomination) an applicant chose before registering, named for the register and
  * «Проверьте почту» pages; null for anything that is not an open contest's form.
  */
-export function describeApplyIntent(db: DB, slugs: { contest: string; nomination: string | null } | null): { contestTitle: string; nominationTitle: string | null } | null {
+export function describeApplyIntent(db: DbOrTx, slugs: { contest: string; nomination: string | null } | null): { contestTitle: string; nominationTitle: string | null } | null {
 	if (!slugs) return null;
 	const c = getContestBySlug(db, slugs.contest);
 	if (!c || c.phase === 'draft') return null;
 	const n = slugs.nomination ? listNominations(db, c.id).find((x) => x.slug === slugs.nomination) : undefined;
 	return { contestTitle: c.title, nominationTitle: n?.title ?? null };
+}
+
+/** Every contest, newest first (the jury console's contest picker). */
+export function listContestsNewestFirst(db: DbOrTx) {
+	return db.select({ slug: contests.slug, title: contests.title, phase: contests.phase }).from(contests).orderBy(desc(contests.year), desc(contests.openAt)).all();
 }

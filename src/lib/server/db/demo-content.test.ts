@@ -6,9 +6,9 @@ import {
 	DEMO_PRACTICES,
 	DEMO_RUBRIC,
 	DEMO_RULES,
-	SPHERES,
 	demoLetterText
 } from './demo-content';
+import { SPHERES } from '../../data/spheres';
 
 const regionCodes = new Set(REGIONS.map((r) => r.code));
 

@@ -6,8 +6,8 @@ const ts = (name: string) => integer(name, { mode: 'timestamp_ms' });
 const created = () => ts('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`);
 const updated = () => ts('updated_at').notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
-export const ROLES = ['applicant', 'jury', 'organizer'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES } from './roles';
+export { ROLES, type Role } from './roles';
 
 export const users = sqliteTable(
 	'users',

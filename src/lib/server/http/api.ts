@@ -4,10 +4,15 @@ import { DomainError } from '../errors';
 import { fieldErrors } from '$lib/schemas/auth';
 import { readJson } from './form';
 
-/** JSON endpoints: same-origin only, a logged-in user, a body parsed by the schema. */
-export async function apiBody<T extends z.ZodType>(event: RequestEvent, schema: T): Promise<z.output<T>> {
+/** A request sent from another site is refused (403) before anything is read. */
+export function sameOrigin(event: Pick<RequestEvent, 'request' | 'url'>): void {
 	const origin = event.request.headers.get('origin');
 	if (origin && origin !== event.url.origin) error(403, 'Запрос с чужого сайта отклонён');
+}
+
+/** JSON endpoints: same-origin only, a logged-in user, a body parsed by the schema. */
+export async function apiBody<T extends z.ZodType>(event: RequestEvent, schema: T): Promise<z.output<T>> {
+	sameOrigin(event);
 	const body = await readJson(event.request);
 	const r = schema.safeParse(body);
 	if (!r.success) {

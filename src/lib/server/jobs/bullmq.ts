@@ -26,9 +26,9 @@ import os from 'node:os';
 import { and, asc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import { Queue, Worker, type ConnectionOptions, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { jobs, type Job } from '../db/schema';
-import { LOST_WORKER_ERROR, handlerFor, onCancelled, onEnqueued, type DbOrTx } from './queue';
+import { LOST_WORKER_ERROR, handlerFor, onCancelled, onEnqueued } from './queue';
 import { remoteFor, remoteKinds } from './remote';
 import { jobsFinished } from '../ops/metrics';
 import { logFor } from '../ops/log';
@@ -69,7 +69,7 @@ export function workersKey(prefix: string): string {
 }
 
 export interface BridgeOptions {
-	db: DB;
+	db: DbOrTx;
 	redisUrl: string;
 	prefix?: string;
 	/** How often due jobs are relayed (also on every enqueue). */
@@ -455,6 +455,6 @@ export function startRedisBridge(o: BridgeOptions): Bridge {
 }
 
 /** Rows of remote kinds that are relayed and waiting in Redis (for the console). */
-export function relayedCount(db: DB): number {
+export function relayedCount(db: DbOrTx): number {
 	return db.select({ n: sql<number>`count(*)` }).from(jobs).where(and(eq(jobs.status, 'queued'), eq(jobs.lockedBy, RELAYED))).get()?.n ?? 0;
 }

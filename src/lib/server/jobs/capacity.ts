@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import { and, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { jobs } from '../db/schema';
 import { config } from '../config';
 import { readHeartbeats } from '../ops/heartbeat';
@@ -60,7 +60,7 @@ export interface Capacity {
 	drainSec: number | null;
 }
 
-export function mediaDepth(db: DB, now = new Date()) {
+export function mediaDepth(db: DbOrTx, now = new Date()) {
 	const rows = db
 		.select({ status: jobs.status, relayed: sql<number>`${jobs.lockedBy} = ${RELAYED}`, later: sql<number>`${jobs.runAt} > ${now.getTime()}`, n: sql<number>`count(*)` })
 		.from(jobs)
@@ -77,7 +77,7 @@ export function mediaDepth(db: DB, now = new Date()) {
 	return d;
 }
 
-export function mediaThroughput(db: DB, now = new Date()) {
+export function mediaThroughput(db: DbOrTx, now = new Date()) {
 	const hourAgo = new Date(now.getTime() - 3600_000);
 	const dayAgo = new Date(now.getTime() - 86400_000);
 	const perHour =
@@ -102,7 +102,7 @@ export function drainEstimate(backlog: number, perHour: number, avgJobSec: numbe
 	return null;
 }
 
-export async function capacity(db: DB, now = new Date()): Promise<Capacity> {
+export async function capacity(db: DbOrTx, now = new Date()): Promise<Capacity> {
 	const depth = mediaDepth(db, now);
 	const { perHour, avgJobSec } = mediaThroughput(db, now);
 	const bridge = activeBridge();

@@ -1,12 +1,19 @@
 /** The organizer's view of the queue: rows with a readable description and outcome. */
 import { inArray, eq } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, assets, JOB_STATUSES, type Job, type JobStatus } from '../db/schema';
 import { countJobs, handlerFor, jobCounts, listJobs } from './queue';
-import { JOB_KIND_TITLE } from './handlers';
 import { MEDIA_PROCESS_KIND } from '../media/process';
 
 export const CONSOLE_PAGE_SIZE = 50;
+
+/** Russian names of job kinds for the console. */
+export const JOB_KIND_TITLE: Record<string, string> = {
+	'mail.send': 'Отправка письма',
+	'media.process': 'Обработка видео',
+	'mail.decisions': 'Рассылка решений'
+};
+
 
 export interface ConsoleRow {
 	id: string;
@@ -43,7 +50,7 @@ function outcomeText(job: Job): string | null {
 	return null;
 }
 
-export function consoleRows(db: DB, jobs: Job[]): ConsoleRow[] {
+export function consoleRows(db: DbOrTx, jobs: Job[]): ConsoleRow[] {
 	const assetIds = jobs.filter((j) => j.kind === MEDIA_PROCESS_KIND).map((j) => String(j.payload.assetId ?? ''));
 	const media = assetIds.length
 		? db
@@ -86,7 +93,7 @@ export interface ConsoleQuery {
 	page?: string | null;
 }
 
-export function jobConsole(db: DB, q: ConsoleQuery) {
+export function jobConsole(db: DbOrTx, q: ConsoleQuery) {
 	const status = JOB_STATUSES.includes(q.status as JobStatus) ? (q.status as JobStatus) : undefined;
 	const counts = jobCounts(db);
 	const kinds = [...new Set([...Object.keys(JOB_KIND_TITLE), ...Object.keys(counts.byKind)])].sort();

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { sendMail, type Mail } from '../mail/mailer';
-import { enqueue, PermanentJobError, type DbOrTx, type JobHandler } from './queue';
+import type { DbOrTx } from '../db/client';
+import { enqueue, PermanentJobError, type JobHandler } from './queue';
 import { mails } from '../ops/metrics';
 
 export const MAIL_KIND = 'mail.send';

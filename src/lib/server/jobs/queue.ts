@@ -18,15 +18,11 @@
  * - Handlers must be idempotent: an attempt may be cut off at any point and run again.
  */
 import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DB, DbOrTx } from '../db/client';
 import { jobs, JOB_STATUSES, type Job, type JobStatus } from '../db/schema';
 import { newId } from '../ids';
 import { DomainError, notFound } from '../errors';
 
-/** A drizzle transaction of our database (what `db.transaction(tx => …)` hands over). */
-export type Tx = Parameters<Parameters<DB['transaction']>[0]>[0];
-/** The database or a transaction in progress. */
-export type DbOrTx = DB | Tx;
 
 export type JobPayload = Record<string, unknown>;
 
@@ -39,7 +35,7 @@ export const DEFAULT_LEASE_MS = 60_000;
 
 export interface JobContext {
 	job: Job;
-	db: DB;
+	db: DbOrTx;
 	/** 1 on the first run. */
 	attempt: number;
 	maxAttempts: number;
@@ -66,9 +62,9 @@ export interface JobHandler {
 	timeoutMs?: number;
 	leaseMs?: number;
 	/** Called once when the job becomes dead (also when a worker crashed on it too often). */
-	onDead?(db: DB, job: Job, error: string): void | Promise<void>;
+	onDead?(db: DbOrTx, job: Job, error: string): void | Promise<void>;
 	/** Called when an organizer cancels the job. */
-	onCancel?(db: DB, job: Job): void | Promise<void>;
+	onCancel?(db: DbOrTx, job: Job): void | Promise<void>;
 	/** Payload kept after success (e.g. drop the text of a sent mail with its one-time link). */
 	redactOnDone?(payload: JobPayload): JobPayload;
 	/** Short human description of a payload for the console. */
@@ -127,6 +123,11 @@ export interface EnqueueOptions {
 	maxAttempts?: number;
 	/** While a job with this key is queued or running, enqueue returns it instead of adding one. */
 	dedupeKey?: string;
+	/**
+	 * With `dedupeKey`: when the active job is queued for later (a retry waiting out its backoff),
+	 * bring it forward to `runAt` (default now) — «send now» from a console.
+	 */
+	hurry?: boolean;
 	now?: Date;
 }
 
@@ -167,6 +168,14 @@ export function enqueue(db: DbOrTx, kind: string, payload: JobPayload, opts: Enq
 		.where(and(eq(jobs.dedupeKey, opts.dedupeKey!), inArray(jobs.status, ['queued', 'running'])))
 		.get();
 	if (!existing) throw new Error('enqueue: conflict without an active job');
+	const at = opts.runAt ?? now;
+	if (opts.hurry && existing.status === 'queued' && existing.runAt.getTime() > at.getTime()) {
+		const hurried = db.update(jobs).set({ runAt: at, updatedAt: now }).where(and(eq(jobs.id, existing.id), eq(jobs.status, 'queued'))).returning().get();
+		if (hurried) {
+			notify();
+			return hurried;
+		}
+	}
 	return existing;
 }
 
@@ -191,7 +200,7 @@ export interface ClaimResult {
 export const LOST_WORKER_ERROR = 'Процесс обработчика остановился во время выполнения задачи (сбой или перезапуск сервера), попытки исчерпаны';
 
 /** Atomically takes up to `limit` due jobs of the given kinds (queued and due, or running with an expired lease). */
-export function claim(db: DB, o: ClaimOptions): ClaimResult {
+export function claim(db: DbOrTx, o: ClaimOptions): ClaimResult {
 	if (!o.kinds.length || o.limit < 1) return { claimed: [], dead: [] };
 	const now = o.now ?? new Date();
 	const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
@@ -237,7 +246,7 @@ export function claim(db: DB, o: ClaimOptions): ClaimResult {
 const owned = (id: string, workerId: string) => and(eq(jobs.id, id), eq(jobs.status, 'running'), eq(jobs.lockedBy, workerId));
 
 /** Extends the lease (and stores progress). False when the job is no longer ours: stop working on it. */
-export function heartbeat(db: DB, id: string, workerId: string, o: { leaseMs?: number; progress?: number; now?: Date } = {}): boolean {
+export function heartbeat(db: DbOrTx, id: string, workerId: string, o: { leaseMs?: number; progress?: number; now?: Date } = {}): boolean {
 	const now = o.now ?? new Date();
 	const r = db
 		.update(jobs)
@@ -259,7 +268,7 @@ function clampProgress(p: number) {
 	return Math.max(0, Math.min(100, Math.round(p)));
 }
 
-export function completeJob(db: DB, job: Job, workerId: string, result: Record<string, unknown> | null, payload?: JobPayload, now = new Date()): boolean {
+export function completeJob(db: DbOrTx, job: Job, workerId: string, result: Record<string, unknown> | null, payload?: JobPayload, now = new Date()): boolean {
 	const r = db
 		.update(jobs)
 		.set({ status: 'done', progress: 100, result, lockedUntil: null, lockedBy: null, finishedAt: now, updatedAt: now, ...(payload ? { payload } : {}) })
@@ -282,7 +291,7 @@ export type FailOutcome = 'retry' | 'dead' | 'failed' | 'lost';
  * or failed at once for a permanent error. 'lost': the job is not ours anymore (nothing written).
  */
 export function failJob(
-	db: DB,
+	db: DbOrTx,
 	job: Job,
 	workerId: string,
 	error: string,
@@ -312,7 +321,7 @@ export function failJob(
 }
 
 /** Gives a job back without counting the attempt (clean shutdown in the middle of it). */
-export function releaseJob(db: DB, job: Job, workerId: string, now = new Date()): boolean {
+export function releaseJob(db: DbOrTx, job: Job, workerId: string, now = new Date()): boolean {
 	const r = db
 		.update(jobs)
 		.set({ status: 'queued', attempts: sql`max(${jobs.attempts} - 1, 0)`, runAt: now, lockedUntil: null, lockedBy: null, updatedAt: now })
@@ -330,7 +339,7 @@ export function getJob(db: DbOrTx, id: string): Job | undefined {
 }
 
 /** Cancels a queued or running job (a running handler is aborted at its next heartbeat). */
-export async function cancelJob(db: DB, id: string, now = new Date()): Promise<Job> {
+export async function cancelJob(db: DbOrTx, id: string, now = new Date()): Promise<Job> {
 	const job = getJob(db, id);
 	if (!job) throw notFound('Задача не найдена');
 	if (job.status !== 'queued' && job.status !== 'running') throw new DomainError(409, 'not_active', 'Отменить можно только задачу в очереди или в работе');
@@ -347,7 +356,7 @@ export async function cancelJob(db: DB, id: string, now = new Date()): Promise<J
 }
 
 /** Puts a failed, dead or cancelled job back in the queue with a fresh count of attempts. */
-export function retryJob(db: DB, id: string, now = new Date()): Job {
+export function retryJob(db: DbOrTx, id: string, now = new Date()): Job {
 	const job = getJob(db, id);
 	if (!job) throw notFound('Задача не найдена');
 	if (job.status !== 'failed' && job.status !== 'dead' && job.status !== 'cancelled')
@@ -380,7 +389,7 @@ export interface JobFilter {
 	offset?: number;
 }
 
-export function listJobs(db: DB, f: JobFilter = {}): Job[] {
+export function listJobs(db: DbOrTx, f: JobFilter = {}): Job[] {
 	const where: SQL[] = [];
 	if (f.status) where.push(eq(jobs.status, f.status));
 	if (f.kind) where.push(eq(jobs.kind, f.kind));
@@ -394,7 +403,7 @@ export function listJobs(db: DB, f: JobFilter = {}): Job[] {
 		.all();
 }
 
-export function countJobs(db: DB, f: Omit<JobFilter, 'limit' | 'offset'> = {}): number {
+export function countJobs(db: DbOrTx, f: Omit<JobFilter, 'limit' | 'offset'> = {}): number {
 	const where: SQL[] = [];
 	if (f.status) where.push(eq(jobs.status, f.status));
 	if (f.kind) where.push(eq(jobs.kind, f.kind));
@@ -402,7 +411,7 @@ export function countJobs(db: DB, f: Omit<JobFilter, 'limit' | 'offset'> = {}): 
 }
 
 /** Counts by status and by kind × status. */
-export function jobCounts(db: DB) {
+export function jobCounts(db: DbOrTx) {
 	const rows = db.select({ kind: jobs.kind, status: jobs.status, n: sql<number>`count(*)` }).from(jobs).groupBy(jobs.kind, jobs.status).all();
 	const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
 	const byKind: Record<string, Record<string, number>> = {};
@@ -414,7 +423,7 @@ export function jobCounts(db: DB) {
 }
 
 /** Deletes finished jobs (done, cancelled) older than the retention; dead and failed stay for the console. */
-export function purgeFinished(db: DB, olderThanMs: number, now = new Date()): number {
+export function purgeFinished(db: DbOrTx, olderThanMs: number, now = new Date()): number {
 	return db
 		.delete(jobs)
 		.where(and(inArray(jobs.status, ['done', 'cancelled']), lt(jobs.finishedAt, new Date(now.getTime() - olderThanMs))))

@@ -10,9 +10,9 @@
  * outputs through a results queue, and the portal records them. Both modes run the same three
  * functions.
  */
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import type { Job } from '../db/schema';
-import type { DbOrTx, JobPayload } from './queue';
+import type { JobPayload } from './queue';
 
 export interface ExecuteCtx<O> {
 	signal: AbortSignal;
@@ -24,13 +24,13 @@ export interface ExecuteCtx<O> {
 export interface RemoteJob<I = unknown, O = unknown> {
 	kind: string;
 	/** Portal: the worker's input, or the job's final result when there is nothing to do. */
-	prepare(db: DB, payload: JobPayload, job: Job): { input: I } | { result: Record<string, unknown> };
+	prepare(db: DbOrTx, payload: JobPayload, job: Job): { input: I } | { result: Record<string, unknown> };
 	/** Anywhere, without a database. Throws on errors worth a retry. */
 	execute(input: I, ctx: ExecuteCtx<O>): Promise<O>;
 	/** Portal: writes a (partial or final) output; returns the job's result. */
-	record(db: DB, job: Job, out: O, ctx: { stillOwned(tx: DbOrTx): boolean }): Promise<Record<string, unknown>>;
+	record(db: DbOrTx, job: Job, out: O, ctx: { stillOwned(tx: DbOrTx): boolean }): Promise<Record<string, unknown>>;
 	/** Portal: an output that will not be recorded (cancelled, replaced): remove what it stored. */
-	discard(db: DB, job: Job, out: O): Promise<void>;
+	discard(db: DbOrTx, job: Job, out: O): Promise<void>;
 }
 
 const remote = new Map<string, RemoteJob>();

@@ -9,7 +9,7 @@
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import type { Job } from '../db/schema';
 import {
 	claim,
@@ -33,7 +33,7 @@ import { jobsFinished } from '../ops/metrics';
 import { logFor } from '../ops/log';
 
 export interface WorkerOptions {
-	db: DB;
+	db: DbOrTx;
 	/** Heavy-lane slots (video processing). */
 	concurrency?: number;
 	/** Light-lane slots (mail). */
@@ -45,7 +45,7 @@ export interface WorkerOptions {
 	handlers?: JobHandler[];
 	workerId?: string;
 	/** Periodic housekeeping (purge of old jobs, orphaned objects). */
-	maintenance?: ((db: DB) => unknown)[];
+	maintenance?: ((db: DbOrTx) => unknown)[];
 	maintenanceEveryMs?: number;
 	/** Finished (done, cancelled) jobs are deleted after this long. */
 	retainMs?: number;
@@ -267,7 +267,7 @@ export function startWorker(o: WorkerOptions): Worker {
 }
 
 /** Runs one queued job right here (scripts without a worker, e.g. user:create sending its mail). */
-export async function runJobNow(db: DB, jobId: string, handlersList: JobHandler[] = registeredHandlers()): Promise<Job | undefined> {
+export async function runJobNow(db: DbOrTx, jobId: string, handlersList: JobHandler[] = registeredHandlers()): Promise<Job | undefined> {
 	const job = getJob(db, jobId);
 	if (!job || job.status !== 'queued') return job;
 	const w = startWorker({ db, handlers: handlersList.filter((h) => h.kind === job.kind), pollMs: 50, log: () => undefined });

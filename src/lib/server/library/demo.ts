@@ -11,7 +11,8 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
-import type { DB } from '../db/client';
+import type { DB, DbOrTx } from '../db/client';
+import type { Actor } from '../actor';
 import { assets, practices, users } from '../db/schema';
 import { DEMO_NOMINATIONS, DEMO_PRACTICES } from '../db/demo-content';
 import { newId } from '../ids';
@@ -49,7 +50,7 @@ export function demoPracticeRaws(): Record<string, string>[] {
 }
 
 /** Publishes the demo practices (synchronous part). Returns the Kazan practice's id. */
-export function seedLibraryPractices(db: DB, actor: { id: string; role: string }, now = new Date()): string | null {
+export function seedLibraryPractices(db: DB, actor: Actor, now = new Date()): string | null {
 	let first: string | null = null;
 	const raws = demoPracticeRaws();
 	raws.forEach((raw, i) => {
@@ -133,7 +134,7 @@ export async function makeChecklist(): Promise<Buffer> {
 }
 
 /** Video and a document for one practice, uploaded to S3 (best effort: a failure is only logged). */
-export async function seedLibraryMedia(db: DB, actor: { id: string; role: string }, practiceId: string, now = new Date()) {
+export async function seedLibraryMedia(db: DbOrTx, actor: Actor, practiceId: string, now = new Date()) {
 	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'library-demo-'));
 	try {
 		const video = await makeDemoVideo(dir);
@@ -166,7 +167,7 @@ export async function seedLibraryMedia(db: DB, actor: { id: string; role: string
 export async function seedLibraryDemo(db: DB, now = new Date()) {
 	const org = db.select({ id: users.id }).from(users).where(eq(users.role, 'organizer')).get();
 	if (!org) return;
-	const actor = { id: org.id, role: 'organizer' };
+	const actor = { id: org.id, role: 'organizer' as const };
 	const first = seedLibraryPractices(db, actor, now);
 	if (first) await seedLibraryMedia(db, actor, first, now);
 }

@@ -7,12 +7,13 @@
  */
 import Papa from 'papaparse';
 import ExcelJS from 'exceljs';
-import type { DB } from '../db/client';
+import type { DB, DbOrTx } from '../db/client';
 import { audit } from '../audit';
 import { DomainError, forbidden } from '../errors';
 import { KEY_LABELS, MAX_RESULTS, PRACTICE_KEYS, keyLabel, parsePracticeInput, type PracticeInput } from '../../schemas/library';
 import { normalize } from './text';
-import { insertPractice, RESERVED_SLUGS, type Actor } from './practices';
+import { insertPractice, RESERVED_SLUGS } from './practices';
+import type { Actor } from '../actor';
 import { practices } from '../db/schema';
 import { eq } from 'drizzle-orm';
 
@@ -166,7 +167,7 @@ export interface ImportCheck {
 }
 
 /** Checks every row (fields, explicit addresses free and not repeated). Writes nothing. */
-export function checkImport(db: DB, parsed: ParsedImport): ImportCheck {
+export function checkImport(db: DbOrTx, parsed: ParsedImport): ImportCheck {
 	const errors = [...parsed.errors];
 	const inputs: ImportCheck['inputs'] = [];
 	const slugs = new Map<string, number>();

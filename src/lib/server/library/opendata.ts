@@ -6,7 +6,7 @@
  */
 import { desc, eq, inArray } from 'drizzle-orm';
 import Papa from 'papaparse';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { practices, type Practice } from '../db/schema';
 import { districtOf, regionByCode } from '../../data/regions';
 import { PRACTICE_KEYS, SPHERE_TITLE, practiceToRaw } from '../../schemas/library';
@@ -21,12 +21,12 @@ export function csvSafe(v: string): string {
 
 export const CSV_EXTRA = ['url', 'region_name', 'district', 'published_at'] as const;
 
-function publishedRows(db: DB): Practice[] {
+function publishedRows(db: DbOrTx): Practice[] {
 	return db.select().from(practices).where(eq(practices.status, 'published')).orderBy(desc(practices.publishedAt)).all();
 }
 
 /** The whole library as CSV (UTF-8 with BOM for Excel). */
-export function libraryCsv(db: DB, origin: string): string {
+export function libraryCsv(db: DbOrTx, origin: string): string {
 	const header = [...PRACTICE_KEYS, ...CSV_EXTRA];
 	const rows = publishedRows(db).map((p) => {
 		const raw = practiceToRaw(p);
@@ -44,7 +44,7 @@ export function libraryCsv(db: DB, origin: string): string {
 }
 
 /** Atom 1.0 feed of the newest published practices. */
-export function libraryAtom(db: DB, origin: string, limit = 50): string {
+export function libraryAtom(db: DbOrTx, origin: string, limit = 50): string {
 	const rows = db.select().from(practices).where(eq(practices.status, 'published')).orderBy(desc(practices.publishedAt)).limit(limit).all();
 	const updated = (rows[0]?.updatedAt ?? new Date(0)).toISOString();
 	const entries = rows
@@ -77,7 +77,7 @@ ${entries}
 }
 
 /** sitemap.xml: the public pages and every published practice. */
-export function sitemapXml(db: DB, origin: string, pages: string[]): string {
+export function sitemapXml(db: DbOrTx, origin: string, pages: string[]): string {
 	const rows = db.select({ slug: practices.slug, updatedAt: practices.updatedAt }).from(practices).where(eq(practices.status, 'published')).orderBy(desc(practices.publishedAt)).all();
 	const urls = [
 		...pages.map((p) => `  <url><loc>${xmlEscape(origin + p)}</loc></url>`),
@@ -147,6 +147,6 @@ export function itemJson(i: SearchItem, origin: string) {
 	};
 }
 
-export function practicesByIds(db: DB, ids: string[]) {
+export function practicesByIds(db: DbOrTx, ids: string[]) {
 	return ids.length ? db.select().from(practices).where(inArray(practices.id, ids)).all() : [];
 }

@@ -4,23 +4,20 @@
  * with its audit event and, for published practices, the search index.
  */
 import { and, asc, desc, eq, like, or, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DB, DbOrTx } from '../db/client';
 import { adoptions, applications, assets, contests, nominations, practices, users, type Asset, type Practice } from '../db/schema';
 import { audit } from '../audit';
+import type { Actor } from '../actor';
 import { DomainError, forbidden, notFound } from '../errors';
 import { newId } from '../ids';
 import { MAX_RESULTS, parsePracticeInput, practiceToRaw, type PracticeInput } from '../../schemas/library';
-import { SPHERES } from '../db/demo-content';
+import { SPHERES } from '../../data/spheres';
 import { regionsByDistrict } from '../../data/regions';
 import { indexPractice, unindexPractice } from './search-index';
 import { slugify } from './text';
 import { resultsFromText } from './results-text';
 import { PRACTICE_STATUS_TITLE } from '../../glossary';
 
-export interface Actor {
-	id: string;
-	role: string;
-}
 
 /** Paths under /library/ that are pages, not practices. */
 export const RESERVED_SLUGS = new Set(['overview', 'feed', 'practices', 'new', 'import', 'search', 'api']);
@@ -30,7 +27,7 @@ function assertOrganizer(actor: Actor) {
 }
 
 /** A free slug: the wanted one, or with -2, -3… */
-export function uniqueSlug(db: DB, wanted: string, excludeId?: string): string {
+export function uniqueSlug(db: DbOrTx, wanted: string, excludeId?: string): string {
 	const base = slugify(wanted);
 	for (let i = 1; i < 10_000; i++) {
 		const cand = i === 1 ? base : `${base.slice(0, 75)}-${i}`;
@@ -68,21 +65,21 @@ function auditView(p: Practice) {
 	return { slug: p.slug, status: p.status, title: p.title, regionCode: p.regionCode, sphere: p.sphere, year: p.year, contactsConsent: p.contactsConsent, videoConsent: p.videoConsent, results: p.results.length, editorNote: p.editorNote ? p.editorNote.length : 0 };
 }
 
-export function getPractice(db: DB, id: string): Practice | undefined {
+export function getPractice(db: DbOrTx, id: string): Practice | undefined {
 	return db.select().from(practices).where(eq(practices.id, id)).get();
 }
 
-export function getPracticeBySlug(db: DB, slug: string): Practice | undefined {
+export function getPracticeBySlug(db: DbOrTx, slug: string): Practice | undefined {
 	return db.select().from(practices).where(eq(practices.slug, slug)).get();
 }
 
-function load(db: DB, id: string): Practice {
+function load(db: DbOrTx, id: string): Practice {
 	const p = getPractice(db, id);
 	if (!p) throw notFound('Практика не найдена');
 	return p;
 }
 
-function slugFor(db: DB, input: PracticeInput, excludeId?: string): string {
+function slugFor(db: DbOrTx, input: PracticeInput, excludeId?: string): string {
 	if (!input.slug) return uniqueSlug(db, input.title, excludeId);
 	if (RESERVED_SLUGS.has(input.slug)) throw new DomainError(400, 'bad_slug', `Адрес «${input.slug}» занят разделом библиотеки`, { field: 'slug' });
 	const taken = db.select({ id: practices.id }).from(practices).where(eq(practices.slug, input.slug)).get();
@@ -212,7 +209,7 @@ const SPHERE_BY_NOMINATION: [RegExp, string][] = [
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
 
 /** The winners of all contests with the practice made of each, if any (for the organizer). */
-export function listWinners(db: DB) {
+export function listWinners(db: DbOrTx) {
 	return db
 		.select({
 			id: applications.id,
@@ -253,7 +250,7 @@ export function listWinners(db: DB) {
  * (what cannot be read goes to the private editor's note), its video and the author's contacts —
  * both only with the consent the applicant gave in the wizard's consent step.
  */
-export function createFromApplication(db: DB, actor: Actor, applicationId: string, now = new Date()): Practice {
+export function createFromApplication(db: DbOrTx, actor: Actor, applicationId: string, now = new Date()): Practice {
 	assertOrganizer(actor);
 	return db.transaction(() => {
 		const row = db
@@ -339,7 +336,7 @@ export function createFromApplication(db: DB, actor: Actor, applicationId: strin
 
 
 
-export function listForOrganizer(db: DB, f: { q?: string; status?: string } = {}) {
+export function listForOrganizer(db: DbOrTx, f: { q?: string; status?: string } = {}) {
 	const where = [];
 	if (f.status && f.status in PRACTICE_STATUS_TITLE) where.push(eq(practices.status, f.status as keyof typeof PRACTICE_STATUS_TITLE));
 	const q = (f.q ?? '').trim().slice(0, 100);
@@ -370,7 +367,12 @@ export function listForOrganizer(db: DB, f: { q?: string; status?: string } = {}
 // Documents
 // ---------------------------------------------------------------------------
 
-export function listDocuments(db: DB, practiceId: string): Asset[] {
+/** The practice's own video asset, if it has one. */
+export function practiceVideo(db: DbOrTx, p: Pick<Practice, 'videoAssetId'>): Asset | undefined {
+	return p.videoAssetId ? db.select().from(assets).where(eq(assets.id, p.videoAssetId)).get() : undefined;
+}
+
+export function listDocuments(db: DbOrTx, practiceId: string): Asset[] {
 	return db
 		.select()
 		.from(assets)
@@ -380,7 +382,7 @@ export function listDocuments(db: DB, practiceId: string): Asset[] {
 }
 
 /** Records an uploaded document (the bytes are already in S3 under `key`). */
-export function addDocument(db: DB, actor: Actor, practiceId: string, doc: { id: string; key: string; name: string; mime: string; size: number }, now = new Date()): Asset {
+export function addDocument(db: DbOrTx, actor: Actor, practiceId: string, doc: { id: string; key: string; name: string; mime: string; size: number }, now = new Date()): Asset {
 	assertOrganizer(actor);
 	return db.transaction(() => {
 		const p = load(db, practiceId);
@@ -394,7 +396,7 @@ export function addDocument(db: DB, actor: Actor, practiceId: string, doc: { id:
 	});
 }
 
-export function removeDocument(db: DB, actor: Actor, practiceId: string, assetId: string, now = new Date()): { key: string } {
+export function removeDocument(db: DbOrTx, actor: Actor, practiceId: string, assetId: string, now = new Date()): { key: string } {
 	assertOrganizer(actor);
 	return db.transaction(() => {
 		const a = db.select().from(assets).where(and(eq(assets.id, assetId), eq(assets.practiceId, practiceId), eq(assets.kind, 'document'))).get();
@@ -409,7 +411,7 @@ export function removeDocument(db: DB, actor: Actor, practiceId: string, assetId
 // «Внедрили у себя»
 // ---------------------------------------------------------------------------
 
-export function listAdoptions(db: DB, practiceId: string) {
+export function listAdoptions(db: DbOrTx, practiceId: string) {
 	return db
 		.select({ id: adoptions.id, userId: adoptions.userId, organization: adoptions.organization, result: adoptions.result, createdAt: adoptions.createdAt, updatedAt: adoptions.updatedAt })
 		.from(adoptions)
@@ -419,7 +421,7 @@ export function listAdoptions(db: DB, practiceId: string) {
 }
 
 /** A logged-in team records (or updates) that it adopted a published practice. */
-export function recordAdoption(db: DB, actor: Actor, practiceId: string, input: { organization: string; result: string }, now = new Date()) {
+export function recordAdoption(db: DbOrTx, actor: Actor, practiceId: string, input: { organization: string; result: string }, now = new Date()) {
 	return db.transaction(() => {
 		const p = load(db, practiceId);
 		if (p.status !== 'published') throw notFound('Практика не найдена');
@@ -432,7 +434,7 @@ export function recordAdoption(db: DB, actor: Actor, practiceId: string, input: 
 	});
 }
 
-export function withdrawAdoption(db: DB, actor: Actor, practiceId: string, now = new Date()) {
+export function withdrawAdoption(db: DbOrTx, actor: Actor, practiceId: string, now = new Date()) {
 	return db.transaction(() => {
 		const existing = db.select().from(adoptions).where(and(eq(adoptions.practiceId, practiceId), eq(adoptions.userId, actor.id))).get();
 		if (!existing) throw notFound('Отметка о внедрении не найдена');
@@ -442,7 +444,7 @@ export function withdrawAdoption(db: DB, actor: Actor, practiceId: string, now =
 }
 
 /** Choices of the organizer's practice form. */
-export function formOptions(db: DB) {
+export function formOptions(db: DbOrTx) {
 	const fromContests = db.selectDistinct({ t: nominations.title }).from(nominations).all().map((r) => r.t);
 	const fromPractices = db.selectDistinct({ t: practices.nominationTitle }).from(practices).all().map((r) => r.t);
 	return {

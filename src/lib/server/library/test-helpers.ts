@@ -1,13 +1,13 @@
 /** Fixtures of the library's unit tests (not used by the portal). */
 import { users } from '../db/schema';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { parsePracticeInput, type PracticeInput } from '../../schemas/library';
 import { readSearchParams, type SearchParams } from '../../schemas/library-search';
 
-export const ORG = { id: 'org-test-0000000000001', role: 'organizer' };
-export const APPLICANT = { id: 'app-test-0000000000001', role: 'applicant' };
+export const ORG = { id: 'org-test-0000000000001', role: 'organizer' as const };
+export const APPLICANT = { id: 'app-test-0000000000001', role: 'applicant' as const };
 
-export function addUsers(db: DB) {
+export function addUsers(db: DbOrTx) {
 	db.insert(users)
 		.values([
 			{ id: ORG.id, email: 'org@test.ru', fio: 'Организатор Тестовый', role: 'organizer' },

@@ -1,64 +1,80 @@
 /**
- * What a player needs for a video business card: short-lived presigned URLs of the web rendition
- * (or of the original while there is none) and of the poster. S3 answers range requests on these
- * URLs, so the browser seeks without downloading the whole file.
+ * The playback descriptor of a video (`$lib/media/playback.ts`): short-lived presigned URLs of
+ * its renditions — the web rendition when processing made it, the original while there is none —
+ * and of its poster, with duration and display size. S3 answers range requests on these URLs, so
+ * the browser seeks without downloading the whole file. Every player of the portal is fed by
+ * `playbackFor`: the applicant's status, the jury's scoring screen, the practice page, the library
+ * editor.
  *
  * No access check here: the caller (the jury's scoring screen for an assigned entry, the public
  * library for a published practice, the applicant for their own entry) decides who may watch.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import type { DB } from '../db/client';
-import { assets, jobs, type AssetStatus } from '../db/schema';
+import type { DbOrTx } from '../db/client';
+import { assets, jobs, type Asset, type AssetStatus } from '../db/schema';
 import { presignGet } from '../storage/presign';
 import { notFound } from '../errors';
 import { MEDIA_PROCESS_KIND, type ProcessingNote } from './process';
 import type { VideoPhase, VideoStatusDTO } from '../../media/status';
+import { qualityLabel, type Playback, type PlaybackRendition } from '../../media/playback';
+
+export type { Playback, PlaybackRendition } from '../../media/playback';
 
 export const PLAYBACK_TTL_SEC = 3600;
 
-export interface Playback {
-	assetId: string;
-	/** Presigned URL of the rendition when ready, of the original otherwise. */
-	src: string;
-	/** MIME type of `src`. */
-	type: string;
-	poster: string | null;
-	status: AssetStatus;
-	/** True when `src` is the web rendition (H.264/AAC MP4, faststart, ≤ 720p). */
-	rendition: boolean;
-	durationSec: number | null;
-	width: number | null;
-	height: number | null;
-	/** Seconds the URLs stay valid. */
-	expiresIn: number;
-}
-
 const MIME_BY_EXT: Record<string, string> = { mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm' };
 
-export async function playbackFor(db: DB, videoAssetId: string, o: { expiresIn?: number } = {}): Promise<Playback> {
+/** Statuses of an original that can be played (a failed one too: as it is, for the record). */
+const PLAYABLE = ['uploaded', 'processing', 'ready', 'failed'];
+
+interface Facts {
+	durationSec?: number;
+	video?: { displayWidth?: number; displayHeight?: number } | null;
+}
+
+/** One rendition; its label is the given one, else its quality («720p»), else «Веб-версия». */
+async function rendition(file: Asset, id: string, label: string | null, type: string, expiresIn: number): Promise<PlaybackRendition> {
+	const v = ((file.facts ?? {}) as Facts).video;
+	const duration = ((file.facts ?? {}) as Facts).durationSec;
+	return {
+		id,
+		label: label ?? qualityLabel(v?.displayWidth, v?.displayHeight) ?? 'Веб-версия',
+		height: v?.displayWidth && v.displayHeight ? Math.min(v.displayWidth, v.displayHeight) : null,
+		url: await presignGet(file.key, { type, expiresIn }),
+		type,
+		kbps: file.size && duration ? Math.round((file.size * 8) / duration / 1000) : null
+	};
+}
+
+export async function playbackFor(db: DbOrTx, videoAssetId: string, o: { expiresIn?: number } = {}): Promise<Playback> {
 	const expiresIn = o.expiresIn ?? PLAYBACK_TTL_SEC;
 	const video = db.select().from(assets).where(eq(assets.id, videoAssetId)).get();
-	if (!video || video.kind !== 'video' || !['uploaded', 'processing', 'ready', 'failed'].includes(video.status)) throw notFound('Видео не найдено');
+	if (!video || video.kind !== 'video' || !PLAYABLE.includes(video.status)) throw notFound('Видео не найдено');
 	const kids = db
 		.select()
 		.from(assets)
 		.where(and(eq(assets.parentId, video.id), inArray(assets.kind, ['poster', 'rendition']), eq(assets.status, 'ready')))
 		.all();
-	// The «high» rendition (remux or 720p) when there is one, else the light one.
-	const isLight = (k: (typeof kids)[number]) => (k.facts as { quality?: string } | null)?.quality === 'light';
-	const rendition = video.status === 'ready' ? (kids.find((k) => k.kind === 'rendition' && !isLight(k)) ?? kids.find((k) => k.kind === 'rendition')) : undefined;
+	// Renditions ready to play, best default first: «high» (the remux or 720p; id `web`), then
+	// «light» (≤ 480p; id `light`, for slow links). While the first one is being made the video is
+	// not ready yet; a video that is ready with only its light one (an HEVC card a minute after the
+	// upload) plays that one until the 720p one joins it.
+	const isLight = (k: Asset) => (k.facts as { quality?: string } | null)?.quality === 'light';
+	const ready = video.status === 'ready';
+	const web = ready ? kids.find((k) => k.kind === 'rendition' && !isLight(k)) : undefined;
+	const light = ready ? kids.find((k) => k.kind === 'rendition' && isLight(k)) : undefined;
 	const poster = kids.find((k) => k.kind === 'poster');
-	const facts = (video.facts ?? {}) as { durationSec?: number; video?: { displayWidth?: number; displayHeight?: number } | null };
+	const facts = (video.facts ?? {}) as Facts;
 	const ext = /\.([a-z0-9]+)$/i.exec(video.key)?.[1]?.toLowerCase() ?? '';
-	// The original's type is what sniffing found (assets.mime); the rendition is always MP4.
-	const type = rendition ? (rendition.mime ?? 'video/mp4') : (video.mime ?? MIME_BY_EXT[ext] ?? 'video/mp4');
+	// The original is offered only while there is no rendition (it may be large and not
+	// web-playable). Its type is what sniffing found (assets.mime); the rendition is always MP4.
+	const made = [...(web ? [await rendition(web, 'web', null, web.mime ?? 'video/mp4', expiresIn)] : []), ...(light ? [await rendition(light, 'light', null, light.mime ?? 'video/mp4', expiresIn)] : [])];
+	const renditions = made.length ? made : [await rendition(video, 'original', 'Исходный файл', video.mime ?? MIME_BY_EXT[ext] ?? 'video/mp4', expiresIn)];
 	return {
 		assetId: video.id,
-		src: await presignGet(rendition ? rendition.key : video.key, { type, expiresIn }),
-		type,
-		poster: poster ? await presignGet(poster.key, { type: poster.mime ?? 'image/jpeg', expiresIn }) : null,
 		status: video.status,
-		rendition: !!rendition,
+		renditions,
+		poster: poster ? await presignGet(poster.key, { type: poster.mime ?? 'image/jpeg', expiresIn }) : null,
 		durationSec: typeof facts.durationSec === 'number' ? facts.durationSec : null,
 		width: facts.video?.displayWidth ?? null,
 		height: facts.video?.displayHeight ?? null,
@@ -69,7 +85,7 @@ export async function playbackFor(db: DB, videoAssetId: string, o: { expiresIn?:
 /** State of a video for the applicant's and the organizer's status display. */
 export type VideoState = VideoStatusDTO & { status: AssetStatus; playback: Playback | null };
 
-export async function videoState(db: DB, videoAssetId: string, o: { withPlayback?: boolean; expiresIn?: number } = {}): Promise<VideoState> {
+export async function videoState(db: DbOrTx, videoAssetId: string, o: { withPlayback?: boolean; expiresIn?: number } = {}): Promise<VideoState> {
 	const video = db.select().from(assets).where(eq(assets.id, videoAssetId)).get();
 	if (!video || video.kind !== 'video') throw notFound('Видео не найдено');
 	const note = (video.facts as { processing?: ProcessingNote } | null)?.processing;
@@ -102,15 +118,5 @@ export async function videoState(db: DB, videoAssetId: string, o: { withPlayback
 
 /** The browser's view of a VideoState (no internal fields). */
 export function toStatusDTO(s: VideoState): VideoStatusDTO {
-	return {
-		assetId: s.assetId,
-		phase: s.phase,
-		progress: s.progress,
-		error: s.error,
-		durationSec: s.durationSec,
-		poster: s.poster,
-		playback: s.playback
-			? { src: s.playback.src, type: s.playback.type, poster: s.playback.poster, rendition: s.playback.rendition, durationSec: s.playback.durationSec, width: s.playback.width, height: s.playback.height }
-			: null
-	};
+	return { assetId: s.assetId, phase: s.phase, progress: s.progress, error: s.error, durationSec: s.durationSec, poster: s.poster, playback: s.playback };
 }

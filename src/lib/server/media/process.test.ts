@@ -88,11 +88,14 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 		expect(progress.every((p, i) => i === 0 || p >= progress[i - 1])).toBe(true);
 
 		const pb = await playbackFor(db, asset.id, { expiresIn: 120 });
-		expect(pb).toMatchObject({ status: 'ready', rendition: true, type: 'video/mp4', width: 320, height: 240, expiresIn: 120 });
-		expect(pb.src).toContain(encodeURI(keys.rendition).replace(/\//g, '/'));
-		expect(pb.src).toContain('X-Amz-Expires=120');
+		// The descriptor offers the web rendition only (never the original beside it).
+		expect(pb).toMatchObject({ status: 'ready', renditions: [{ id: 'web', type: 'video/mp4', label: '240p', height: 240 }], width: 320, height: 240, expiresIn: 120 });
+		expect(pb.renditions).toHaveLength(1);
+		const src = pb.renditions[0].url;
+		expect(src).toContain(encodeURI(keys.rendition).replace(/\//g, '/'));
+		expect(src).toContain('X-Amz-Expires=120');
 		// Seeking: S3 answers range requests on the presigned URL.
-		const part = await fetch(pb.src, { headers: { Range: 'bytes=100-199' } });
+		const part = await fetch(src, { headers: { Range: 'bytes=100-199' } });
 		expect(part.status).toBe(206);
 		expect((await part.arrayBuffer()).byteLength).toBe(100);
 		const poster = await fetch(pb.poster!);
@@ -119,7 +122,7 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 			const rendition = children(asset.id).find((k) => k.kind === 'rendition')!;
 			expect(rendition.facts).toMatchObject({ mode: 'transcode', webPlayable: true, video: { codec: 'h264', pixFmt: 'yuv420p' }, audio: { codec: 'aac' } });
 			const pb = await playbackFor(db, asset.id);
-			const out = await downloadProbe(pb.src);
+			const out = await downloadProbe(pb.renditions[0].url);
 			expect(out.video).toMatchObject({ codec: 'h264', width: 320, height: 240 });
 			expect(out.durationSec).toBeCloseTo(2, 0);
 		}
@@ -134,7 +137,7 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 		const poster = jpegSize(Buffer.from(await (await fetch(pb.poster!)).arrayBuffer()))!;
 		expect(poster.height).toBeGreaterThan(poster.width);
 		expect(children(asset.id).find((k) => k.kind === 'poster')!.facts).toEqual(poster);
-		const rendition = await downloadProbe(pb.src);
+		const rendition = await downloadProbe(pb.renditions[0].url);
 		expect(rendition.video).toMatchObject({ displayWidth: 180, displayHeight: 320 });
 	});
 
@@ -174,8 +177,8 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 		expect(r).toEqual({ outcome: 'unavailable' });
 		expect(reload(asset.id)).toMatchObject({ status: 'uploaded', facts: { processing: { state: 'unavailable' } } });
 		const pb = await playbackFor(db, asset.id);
-		expect(pb).toMatchObject({ rendition: false, poster: null, status: 'uploaded' });
-		expect(pb.src).toContain(asset.key);
+		expect(pb).toMatchObject({ renditions: [{ id: 'original', label: 'Исходный файл' }], poster: null, status: 'uploaded' });
+		expect(pb.renditions[0].url).toContain(asset.key);
 		expect((await videoState(db, asset.id)).phase).toBe('unavailable');
 	});
 

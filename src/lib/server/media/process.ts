@@ -1,8 +1,9 @@
 /**
- * Processing of an uploaded video business card (the `media.process` job).
+ * Processing of an uploaded video (the `media.process` job): an applicant's video business card
+ * or a practice's own video in the library — both arrive through media/intake.ts.
  *
  *   uploaded ──▶ processing ──▶ ready   (poster + web rendition stored beside the original)
- *                          └──▶ failed  (a Russian reason for the applicant, and a mail)
+ *                          └──▶ failed  (a Russian reason; an applicant also gets a mail)
  *   without ffmpeg: stays uploaded, facts.processing.state = 'unavailable', the original is served.
  *
  * ffprobe/ffmpeg read the original through a presigned URL of the internal S3 endpoint (ranged
@@ -17,16 +18,17 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { and, eq, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, assets, contests, jobs, users, type Asset } from '../db/schema';
 import { config } from '../config';
 import { newId } from '../ids';
 import { contestSettings } from '../contests/settings';
 import { videoFailedMail } from '../mail/templates';
 import { enqueueMail } from '../jobs/mail';
-import { enqueue, type DbOrTx, type JobHandler } from '../jobs/queue';
+import { enqueue, type JobHandler } from '../jobs/queue';
 import type { RemoteJob } from '../jobs/remote';
-import { deleteObjectQuietly, putFile } from '../storage/put-file';
+import { putFile } from '../storage/put-file';
+import { deleteObjectQuietly } from '../storage/objects';
 import { presignGet } from '../storage/presign';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { bucket, s3 } from '../storage/s3';
@@ -114,7 +116,16 @@ function withNote(facts: Record<string, unknown> | null | undefined, note: Proce
 	return { ...(facts ?? {}), processing: note };
 }
 
+/**
+ * A library practice's own video (not part of a contest entry): up to 1 GiB and an hour. The
+ * library checks the size when the upload starts (library/files.ts); duration and streams are
+ * checked here and at completion (media/intake.ts).
+ */
+export const LIBRARY_VIDEO_LIMITS = { maxSizeBytes: 1024 ** 3, maxDurationSec: 60 * 60 };
+
+/** The limits of the video's contest (an entry's video) or of the library (a practice's video). */
 function limitsFor(db: DbOrTx, asset: Asset) {
+	if (!asset.applicationId && asset.practiceId) return LIBRARY_VIDEO_LIMITS;
 	const row = asset.applicationId
 		? db
 				.select({ settings: contests.settings })
@@ -232,7 +243,7 @@ export function defaultWorkRoot(): string {
  * Portal side, before the work: reads the video and its limits and marks it processing. Returns
  * the worker's input, or the job's final result when there is nothing to do.
  */
-export function prepareMedia(db: DB, assetId: string, now = new Date()): { input: MediaInput } | { result: ProcessResult } {
+export function prepareMedia(db: DbOrTx, assetId: string, now = new Date()): { input: MediaInput } | { result: ProcessResult } {
 	const asset = db.select().from(assets).where(eq(assets.id, assetId)).get();
 	if (!asset || asset.kind !== 'video') return { result: { outcome: 'skipped', reason: 'нет такого видео' } };
 	if (TERMINAL.has(asset.status)) return { result: { outcome: 'skipped', reason: `видео в состоянии ${asset.status}` } };
@@ -296,6 +307,7 @@ export async function executeMedia(input: MediaInput, ctx: ExecuteContext = {}):
 			try {
 				head = await s3().send(new HeadObjectCommand({ Bucket: bucket(), Key: input.key }), { abortSignal: ctx.signal });
 			} catch (e) {
+				if ((e as { name?: string }).name === 'NotFound') throw new Error(`object ${input.key} is missing`);
 				throw storageError(e) ?? e;
 			}
 			if ((head.ContentLength ?? 0) === 0) throw new MediaError('empty', { details: { sizeBytes: 0 } });
@@ -383,7 +395,7 @@ export function outputKeys(o: MediaOutput): string[] {
  * makes the video playable at once; the final one completes it. Returns the job's result.
  */
 export async function recordMedia(
-	db: DB,
+	db: DbOrTx,
 	assetId: string,
 	out: MediaOutput,
 	ctx: Pick<ProcessContext, 'stillOwned' | 'now'> = {}
@@ -446,7 +458,7 @@ export async function recordMedia(
 }
 
 /** A worker's output that will not be recorded (job cancelled or taken over): remove what nobody refers to. */
-export async function discardMedia(db: DB, assetId: string, out: MediaOutput): Promise<void> {
+export async function discardMedia(db: DbOrTx, assetId: string, out: MediaOutput): Promise<void> {
 	const keys = outputKeys(out);
 	if (keys.length) await removeUnreferenced(db, assetId, keys);
 }
@@ -455,7 +467,7 @@ export async function discardMedia(db: DB, assetId: string, out: MediaOutput): P
  * Processes one video asset here and now (the embedded queue's worker, scripts and tests):
  * prepare, execute and record in a row. Returns what happened; throws on errors worth a retry.
  */
-export async function processVideo(db: DB, assetId: string, ctx: ProcessContext = {}): Promise<ProcessResult> {
+export async function processVideo(db: DbOrTx, assetId: string, ctx: ProcessContext = {}): Promise<ProcessResult> {
 	const now = ctx.now ?? (() => new Date());
 	const prep = prepareMedia(db, assetId, now());
 	if ('result' in prep) return prep.result;
@@ -484,7 +496,7 @@ export async function processVideo(db: DB, assetId: string, ctx: ProcessContext 
 	}
 }
 
-async function removeUnreferenced(db: DB, assetId: string, keys: string[], o: { evenIfActive?: boolean } = {}) {
+async function removeUnreferenced(db: DbOrTx, assetId: string, keys: string[], o: { evenIfActive?: boolean } = {}) {
 	const active = !o.evenIfActive && db
 		.select({ id: jobs.id })
 		.from(jobs)
@@ -500,8 +512,11 @@ function cabinetLink(asset: Asset) {
 	return `${config().origin}/cabinet${asset.applicationId ? `/applications/${asset.applicationId}` : ''}`;
 }
 
-/** Marks the video failed with the reason for the applicant and queues a mail (once per reason). */
-export function failVideo(db: DB, asset: Asset, e: MediaError, facts: MediaFacts | null, ctx: Pick<ProcessContext, 'stillOwned'>, now = new Date()): ProcessResult {
+/**
+ * Marks the video failed with the reason. The applicant of an entry's video gets a mail (once per
+ * reason); a practice's video is the organizers' (they see the reason in the library editor).
+ */
+export function failVideo(db: DbOrTx, asset: Asset, e: MediaError, facts: MediaFacts | null, ctx: Pick<ProcessContext, 'stillOwned'>, now = new Date()): ProcessResult {
 	const message = e.messageRu;
 	const result = db.transaction((tx) => {
 		if (ctx.stillOwned && !ctx.stillOwned(tx)) throw new NotOwnedError();
@@ -513,7 +528,7 @@ export function failVideo(db: DB, asset: Asset, e: MediaError, facts: MediaFacts
 			.set({ status: 'failed', error: message, facts: withNote(base, { state: 'failed', code: e.code, at: now.getTime() }), updatedAt: now })
 			.where(eq(assets.id, asset.id))
 			.run();
-		const owner = cur.ownerId ? tx.select({ email: users.email, fio: users.fio }).from(users).where(eq(users.id, cur.ownerId)).get() : undefined;
+		const owner = cur.ownerId && cur.applicationId ? tx.select({ email: users.email, fio: users.fio }).from(users).where(eq(users.id, cur.ownerId)).get() : undefined;
 		if (!repeated && owner) enqueueMail(tx, videoFailedMail(owner.email, owner.fio, message, cabinetLink(cur)), { dedupeKey: `video-failed:${asset.id}`, now });
 		return true;
 	});
@@ -557,7 +572,7 @@ export const mediaHandler: JobHandler = {
  * Housekeeping: posters and renditions of videos that were replaced, rejected or deleted are
  * removed with their objects; a video left 'processing' without an active job is queued again.
  */
-export async function sweepMedia(db: DB): Promise<{ removed: number; requeued: number }> {
+export async function sweepMedia(db: DbOrTx): Promise<{ removed: number; requeued: number }> {
 	const orphans = db
 		.select({ id: assets.id, key: assets.key })
 		.from(assets)

@@ -1,9 +1,10 @@
 /** Who may see a video, the current video of an application, and counts for organizers. */
 import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { assets, jobs, type Asset } from '../db/schema';
 import { forbidden, notFound } from '../errors';
 import { MEDIA_PROCESS_KIND, enqueueMediaProcess } from './process';
+import { canSeeVideo } from '../auth/access';
 
 export interface Viewer {
 	id: string;
@@ -11,15 +12,15 @@ export interface Viewer {
 }
 
 /** The owner and organizers; everyone else gets 403 (the jury checks its assignments itself). */
-export function videoForViewer(db: DB, viewer: Viewer, assetId: string): Asset {
+export function videoForViewer(db: DbOrTx, viewer: Viewer, assetId: string): Asset {
 	const a = db.select().from(assets).where(eq(assets.id, assetId)).get();
 	if (!a || a.kind !== 'video') throw notFound('Видео не найдено');
-	if (viewer.role !== 'organizer' && a.ownerId !== viewer.id) throw forbidden('Нет доступа к этому видео');
+	if (!canSeeVideo(viewer, a)) throw forbidden('Нет доступа к этому видео');
 	return a;
 }
 
 /** The application's latest video that is not replaced (may be failed or rejected). */
-export function currentVideo(db: DB, applicationId: string): Asset | undefined {
+export function currentVideo(db: DbOrTx, applicationId: string): Asset | undefined {
 	return db
 		.select()
 		.from(assets)
@@ -39,7 +40,7 @@ export interface VideoSummary {
 	unprocessed: number;
 }
 
-export function videoSummary(db: DB): VideoSummary {
+export function videoSummary(db: DbOrTx): VideoSummary {
 	const rows = db
 		.select({ status: assets.status, n: sql<number>`count(*)` })
 		.from(assets)
@@ -69,7 +70,7 @@ export function videoSummary(db: DB): VideoSummary {
 	};
 }
 
-function unprocessedIds(db: DB): string[] {
+function unprocessedIds(db: DbOrTx): string[] {
 	return db
 		.select({ id: assets.id })
 		.from(assets)
@@ -91,7 +92,7 @@ function unprocessedIds(db: DB): string[] {
 }
 
 /** Queues processing for every uploaded video without a job (e.g. after ffmpeg was installed). */
-export function queueUnprocessed(db: DB): number {
+export function queueUnprocessed(db: DbOrTx): number {
 	const ids = unprocessedIds(db);
 	db.transaction((tx) => {
 		for (const id of ids) enqueueMediaProcess(tx, id);

@@ -60,3 +60,19 @@ export function isAllowedVideo(t: SniffedType | null | undefined): boolean {
 export function isAllowedLetter(t: SniffedType | null | undefined): boolean {
 	return !!t && ((t.ext === 'pdf' && t.mime === PDF_MIME) || (t.ext === 'docx' && t.mime === DOCX_MIME));
 }
+
+/** The extension of a file name, lower-case ('' when it has none). */
+export function extOf(filename: string): string {
+	const m = /\.([a-z0-9]{1,5})$/i.exec(filename.trim());
+	return m ? m[1].toLowerCase() : '';
+}
+
+/** ISO-BMFF containers a browser and ffmpeg treat alike, whatever the name says. */
+const ISO_BMFF = new Set(['mp4', 'm4v', 'mov']);
+
+/** True when the sniffed type is what a file named `*.declaredExt` should be. */
+export function matchesExt(declaredExt: string, t: SniffedType | null | undefined): boolean {
+	if (!t) return false;
+	if (t.ext === declaredExt) return true;
+	return ISO_BMFF.has(declaredExt) && ISO_BMFF.has(t.ext);
+}

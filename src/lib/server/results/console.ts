@@ -2,7 +2,7 @@
  * View models of the results console pages (the routes only parse the query and call these).
  */
 import { eq, inArray, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DB, DbOrTx } from '../db/client';
 import { applications, contests, rounds } from '../db/schema';
 import { contestSettings } from '../contests/settings';
 import { notFound } from '../errors';
@@ -117,7 +117,7 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 }
 
 /** Light header of a round's pages (title, contest, finals link): two small queries. */
-export function roundHeader(db: DB, roundId: string) {
+export function roundHeader(db: DbOrTx, roundId: string) {
 	const r = db.select().from(rounds).where(eq(rounds.id, roundId)).get();
 	if (!r) throw notFound('Тур не найден');
 	const c = db.select({ id: contests.id, title: contests.title }).from(contests).where(eq(contests.id, r.contestId)).get()!;
@@ -234,7 +234,7 @@ export function protocolPage(db: DB, roundId: string) {
 }
 
 /** The contest page of the console: results settings, decision mails, winners' spread. */
-export function contestResultsPage(db: DB, contestId: string) {
+export function contestResultsPage(db: DbOrTx, contestId: string) {
 	const c = db.select().from(contests).where(eq(contests.id, contestId)).get();
 	if (!c) throw notFound('Конкурс не найден');
 	const s = contestSettings(c.settings);

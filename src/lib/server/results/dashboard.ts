@@ -3,14 +3,15 @@
  * Counting is done in SQL (GROUP BY); the jury part reuses the round's loaded results.
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DB, DbOrTx } from '../db/client';
 import { applications, contests, nominations, roundEntries, rounds } from '../db/schema';
 import { FEDERAL_DISTRICTS, districtOf, regionByCode } from '../../data/regions';
-import { COMPETING, roundResults } from './load';
+import { roundResults } from './load';
+import { COMPETING } from '../review/rounds';
 import { jurorSignals } from './quality';
 
 /** Contests (newest first) with their rounds and entry counts: the console's picker. */
-export function resultsIndex(db: DB) {
+export function resultsIndex(db: DbOrTx) {
 	const cs = db.select({ id: contests.id, title: contests.title, slug: contests.slug, phase: contests.phase, year: contests.year }).from(contests).orderBy(desc(contests.year), desc(contests.openAt)).all();
 	const rs = db
 		.select({ id: rounds.id, contestId: rounds.contestId, number: rounds.number, title: rounds.title, status: rounds.status, deadlineAt: rounds.deadlineAt, entries: sql<number>`(SELECT count(*) FROM round_entries e WHERE e.round_id = ${rounds.id})` })
@@ -161,6 +162,6 @@ export function dashboard(db: DB, contestId: string, roundId?: string, now = Dat
 }
 
 /** Used by the console to tell an empty round from a missing one. */
-export function roundEntryCount(db: DB, roundId: string): number {
+export function roundEntryCount(db: DbOrTx, roundId: string): number {
 	return db.select({ n: sql<number>`count(*)` }).from(roundEntries).where(eq(roundEntries.roundId, roundId)).get()?.n ?? 0;
 }

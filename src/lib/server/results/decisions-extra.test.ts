@@ -7,8 +7,9 @@ import { applications, assignments, auditEvents, contests, mailDeliveries, round
 import type { Mail } from '../mail/mailer';
 import { auditConsole } from '../admin/audit-console';
 import { applicantFeedback } from './feedback';
-import { composeDecisionMail, deliverPending, mailingStatus, MAX_ATTEMPTS, queueDecisionMails } from './mailing';
-import { assignCalibration, calibrationView, jurorSignals } from './quality';
+import { composeDecisionMail, deliverPending, mailingStatus, MAX_ATTEMPTS, queueDecisionMails, requestDelivery } from './mailing';
+import { calibrationView, jurorSignals } from './quality';
+import { assignCalibration } from '../review/assignments';
 import { dashboard, resultsIndex } from './dashboard';
 import { computeRound, loadRound } from './load';
 import { markWinners } from './decisions';
@@ -16,7 +17,7 @@ import { markWinners } from './decisions';
 let t: ReturnType<typeof tempDb>;
 let db: DB;
 let s: SeededResults;
-const org = { id: 'org-1' };
+const org = { id: 'org-1', role: 'organizer' as const, ip: '127.0.0.1' };
 beforeEach(() => {
 	t = tempDb();
 	db = t.db;
@@ -148,7 +149,7 @@ describe('dashboard and audit console', () => {
 
 	it('filters the audit log by entity, actor, action and Moscow days', () => {
 		db.update(applications).set({ status: 'in_review' }).run();
-		markWinners(db, { id: s.jurors.J1 }, s.roundId, [s.apps.M1]);
+		markWinners(db, { id: s.jurors.J1, role: 'jury' }, s.roundId, [s.apps.M1]);
 		const all = auditConsole(db, { entity: '', entityId: '', actor: '', action: '', from: '', to: '', page: 1 });
 		expect(all.actions).toEqual(['application.status', 'results.winners']);
 		expect(all.events[0]).toMatchObject({ action: 'results.winners', actor: { fio: 'Антонов Борис Ильич', role: 'jury' } });
@@ -163,6 +164,30 @@ describe('dashboard and audit console', () => {
 });
 
 describe('decision mails through the durable queue', () => {
+	it('«отправить сейчас» brings the waiting delivery job forward and sends nothing itself (issue 13, point 5)', async () => {
+		const { jobs } = await import('../db/schema');
+		const { DECISION_MAIL_KIND } = await import('./mailing');
+		markWinners(db, org, s.roundId, [s.apps.M1, s.apps.P1]);
+		queueDecisionMails(db, org, s.contestId, ['winner', 'not_selected']);
+		// The job failed once and waits out its backoff.
+		const later = new Date(Date.now() + 3600_000);
+		db.update(jobs).set({ runAt: later }).where(eq(jobs.kind, DECISION_MAIL_KIND)).run();
+		const now = new Date();
+		const r = requestDelivery(db, org, s.contestId, now);
+		expect(r.due).toBe(8);
+		const queued = db.select().from(jobs).where(eq(jobs.kind, DECISION_MAIL_KIND)).all();
+		expect(queued).toHaveLength(1);
+		expect(queued[0]).toMatchObject({ id: r.jobId, status: 'queued' });
+		expect(queued[0].runAt.getTime()).toBe(now.getTime());
+		// Nothing was sent inside the request.
+		expect(mailingStatus(db, s.contestId)).toMatchObject({ pending: 8, sent: 0 });
+		expect(db.select().from(auditEvents).where(eq(auditEvents.action, 'mail.request')).get()).toMatchObject({ actorId: org.id, ip: org.ip, after: { due: 8 } });
+		// Nothing due: no job, nothing audited.
+		db.update(mailDeliveries).set({ status: 'sent' }).run();
+		expect(requestDelivery(db, org, s.contestId)).toEqual({ due: 0, jobId: null });
+		expect(db.select().from(auditEvents).where(eq(auditEvents.action, 'mail.request')).all()).toHaveLength(1);
+	});
+
 	it('queueing enqueues one delivery job in the same transaction; the worker sends every letter', async () => {
 		const { jobs } = await import('../db/schema');
 		const { runJobNow } = await import('../jobs/worker');

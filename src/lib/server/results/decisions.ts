@@ -13,14 +13,15 @@
  * changed application plus one `results.winners` decision event.
  */
 import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DB, DbOrTx } from '../db/client';
 import { applications, nominations, rounds, users } from '../db/schema';
 import { audit } from '../audit';
 import { DomainError } from '../errors';
 import { districtOf, regionByCode, FEDERAL_DISTRICTS } from '../../data/regions';
 import { pickWinners } from './compute';
 import { roundResults } from './load';
-import { setStatuses, type Actor } from './finals';
+import { setStatuses } from './finals';
+import { by, type Actor } from '../actor';
 
 export interface WinnerCandidate {
 	applicationId: string;
@@ -52,7 +53,7 @@ export interface NominationDecision {
 }
 
 /** The contest's last round (the decisive one). */
-export function lastRound(db: DB, contestId: string) {
+export function lastRound(db: DbOrTx, contestId: string) {
 	return db.select().from(rounds).where(eq(rounds.contestId, contestId)).orderBy(desc(rounds.number)).limit(1).get();
 }
 
@@ -155,8 +156,7 @@ export function markWinners(db: DB, actor: Actor, roundId: string, winnerIds: st
 	const over = loaded.nominations.filter((nom) => (count.get(nom.id) ?? 0) > n);
 	if (over.length) throw new DomainError(400, 'too_many', `Не больше ${n} победителей в номинации; превышено: ${over.map((o) => `«${o.title}»`).join(', ')}`);
 
-	return db.transaction((t) => {
-		const tx = t as unknown as DB;
+	return db.transaction((tx) => {
 		const before = tx
 			.select({ number: applications.number })
 			.from(applications)
@@ -175,8 +175,7 @@ export function markWinners(db: DB, actor: Actor, roundId: string, winnerIds: st
 		audit(
 			tx,
 			{
-				actorId: actor.id,
-				ip: actor.ip,
+				...by(actor),
 				action: 'results.winners',
 				entity: 'contest',
 				entityId: loaded.contest.id,
@@ -209,7 +208,7 @@ export interface Spread {
 }
 
 /** The regional spread of a contest's winners (by federal district and region, per track). */
-export function winnersSpread(db: DB, contestId: string): Spread {
+export function winnersSpread(db: DbOrTx, contestId: string): Spread {
 	const rows = db
 		.select({ number: applications.number, regionCode: applications.regionCode, fio: users.fio, nomination: nominations.title, track: nominations.track })
 		.from(applications)
@@ -250,7 +249,7 @@ export function winnersSpread(db: DB, contestId: string): Spread {
 }
 
 /** Whether a contest has decided winners (for the feedback / mailing pages). */
-export function hasDecision(db: DB, contestId: string): boolean {
+export function hasDecision(db: DbOrTx, contestId: string): boolean {
 	return !!db
 		.select({ id: applications.id })
 		.from(applications)

@@ -10,7 +10,7 @@
  * nothing about who wrote what. Only submitted reviews count; an empty feedback is left out.
  */
 import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, assignments, contests, criteria, rounds, scores } from '../db/schema';
 import { contestSettings } from '../contests/settings';
 
@@ -23,7 +23,7 @@ export interface FeedbackRound {
 }
 
 /** null when feedback is not released for the application's contest (or nothing is reviewed yet). */
-export function applicantFeedback(db: DB, applicationId: string): FeedbackRound[] | null {
+export function applicantFeedback(db: DbOrTx, applicationId: string): FeedbackRound[] | null {
 	const app = db
 		.select({ id: applications.id, contestId: applications.contestId, nominationId: applications.nominationId, settings: contests.settings })
 		.from(applications)

@@ -7,14 +7,17 @@ import { applications, assignments, auditEvents, contests, roundEntries, rounds 
 import { listAudit } from '../audit';
 import { DomainError } from '../errors';
 import { contestSettings } from '../contests/settings';
-import { addJurorToEntry, createFinals, finalsStarted, routeFinals, setRoundStatus } from './finals';
+import { createFinals, finalsStarted } from './finals';
+import { addJurorToEntry } from '../review/assignments';
+import { applyRouting } from '../review/plan';
+import { activateRound, closeRound } from '../review/rounds';
 import { markWinners, winnersPreview, winnersSpread } from './decisions';
 import { updateResultsSettings } from './settings-guard';
 
 let t: ReturnType<typeof tempDb>;
 let db: DB;
 let s: SeededResults;
-const org = { id: 'org-1', ip: '127.0.0.1' };
+const org = { id: 'org-1', role: 'organizer' as const, ip: '127.0.0.1' };
 beforeEach(() => {
 	t = tempDb();
 	db = t.db;
@@ -69,9 +72,9 @@ describe('finals', () => {
 		const r2 = db.select().from(rounds).where(eq(rounds.id, f.roundId)).get()!;
 		expect(r2).toMatchObject({ number: 2, status: 'draft', settings: { k: 2, jurorIds: [s.jurors.J1, s.jurors.J2, s.jurors.J5].sort() } });
 
-		const routed = routeFinals(db, org, f.roundId);
+		const routed = applyRouting(db, org, f.roundId);
 		expect(routed.added).toBe(8);
-		expect(routed.unplaced).toEqual([]);
+		expect(routed.unplacedEntries).toEqual([]);
 		const rows = db.select().from(assignments).where(eq(assignments.roundId, f.roundId)).all();
 		const loads = new Map<string, number>();
 		for (const r of rows) loads.set(r.jurorId, (loads.get(r.jurorId) ?? 0) + 1);
@@ -85,12 +88,12 @@ describe('finals', () => {
 		expect(status(s.apps.M3)).toBe('in_review');
 		expect(status(s.apps.P3)).toBe('finalist');
 		expect(db.select().from(assignments).where(eq(assignments.roundId, f.roundId)).all()).toHaveLength(0);
-		routeFinals(db, org, f.roundId);
+		applyRouting(db, org, f.roundId);
 
 		// …and results settings changed.
 		updateResultsSettings(db, org, s.contestId, { ...SETTINGS, disagreementThreshold: 25 });
 
-		setRoundStatus(db, org, f.roundId, 'active');
+		activateRound(db, f.roundId, org);
 		expect(finalsStarted(db, s.contestId)).toBe(true);
 		expect(refusal(() => createFinals(db, org, { fromRoundId: s.roundId, perNomination: 1 })).code).toBe('finals_started');
 		const e = refusal(() => updateResultsSettings(db, org, s.contestId, { ...SETTINGS, disagreementThreshold: 25, normalize: true }));
@@ -115,16 +118,20 @@ describe('finals', () => {
 describe('round changes from the finals page (issue 11, point 11)', () => {
 	it('go through review/rounds: the past-deadline check and the audit actions round.activate / round.close', () => {
 		const past = new Date(Date.now() - 3600_000);
-		const f = createFinals(db, org, { fromRoundId: s.roundId, perNomination: 2, k: 2, jurorIds: [s.jurors.J1, s.jurors.J2, s.jurors.J5], deadlineAt: past });
-		routeFinals(db, org, f.roundId);
+		// A finals round is created like every round (review/rounds.createRound): not with a past deadline…
+		expect(refusal(() => createFinals(db, org, { fromRoundId: s.roundId, perNomination: 2, k: 2, deadlineAt: past })).code).toBe('past_deadline');
+		const f = createFinals(db, org, { fromRoundId: s.roundId, perNomination: 2, k: 2, jurorIds: [s.jurors.J1, s.jurors.J2, s.jurors.J5], deadlineAt: new Date(Date.now() + 3600_000) });
+		applyRouting(db, org, f.roundId);
+		// …and a deadline that passed while the round was a draft stops its opening.
+		db.update(rounds).set({ deadlineAt: past }).where(eq(rounds.id, f.roundId)).run();
 		// The deadline of the finals has passed: opening it is refused as on the jury console.
-		const e = refusal(() => setRoundStatus(db, org, f.roundId, 'active'));
+		const e = refusal(() => activateRound(db, f.roundId, org));
 		expect(e.status).toBe(409);
 		expect(e.code).toBe('past_deadline');
 		expect(db.select().from(rounds).where(eq(rounds.id, f.roundId)).get()!.status).toBe('draft');
 		db.update(rounds).set({ deadlineAt: new Date(Date.now() + 86400_000) }).where(eq(rounds.id, f.roundId)).run();
-		setRoundStatus(db, org, f.roundId, 'active');
-		setRoundStatus(db, org, f.roundId, 'closed');
+		activateRound(db, f.roundId, org);
+		closeRound(db, f.roundId, org);
 		const actions = db
 			.select({ action: auditEvents.action, ip: auditEvents.ip, actorId: auditEvents.actorId })
 			.from(auditEvents)
@@ -158,8 +165,8 @@ describe('winners', () => {
 
 	it('marks winners of the decisive round, everyone else not selected, all audited; regional spread', () => {
 		const f = createFinals(db, org, { fromRoundId: s.roundId, perNomination: 2, k: 2, jurorIds: [s.jurors.J1, s.jurors.J2, s.jurors.J5] });
-		routeFinals(db, org, f.roundId);
-		setRoundStatus(db, org, f.roundId, 'active');
+		applyRouting(db, org, f.roundId);
+		activateRound(db, f.roundId, org);
 		// round 1 is no longer the decisive round
 		expect(refusal(() => markWinners(db, org, s.roundId, [s.apps.M1])).code).toBe('not_decisive');
 		// finals scores: M3 beats M1, P2 beats P1

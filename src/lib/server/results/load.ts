@@ -26,6 +26,7 @@ import type { DB } from '../db/client';
 import { contests, criteria as criteriaT, nominations, rounds, users, type ApplicationStatus } from '../db/schema';
 import { contestSettings, type ContestSettings } from '../contests/settings';
 import { notFound } from '../errors';
+import { COMPETING, roundSettings, type RoundSettings } from '../review/rounds';
 import {
 	computeResults,
 	SCORE_EPSILON,
@@ -36,25 +37,6 @@ import {
 	type ResultsOutput,
 	type Review
 } from './compute';
-
-/** Application statuses that take part in the competition. */
-export const COMPETING: ApplicationStatus[] = ['submitted', 'in_review', 'finalist', 'winner', 'not_selected'];
-/** Assignment statuses that are (or will be) a review. */
-export const REVIEW_STATUSES = ['assigned', 'draft', 'submitted'] as const;
-
-/** Per-round settings (same shape as the jury service's): K and the jury of the round. */
-export interface RoundSettings {
-	k?: number;
-	jurorIds?: string[];
-}
-
-export function roundSettings(raw: unknown): RoundSettings {
-	const r = (raw ?? {}) as Record<string, unknown>;
-	const out: RoundSettings = {};
-	if (typeof r.k === 'number' && Number.isInteger(r.k) && r.k >= 1 && r.k <= 10) out.k = r.k;
-	if (Array.isArray(r.jurorIds) && r.jurorIds.every((x) => typeof x === 'string')) out.jurorIds = r.jurorIds as string[];
-	return out;
-}
 
 export interface EntryMeta {
 	id: string;

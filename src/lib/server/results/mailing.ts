@@ -1,29 +1,28 @@
 /**
- * Bulk decision mails with per-recipient delivery status (table `mail_deliveries`).
- *
- * NOTE FOR THE MERGE: the durable job queue is being built on another branch. Until then
- * `deliverPending` sends synchronously, a bounded batch per call (the console's button), through
- * `sendMail`, recording every recipient's outcome; failed ones are retried by the next call (up to
- * MAX_ATTEMPTS). On merge the lead turns `deliverPending` (or `deliverOne`) into a queue handler —
- * the composition (`composeDecisionMail`), the recipient selection (`decisionRecipients`) and the
- * bookkeeping stay as they are.
+ * Bulk decision mails with per-recipient delivery status (table `mail_deliveries`), delivered by
+ * the durable job queue like every other mail of the portal.
  *
  * A mailing is a campaign `decision:<contestId>`: one row per application (idempotent — queuing
  * again adds only applications that have no row yet, so nobody gets the same letter twice). The
- * letter announces the status fixed in `kind` when queued.
+ * letter announces the status fixed in `kind` when queued. `queueDecisionMails` writes the rows
+ * and enqueues one delivery job (`mail.decisions`) in the same transaction; the job's handler
+ * (`decisionMailHandler`) sends them in batches through `deliverPending`, recording each
+ * recipient's outcome, and fails itself while some still fail so the queue retries with backoff.
+ * The console's «отправить сейчас» (`requestDelivery`) only brings that job forward: nothing is
+ * sent inside a request.
  */
-import { enqueue, type DbOrTx, type JobHandler } from '../jobs/queue';
+import { enqueue, type JobHandler } from '../jobs/queue';
 import { sendMail } from '../mail/mailer';
 import { config } from '../config';
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, contests, mailDeliveries, nominations, users } from '../db/schema';
 import { newId } from '../ids';
 import { audit } from '../audit';
 import { DomainError, notFound } from '../errors';
 import { contestSettings } from '../contests/settings';
 import type { Mail } from '../mail/mailer';
-import type { Actor } from './finals';
+import { by, type Actor } from '../actor';
 
 export const MAX_ATTEMPTS = 5;
 export const BATCH_LIMIT = 200;
@@ -43,7 +42,7 @@ export interface Recipient {
 }
 
 /** Applications of the contest in the given decision statuses, with their applicants. */
-export function decisionRecipients(db: DB, contestId: string, kinds: DecisionKind[] = DECISION_KINDS): Recipient[] {
+export function decisionRecipients(db: DbOrTx, contestId: string, kinds: DecisionKind[] = DECISION_KINDS): Recipient[] {
 	if (!kinds.length) return [];
 	return db
 		.select({
@@ -97,9 +96,8 @@ ${p.map((x) => `<p>${esc(x)}</p>`).join('\n')}
 }
 
 /** Queues the decision letters of a contest (idempotent per application). Audited. */
-export function queueDecisionMails(db: DB, actor: Actor, contestId: string, kinds: DecisionKind[], now = new Date()): { queued: number; already: number } {
-	return db.transaction((t) => {
-		const tx = t as unknown as DB;
+export function queueDecisionMails(db: DbOrTx, actor: Actor, contestId: string, kinds: DecisionKind[], now = new Date()): { queued: number; already: number } {
+	return db.transaction((tx) => {
 		if (!tx.select({ id: contests.id }).from(contests).where(eq(contests.id, contestId)).get()) throw notFound('Конкурс не найден');
 		const recipients = decisionRecipients(tx, contestId, kinds);
 		if (!recipients.length) throw new DomainError(409, 'no_recipients', 'Нет заявок с выбранными решениями — писать некому');
@@ -130,7 +128,7 @@ export function queueDecisionMails(db: DB, actor: Actor, contestId: string, kind
 					}))
 				)
 				.run();
-		audit(tx, { actorId: actor.id, ip: actor.ip, action: 'mail.queue', entity: 'contest', entityId: contestId, after: { campaign, kinds, queued: fresh.length, already: recipients.length - fresh.length } }, now);
+		audit(tx, { ...by(actor), action: 'mail.queue', entity: 'contest', entityId: contestId, after: { campaign, kinds, queued: fresh.length, already: recipients.length - fresh.length } }, now);
 		// The durable queue delivers them (in the same transaction: no letters without a job).
 		enqueueDecisionDelivery(tx, contestId, now);
 		return { queued: fresh.length, already: recipients.length - fresh.length };
@@ -149,7 +147,7 @@ export interface DeliverOptions {
  * Sends pending letters and retries failed ones (attempts < MAX_ATTEMPTS), at most `limit`,
  * recording each outcome. Returns the counts of this call.
  */
-export async function deliverPending(db: DB, actor: Actor | null, contestId: string, opts: DeliverOptions): Promise<{ sent: number; failed: number; left: number }> {
+export async function deliverPending(db: DbOrTx, actor: Actor | null, contestId: string, opts: DeliverOptions): Promise<{ sent: number; failed: number; left: number }> {
 	const campaign = campaignOf(contestId);
 	const contest = db.select().from(contests).where(eq(contests.id, contestId)).get();
 	if (!contest) throw notFound('Конкурс не найден');
@@ -190,7 +188,7 @@ export async function deliverPending(db: DB, actor: Actor | null, contestId: str
 			failed++;
 		}
 	}
-	if (due.length) audit(db, { actorId: actor?.id ?? null, ip: actor?.ip, action: 'mail.deliver', entity: 'contest', entityId: contestId, after: { campaign, sent, failed } }, now());
+	if (due.length) audit(db, { ...by(actor), action: 'mail.deliver', entity: 'contest', entityId: contestId, after: { campaign, sent, failed } }, now());
 	const left = mailingStatus(db, contestId).due;
 	return { sent, failed, left };
 }
@@ -207,7 +205,7 @@ export interface MailingStatus {
 	failures: { email: string; number: string | null; attempts: number; error: string | null }[];
 }
 
-export function mailingStatus(db: DB, contestId: string): MailingStatus {
+export function mailingStatus(db: DbOrTx, contestId: string): MailingStatus {
 	const campaign = campaignOf(contestId);
 	const counts = db
 		.select({ status: mailDeliveries.status, n: sql<number>`count(*)`, retry: sql<number>`sum(case when ${mailDeliveries.attempts} < ${MAX_ATTEMPTS} then 1 else 0 end)` })
@@ -238,9 +236,28 @@ export function mailingStatus(db: DB, contestId: string): MailingStatus {
 
 export const DECISION_MAIL_KIND = 'mail.decisions';
 
-/** One delivery job per contest campaign at a time (dedupe); it sends what is pending. */
-export function enqueueDecisionDelivery(db: DbOrTx, contestId: string, now = new Date()) {
-	return enqueue(db, DECISION_MAIL_KIND, { contestId }, { dedupeKey: `${DECISION_MAIL_KIND}:${contestId}`, maxAttempts: MAX_ATTEMPTS + 3, now });
+/**
+ * One delivery job per contest campaign at a time (dedupe); it sends what is pending. `hurry`
+ * brings a job that waits out a retry backoff forward to now.
+ */
+export function enqueueDecisionDelivery(db: DbOrTx, contestId: string, now = new Date(), opts: { hurry?: boolean } = {}) {
+	return enqueue(db, DECISION_MAIL_KIND, { contestId }, { dedupeKey: `${DECISION_MAIL_KIND}:${contestId}`, maxAttempts: MAX_ATTEMPTS + 3, hurry: opts.hurry, now });
+}
+
+/**
+ * «Отправить сейчас / повторить неудачные» of the results console: the letters still due
+ * (pending, or failed with attempts left) are handed to the queue's delivery job now — one is
+ * enqueued, or the waiting one is brought forward. Audited; returns how many letters are due.
+ */
+export function requestDelivery(db: DbOrTx, actor: Actor | null, contestId: string, now = new Date()): { due: number; jobId: string | null } {
+	return db.transaction((tx) => {
+		if (!tx.select({ id: contests.id }).from(contests).where(eq(contests.id, contestId)).get()) throw notFound('Конкурс не найден');
+		const due = mailingStatus(tx, contestId).due;
+		if (!due) return { due: 0, jobId: null };
+		const job = enqueueDecisionDelivery(tx, contestId, now, { hurry: true });
+		audit(tx, { ...by(actor), action: 'mail.request', entity: 'contest', entityId: contestId, after: { campaign: campaignOf(contestId), due, job: job.id } }, now);
+		return { due, jobId: job.id };
+	});
 }
 
 /**

@@ -15,20 +15,15 @@
  *
  * Calibration: the contest setting `calibrationEntryIds` lists entries every juror of their
  * nomination scores (first — the ordering of the juror's queue belongs to the jury screens);
- * `assignCalibration` adds the missing assignments in round 1; `calibrationView` shows every
+ * `assignCalibration` (review/assignments.ts — the review writes assignments) adds the missing
+ * assignments in round 1; `calibrationView` shows every
  * juror's total for each calibration entry with the spread, so an organizer can talk the scale
  * through before live scoring goes far.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import type { DB } from '../db/client';
-import { applications, assignments, conflicts, contests, jurorProfiles, roundEntries, rounds, users } from '../db/schema';
-import { newId } from '../ids';
-import { audit } from '../audit';
-import { DomainError, notFound } from '../errors';
-import { contestSettings } from '../contests/settings';
-import { conflictKey, isEligible } from '../review/routing';
+import type { DbOrTx } from '../db/client';
+import { applications, users } from '../db/schema';
 import type { LoadedRound, RoundResults } from './load';
-import type { Actor } from './finals';
 
 export const SIGNALS = { extremeShare: 0.5, fastMinutes: 3, harshLenientPoints: 10 } as const;
 
@@ -148,51 +143,5 @@ export function calibrationView(l: LoadedRound, res: RoundResults, numbers: Map<
 			mean: raws.length ? raws.reduce((a, b) => a + b, 0) / raws.length : null,
 			spread: raws.length ? Math.max(...raws) - Math.min(...raws) : null
 		};
-	});
-}
-
-/**
- * Assigns every calibration entry of the contest (in this round) to every active juror of its
- * nomination who has no conflict with it and is not yet on it. Audited per assignment.
- */
-export function assignCalibration(db: DB, actor: Actor, roundId: string, now = new Date()): { added: number } {
-	return db.transaction((t) => {
-		const tx = t as unknown as DB;
-		const round = tx.select().from(rounds).where(eq(rounds.id, roundId)).get();
-		if (!round) throw notFound('Тур не найден');
-		if (round.status === 'closed') throw new DomainError(409, 'round_closed', 'Тур закрыт');
-		const contest = tx.select().from(contests).where(eq(contests.id, round.contestId)).get()!;
-		const cs = contestSettings(contest.settings);
-		if (!cs.calibrationEntryIds.length) throw new DomainError(409, 'no_calibration', 'Калибровочные заявки не заданы в настройках итогов');
-		const apps = tx
-			.select({ id: applications.id, nominationId: applications.nominationId, region: applications.regionCode, organization: applications.organization, applicantUserId: applications.applicantId })
-			.from(roundEntries)
-			.innerJoin(applications, eq(applications.id, roundEntries.applicationId))
-			.where(and(eq(roundEntries.roundId, roundId), inArray(roundEntries.applicationId, cs.calibrationEntryIds)))
-			.all();
-		const jurors = tx
-			.select({ p: jurorProfiles, role: users.role })
-			.from(jurorProfiles)
-			.innerJoin(users, eq(users.id, jurorProfiles.userId))
-			.all()
-			.filter((r) => r.role === 'jury' && r.p.active);
-		const rows = tx.select().from(assignments).where(and(eq(assignments.roundId, roundId), inArray(assignments.applicationId, cs.calibrationEntryIds))).all();
-		const taken = new Set(rows.map((r) => `${r.applicationId}:${r.jurorId}`));
-		const declared = new Map<string, 'declared' | 'recused'>();
-		for (const c of tx.select().from(conflicts).where(inArray(conflicts.applicationId, cs.calibrationEntryIds)).all()) declared.set(conflictKey(c.jurorId, c.applicationId), c.reason);
-		let added = 0;
-		for (const a of apps) {
-			const app = { id: a.id, nominationId: a.nominationId, region: a.region ?? '', organization: a.organization ?? '', applicantUserId: a.applicantUserId };
-			for (const { p } of jurors) {
-				if (taken.has(`${a.id}:${p.userId}`)) continue;
-				const juror = { id: p.userId, userId: p.userId, nominationIds: p.nominationIds, region: p.regionCode ?? '', organization: p.organization, capacity: p.capacity };
-				if (!isEligible(app, juror, { k: 1, sameRegionConflict: cs.sameRegionConflict }, declared)) continue;
-				const id = newId();
-				tx.insert(assignments).values({ id, roundId, applicationId: a.id, jurorId: p.userId, status: 'assigned', source: 'manual', createdAt: now, updatedAt: now }).run();
-				audit(tx, { actorId: actor.id, ip: actor.ip, action: 'assignment.add', entity: 'assignment', entityId: id, after: { status: 'assigned', source: 'manual', roundId, applicationId: a.id, jurorId: p.userId, reason: 'calibration' } }, now);
-				added++;
-			}
-		}
-		return { added };
 	});
 }

@@ -9,18 +9,18 @@
  * decision must stay reproducible from the audit log. Other settings (feedback release, upload
  * limits) stay editable.
  *
- * `assertResultsSettingsChange` is exported for the contest settings form of the contest console
- * (another branch) to call before saving; `updateResultsSettings` is the results console's own
- * form.
+ * `assertResultsSettingsChange` is what the contest console's settings form (contests/admin.ts)
+ * calls before saving; `updateResultsSettings` is the results console's own form.
  */
 import { idsByNumbers } from '../review/rounds';
 import { and, eq, inArray } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, contests } from '../db/schema';
 import { audit } from '../audit';
 import { DomainError, notFound } from '../errors';
 import { contestSettings, contestSettingsSchema, type ContestSettings } from '../contests/settings';
-import { finalsStarted, type Actor } from './finals';
+import { finalsStarted } from './finals';
+import { by, type Actor } from '../actor';
 
 export const RESULTS_SETTINGS_KEYS = ['normalize', 'disagreementThreshold', 'jurorsPerEntry', 'winnersPerNomination', 'calibrationEntryIds'] as const;
 
@@ -38,7 +38,7 @@ export function changedResultsSettings(before: ContestSettings, after: ContestSe
 }
 
 /** Throws 409 when results-relevant settings change after the finals started. */
-export function assertResultsSettingsChange(db: DB, contestId: string, before: ContestSettings, after: ContestSettings): void {
+export function assertResultsSettingsChange(db: DbOrTx, contestId: string, before: ContestSettings, after: ContestSettings): void {
 	const changed = changedResultsSettings(before, after);
 	if (changed.length && finalsStarted(db, contestId))
 		throw new DomainError(
@@ -61,9 +61,8 @@ export interface ResultsSettingsPatch {
 
 
 /** Saves the results settings of a contest (refused after the finals started; audited). */
-export function updateResultsSettings(db: DB, actor: Actor, contestId: string, patch: ResultsSettingsPatch, now = new Date()): ContestSettings {
-	return db.transaction((t) => {
-		const tx = t as unknown as DB;
+export function updateResultsSettings(db: DbOrTx, actor: Actor, contestId: string, patch: ResultsSettingsPatch, now = new Date()): ContestSettings {
+	return db.transaction((tx) => {
 		const c = tx.select().from(contests).where(eq(contests.id, contestId)).get();
 		if (!c) throw notFound('Конкурс не найден');
 		const before = contestSettings(c.settings);
@@ -87,8 +86,7 @@ export function updateResultsSettings(db: DB, actor: Actor, contestId: string, p
 		audit(
 			tx,
 			{
-				actorId: actor.id,
-				ip: actor.ip,
+				...by(actor),
 				action: 'contest.settings',
 				entity: 'contest',
 				entityId: contestId,

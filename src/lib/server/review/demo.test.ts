@@ -3,9 +3,9 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
 import type { DB } from '../db/client';
 import { applications, assignments, conflicts, jurorProfiles, rounds, users } from '../db/schema';
-import { seedDemo } from '../db/seed';
+import { seedDemo } from '../seed';
 import { conflictReason } from './routing';
-import { loadRoundState } from './service';
+import { loadRoundState } from './round-state';
 
 let t: ReturnType<typeof tempDb>;
 let db: DB;

@@ -6,13 +6,14 @@
  * Everything is deterministic except the random ids.
  */
 import { and, asc, eq } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, assignments, contests, criteria, jurorProfiles, nominations, users } from '../db/schema';
 import { newId } from '../ids';
 import { hashPassword } from '../auth/password';
 import { DEMO_APPLICANTS, DEMO_PRACTICES, demoLetterText, type DemoPerson } from '../db/demo-content';
 import { createRound, activateRound } from './rounds';
-import { applyRouting, upsertConflict } from './service';
+import { applyRouting } from './plan';
+import { upsertConflict } from './assignments';
 import { saveScores } from './scoring';
 
 const DAY = 86400_000;
@@ -98,14 +99,13 @@ function practiceFor(p: DemoPerson, group: Group): Record<string, string | numbe
 }
 
 /** Seeds the jury demo into the demo contest. Returns false when the contest is missing or already has rounds. */
-export async function seedJuryDemo(db: DB, contestSlug = 'nastavnichestvo-2026', password = 'nastavnik2026', now = new Date()): Promise<boolean> {
+export async function seedJuryDemo(db: DbOrTx, contestSlug = 'nastavnichestvo-2026', password = 'nastavnik2026', now = new Date()): Promise<boolean> {
 	const contest = db.select().from(contests).where(eq(contests.slug, contestSlug)).get();
 	if (!contest) return false;
 	const noms = db.select().from(nominations).where(eq(nominations.contestId, contest.id)).orderBy(asc(nominations.sort)).all();
 	const nomBySlug = new Map(noms.map((n) => [n.slug, n]));
 	const passwordHash = await hashPassword(password);
-	return db.transaction((tx) => {
-		const d = tx as unknown as DB;
+	return db.transaction((d) => {
 		if (d.select({ id: applications.id }).from(applications).where(and(eq(applications.contestId, contest.id), eq(applications.seq, 1))).get()) return false;
 
 		// --- jury
@@ -211,7 +211,7 @@ export async function seedJuryDemo(db: DB, contestSlug = 'nastavnichestvo-2026',
 					values[c.id] = c.scaleMin + Math.min(span, Math.round(span * 0.45) + (h % Math.max(1, Math.round(span * 0.5))));
 				});
 				const at = new Date(now.getTime() - (nSubmitted + nDraft - k) * 3600_000);
-				saveScores(d, juryIds[j], a.id, { values, comment: submit ? 'Сильная заявка: результаты подтверждены цифрами, видно системную работу наставника.' : '', version: a.version, intent: submit ? 'submit' : 'draft' }, at);
+				saveScores(d, { id: juryIds[j], role: 'jury' }, a.id, { values, comment: submit ? 'Сильная заявка: результаты подтверждены цифрами, видно системную работу наставника.' : '', version: a.version, intent: submit ? 'submit' : 'draft' }, at);
 			});
 		}
 		return true;

@@ -9,6 +9,9 @@ import ExcelJS from 'exceljs';
 import { REGIONS, regionByCode } from '../../data/regions';
 import { emailField, fioField } from '../../schemas/jury';
 import type { NewJuror } from './jurors';
+import type { DbOrTx } from '../db/client';
+import { users } from '../db/schema';
+import { listNominations } from '../contests/queries';
 
 export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
 export const IMPORT_MAX_ROWS = 5000;
@@ -241,4 +244,14 @@ export async function parseJuryFile(buf: Uint8Array, filename: string, noms: Nom
 		throw e;
 	}
 	return validateRows(raw, noms, existingEmails);
+}
+
+/**
+ * The jury console's import: the file checked against the contest's nominations and the
+ * addresses already registered (nothing is written here; `inviteJurors` writes all or nothing).
+ */
+export async function readJuryFile(db: DbOrTx, contestId: string, buf: Uint8Array, filename: string): Promise<ParsedImport> {
+	const noms = listNominations(db, contestId).map((n) => ({ id: n.id, slug: n.slug, title: n.title }));
+	const existing = new Set(db.select({ email: users.email }).from(users).all().map((u) => u.email));
+	return parseJuryFile(buf, filename, noms, existing);
 }

@@ -1,16 +1,25 @@
 /**
  * Jurors: invitations (a jury user without a password + a single-use invite link), profiles
  * (expertise, region, organization, capacity, active) and conflicts declared by the organizer.
- * Mail is sent by the routes after the transaction commits.
+ * The invitation letter is enqueued (jobs/mail.ts) in the transaction that creates the juror or
+ * the new link, like every mail: a refused invite mails nothing, and a slow or failing SMTP server
+ * neither holds the organizer's request nor loses the letter (the queue retries it).
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
-import { applications, assignments, conflicts, jurorProfiles, nominations, rounds, users } from '../db/schema';
+import type { DbOrTx } from '../db/client';
+import { applications, assignments, conflicts, contests, jurorProfiles, nominations, rounds, users } from '../db/schema';
 import { newId } from '../ids';
 import { DomainError, notFound } from '../errors';
 import { audit } from '../audit';
 import { issueEmailToken, INVITE_TTL_MS } from '../auth/accounts';
-import { ACTIVE_STATUSES, allJurors, rerouteEntry, upsertConflict, type JurorInfo } from './service';
+import { by, type Actor } from '../actor';
+import { enqueueMail } from '../jobs/mail';
+import { inviteMail } from '../mail/templates';
+import { config } from '../config';
+import { ACTIVE_STATUSES } from './rounds';
+import { allJurors, type JurorInfo } from './round-state';
+import { rerouteEntry } from './plan';
+import { upsertConflict } from './assignments';
 import type { InviteInput, ProfileInput } from '$lib/schemas/jury';
 
 export interface NewJuror {
@@ -22,18 +31,32 @@ export interface NewJuror {
 	nominationIds: string[];
 }
 
-function contestNominationIds(db: DB, contestId: string): Set<string> {
+function contestNominationIds(db: DbOrTx, contestId: string): Set<string> {
 	return new Set(db.select({ id: nominations.id }).from(nominations).where(eq(nominations.contestId, contestId)).all().map((n) => n.id));
 }
 
-function checkNominations(db: DB, contestId: string, ids: string[]) {
+function checkNominations(db: DbOrTx, contestId: string, ids: string[]) {
 	const known = contestNominationIds(db, contestId);
 	const bad = ids.filter((id) => !known.has(id));
 	if (bad.length) throw new DomainError(400, 'bad_nomination', 'Выберите номинации из списка этого конкурса');
 }
 
-/** Inserts jury users with profiles and invite tokens; the caller holds the transaction. */
-function insertJurors(d: DB, list: NewJuror[], actorId: string | null, now: Date): { user: typeof users.$inferSelect; token: string }[] {
+function contestTitle(d: DbOrTx, contestId: string): string {
+	const c = d.select({ title: contests.title }).from(contests).where(eq(contests.id, contestId)).get();
+	if (!c) throw notFound('Конкурс не найден');
+	return c.title;
+}
+
+/** The invitation letter with its single-use link, through the mail queue (in the caller's transaction). */
+function enqueueInvite(d: DbOrTx, user: { email: string; fio: string }, contest: string, token: string, now: Date) {
+	enqueueMail(d, inviteMail(user.email, user.fio, contest, `${config().origin}/invite/${token}`), { now });
+}
+
+/**
+ * Inserts jury users with profiles and invite tokens; the caller holds the transaction. With
+ * `mailFor` (the contest's title) each one's invitation letter is enqueued too.
+ */
+function insertJurors(d: DbOrTx, list: NewJuror[], actor: Actor | null, now: Date, mailFor: string | null): { user: typeof users.$inferSelect; token: string }[] {
 	const out: { user: typeof users.$inferSelect; token: string }[] = [];
 	for (const j of list) {
 		const email = j.email.trim().toLowerCase();
@@ -44,44 +67,52 @@ function insertJurors(d: DB, list: NewJuror[], actorId: string | null, now: Date
 			.values({ userId: user.id, nominationIds: [...new Set(j.nominationIds)], regionCode: j.regionCode, organization: j.organization.trim(), capacity: j.capacity, active: true, createdAt: now, updatedAt: now })
 			.run();
 		const token = issueEmailToken(d, user.id, 'invite', INVITE_TTL_MS, now);
-		audit(d, { actorId, action: 'juror.invite', entity: 'user', entityId: user.id, after: { email, fio: user.fio, regionCode: j.regionCode, organization: j.organization, capacity: j.capacity, nominationIds: j.nominationIds } }, now);
+		audit(d, { ...by(actor), action: 'juror.invite', entity: 'user', entityId: user.id, after: { email, fio: user.fio, regionCode: j.regionCode, organization: j.organization, capacity: j.capacity, nominationIds: j.nominationIds } }, now);
+		if (mailFor !== null) enqueueInvite(d, user, mailFor, token, now);
 		out.push({ user, token });
 	}
 	return out;
 }
 
-/** Invites one juror: a jury user without a password, a profile and an invite token. */
-export function inviteJuror(db: DB, actorId: string | null, contestId: string, input: InviteInput | NewJuror, now = new Date()) {
+/** Invites one juror: a jury user without a password, a profile, an invite token and the letter. */
+export function inviteJuror(db: DbOrTx, actor: Actor | null, contestId: string, input: InviteInput | NewJuror, now = new Date()) {
 	checkNominations(db, contestId, input.nominationIds);
-	return db.transaction((tx) => insertJurors(tx as unknown as DB, [input as NewJuror], actorId, now)[0]);
+	return db.transaction((tx) => insertJurors(tx, [input as NewJuror], actor, now, contestTitle(tx, contestId))[0]);
 }
 
-/** Invites many jurors at once: all of them or none (the import). */
-export function inviteJurors(db: DB, actorId: string | null, contestId: string, list: NewJuror[], now = new Date()) {
+/**
+ * Invites many jurors at once: all of them or none (the import). The letters are enqueued only
+ * with `mail: true` (the import's «отправить приглашения» box); otherwise the organizer sends
+ * them later from each profile (`resendInvite`).
+ */
+export function inviteJurors(db: DbOrTx, actor: Actor | null, contestId: string, list: NewJuror[], opts: { mail?: boolean } = {}, now = new Date()) {
 	checkNominations(db, contestId, list.flatMap((j) => j.nominationIds));
-	return db.transaction((tx) => {
-		const d = tx as unknown as DB;
-		const out = insertJurors(d, list, actorId, now);
-		audit(d, { actorId, action: 'juror.import', entity: 'contest', entityId: contestId, after: { count: out.length } }, now);
+	return db.transaction((d) => {
+		const out = insertJurors(d, list, actor, now, opts.mail ? contestTitle(d, contestId) : null);
+		audit(d, { ...by(actor), action: 'juror.import', entity: 'contest', entityId: contestId, after: { count: out.length } }, now);
 		return out;
 	});
 }
 
-export function getJuror(db: DB, userId: string): JurorInfo {
+export function getJuror(db: DbOrTx, userId: string): JurorInfo {
 	const j = allJurors(db).find((x) => x.userId === userId);
 	if (!j) throw notFound('Эксперт не найден');
 	return j;
 }
 
-/** A new invite link for a juror who has not set a password yet (the old link stops working). */
-export function resendInvite(db: DB, actorId: string | null, userId: string, now = new Date()) {
+/**
+ * A new invite link for a juror who has not set a password yet (the old link stops working),
+ * mailed through the queue with the title of the contest whose console sent it.
+ */
+export function resendInvite(db: DbOrTx, actor: Actor | null, userId: string, contestId: string, now = new Date()) {
 	const user = db.select().from(users).where(eq(users.id, userId)).get();
 	if (!user || user.role !== 'jury') throw notFound('Эксперт не найден');
 	if (user.passwordHash) throw new DomainError(409, 'already_joined', 'Эксперт уже принял приглашение и задал пароль');
-	return db.transaction((tx) => {
-		const d = tx as unknown as DB;
+	return db.transaction((d) => {
+		const title = contestTitle(d, contestId);
 		const token = issueEmailToken(d, user.id, 'invite', INVITE_TTL_MS, now);
-		audit(d, { actorId, action: 'juror.reinvite', entity: 'user', entityId: user.id }, now);
+		audit(d, { ...by(actor), action: 'juror.reinvite', entity: 'user', entityId: user.id }, now);
+		enqueueInvite(d, user, title, token, now);
 		return { user, token };
 	});
 }
@@ -91,10 +122,9 @@ export function resendInvite(db: DB, actorId: string | null, userId: string, now
  * were. Deactivating (dropped out) does not touch assignments by itself: the next routing run of
  * each round moves the unfinished ones (the page says how many).
  */
-export function updateJurorProfile(db: DB, actorId: string | null, userId: string, contestId: string, input: ProfileInput, now = new Date()) {
+export function updateJurorProfile(db: DbOrTx, actor: Actor | null, userId: string, contestId: string, input: ProfileInput, now = new Date()) {
 	checkNominations(db, contestId, input.nominationIds);
-	return db.transaction((tx) => {
-		const d = tx as unknown as DB;
+	return db.transaction((d) => {
 		const user = d.select().from(users).where(eq(users.id, userId)).get();
 		const prof = d.select().from(jurorProfiles).where(eq(jurorProfiles.userId, userId)).get();
 		if (!user || user.role !== 'jury' || !prof) throw notFound('Эксперт не найден');
@@ -103,7 +133,7 @@ export function updateJurorProfile(db: DB, actorId: string | null, userId: strin
 		const after = { regionCode: input.regionCode, organization: input.organization, capacity: input.capacity, active: input.active, nominationIds };
 		d.update(jurorProfiles).set({ ...after, updatedAt: now }).where(eq(jurorProfiles.userId, userId)).run();
 		if (input.fio !== user.fio) d.update(users).set({ fio: input.fio, updatedAt: now }).where(eq(users.id, userId)).run();
-		audit(d, { actorId, action: 'juror.update', entity: 'user', entityId: userId, before: { fio: user.fio, regionCode: prof.regionCode, organization: prof.organization, capacity: prof.capacity, active: prof.active, nominationIds: prof.nominationIds }, after: { fio: input.fio, ...after } }, now);
+		audit(d, { ...by(actor), action: 'juror.update', entity: 'user', entityId: userId, before: { fio: user.fio, regionCode: prof.regionCode, organization: prof.organization, capacity: prof.capacity, active: prof.active, nominationIds: prof.nominationIds }, after: { fio: input.fio, ...after } }, now);
 	});
 }
 
@@ -113,15 +143,14 @@ export function updateJurorProfile(db: DB, actorId: string | null, userId: strin
  * (`replace`); nominations of other contests stay as they were. All or nothing, one audit event
  * per juror whose expertise changed.
  */
-export function grantNominations(db: DB, actorId: string | null, contestId: string, jurorIds: string[], nominationIds: string[], mode: 'add' | 'replace', now = new Date()): { changed: number } {
+export function grantNominations(db: DbOrTx, actor: Actor | null, contestId: string, jurorIds: string[], nominationIds: string[], mode: 'add' | 'replace', now = new Date()): { changed: number } {
 	const ids = [...new Set(jurorIds)];
 	const chosen = [...new Set(nominationIds)];
 	if (!ids.length) throw new DomainError(400, 'no_jurors', 'Отметьте экспертов в списке');
 	if (!chosen.length) throw new DomainError(400, 'no_nominations', 'Выберите хотя бы одну номинацию конкурса');
 	if (ids.length > 5000) throw new DomainError(400, 'too_many', 'Не больше 5000 экспертов за раз');
 	checkNominations(db, contestId, chosen);
-	return db.transaction((tx) => {
-		const d = tx as unknown as DB;
+	return db.transaction((d) => {
 		const own = contestNominationIds(d, contestId);
 		const profiles = d.select({ p: jurorProfiles, role: users.role }).from(jurorProfiles).innerJoin(users, eq(users.id, jurorProfiles.userId)).where(inArray(jurorProfiles.userId, ids)).all();
 		if (profiles.length !== ids.length || profiles.some((r) => r.role !== 'jury')) throw notFound('Эксперт не найден: обновите страницу');
@@ -132,7 +161,7 @@ export function grantNominations(db: DB, actorId: string | null, contestId: stri
 			const same = next.length === p.nominationIds.length && next.every((id) => p.nominationIds.includes(id));
 			if (same) continue;
 			d.update(jurorProfiles).set({ nominationIds: next, updatedAt: now }).where(eq(jurorProfiles.userId, p.userId)).run();
-			audit(d, { actorId, action: 'juror.update', entity: 'user', entityId: p.userId, before: { nominationIds: p.nominationIds }, after: { nominationIds: next, bulk: mode } }, now);
+			audit(d, { ...by(actor), action: 'juror.update', entity: 'user', entityId: p.userId, before: { nominationIds: p.nominationIds }, after: { nominationIds: next, bulk: mode } }, now);
 			changed++;
 		}
 		return { changed };
@@ -149,7 +178,7 @@ export interface ConflictRow {
 	createdAt: Date;
 }
 
-export function jurorConflicts(db: DB, userId: string, contestId: string): ConflictRow[] {
+export function jurorConflicts(db: DbOrTx, userId: string, contestId: string): ConflictRow[] {
 	return db
 		.select({ id: conflicts.id, applicationId: conflicts.applicationId, number: applications.number, about: applications.about, reason: conflicts.reason, comment: conflicts.comment, createdAt: conflicts.createdAt })
 		.from(conflicts)
@@ -164,9 +193,8 @@ export function jurorConflicts(db: DB, userId: string, contestId: string): Confl
  * An active assignment of that pair in a round that is not closed is removed at once and the
  * entry is re-routed.
  */
-export function declareConflict(db: DB, actorId: string | null, userId: string, contestId: string, number: string, comment: string, now = new Date()) {
-	return db.transaction((tx) => {
-		const d = tx as unknown as DB;
+export function declareConflict(db: DbOrTx, actor: Actor | null, userId: string, contestId: string, number: string, comment: string, now = new Date()) {
+	return db.transaction((d) => {
 		getJuror(d, userId);
 		const app = d
 			.select({ id: applications.id, status: applications.status })
@@ -174,7 +202,7 @@ export function declareConflict(db: DB, actorId: string | null, userId: string, 
 			.where(and(eq(applications.contestId, contestId), eq(applications.number, number.trim().toUpperCase())))
 			.get();
 		if (!app) throw new DomainError(400, 'unknown_number', `Заявка с номером ${number.trim()} в этом конкурсе не найдена`);
-		upsertConflict(d, userId, app.id, 'declared', comment, actorId, now);
+		upsertConflict(d, userId, app.id, 'declared', comment, actor, now);
 		const hit = d
 			.select({ a: assignments, roundStatus: rounds.status })
 			.from(assignments)
@@ -183,22 +211,21 @@ export function declareConflict(db: DB, actorId: string | null, userId: string, 
 			.all();
 		for (const { a } of hit) {
 			d.update(assignments).set({ status: 'removed', version: sql`${assignments.version} + 1`, updatedAt: now }).where(eq(assignments.id, a.id)).run();
-			audit(d, { actorId, action: 'assignment.remove', entity: 'assignment', entityId: a.id, before: { status: a.status }, after: { status: 'removed', by: 'conflict' } }, now);
-			rerouteEntry(d, actorId, a.roundId, a.applicationId, now);
+			audit(d, { ...by(actor), action: 'assignment.remove', entity: 'assignment', entityId: a.id, before: { status: a.status }, after: { status: 'removed', by: 'conflict' } }, now);
+			rerouteEntry(d, actor, a.roundId, a.applicationId, now);
 		}
 		return { applicationId: app.id, removed: hit.length };
 	});
 }
 
 /** Deletes a declared conflict (a recusal is the juror's and stays). */
-export function removeConflict(db: DB, actorId: string | null, userId: string, conflictId: string, now = new Date()) {
-	return db.transaction((tx) => {
-		const d = tx as unknown as DB;
+export function removeConflict(db: DbOrTx, actor: Actor | null, userId: string, conflictId: string, now = new Date()) {
+	return db.transaction((d) => {
 		const c = d.select().from(conflicts).where(and(eq(conflicts.id, conflictId), eq(conflicts.jurorId, userId))).get();
 		if (!c) throw notFound('Конфликт не найден');
 		if (c.reason === 'recused') throw new DomainError(409, 'recused', 'Самоотвод эксперта снять нельзя');
 		d.delete(conflicts).where(eq(conflicts.id, c.id)).run();
-		audit(d, { actorId, action: 'conflict.delete', entity: 'conflict', entityId: c.id, before: { jurorId: c.jurorId, applicationId: c.applicationId, reason: c.reason, comment: c.comment } }, now);
+		audit(d, { ...by(actor), action: 'conflict.delete', entity: 'conflict', entityId: c.id, before: { jurorId: c.jurorId, applicationId: c.applicationId, reason: c.reason, comment: c.comment } }, now);
 	});
 }
 
@@ -211,7 +238,7 @@ export interface JurorListRow extends JurorInfo {
 }
 
 /** The jurors list of a contest: everyone with the jury role, with their load in the contest. */
-export function listJurors(db: DB, contestId: string): JurorListRow[] {
+export function listJurors(db: DbOrTx, contestId: string): JurorListRow[] {
 	const own = contestNominationIds(db, contestId);
 	const loads = db
 		.select({ jurorId: assignments.jurorId, status: assignments.status, n: sql<number>`count(*)` })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
-import { seedDemo } from '../db/seed';
+import { seedDemo } from '../seed';
 import { applications, contests, nominations, rounds, users } from '../db/schema';
-import { previewRouting, applyRouting } from './service';
+import { previewRouting, applyRouting } from './plan';
 import { inviteJuror } from './jurors';
 import { newId } from '../ids';
 

@@ -1,15 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
+import { asJury, asOrganizer } from '../../../../tests/helpers/actors';
 import { juryFixture, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { assignments, auditEvents, criteria, emailTokens, jurorProfiles, users } from '../db/schema';
 import { DomainError } from '../errors';
 import { activateRound, addRoundEntries, closeRound, createRound, idsByNumbers, removeRoundEntries, roundEntryIds, scoringOpen } from './rounds';
 import { createCriterion, deleteCriterion, moveCriterion, listCriteria, updateCriterion, scoringStarted } from './rubric';
-import { addAssignment, applyRouting } from './service';
+import { addAssignment } from './assignments';
+import { applyRouting } from './plan';
 import { saveScores } from './scoring';
 import { declareConflict, inviteJuror, listJurors, removeConflict, resendInvite, updateJurorProfile, jurorConflicts } from './jurors';
+
+const ORG = asOrganizer();
 
 let t: ReturnType<typeof tempDb>;
 let db: DB;
@@ -75,7 +79,7 @@ describe('rounds', () => {
 		const r = createRound(db, f.contestId, { number: 1 });
 		const x = addAssignment(db, null, r.id, a, j);
 		activateRound(db, r.id);
-		saveScores(db, j, x.id, { values: { [f.criteria[0]]: 3 }, comment: '', version: x.version, intent: 'draft' });
+		saveScores(db, asJury(j), x.id, { values: { [f.criteria[0]]: 3 }, comment: '', version: x.version, intent: 'draft' });
 		expect(code(() => removeRoundEntries(db, r.id, [a]))).toBe('409 entries_started');
 	});
 });
@@ -84,16 +88,16 @@ const crit = (o: Partial<Parameters<typeof createCriterion>[3]> = {}) => ({ titl
 
 describe('rubric', () => {
 	it('CRUD with validation, order', () => {
-		const c = createCriterion(db, 'org', f.contestId, crit({ nominationId: f.nominations[0] }));
+		const c = createCriterion(db, ORG, f.contestId, crit({ nominationId: f.nominations[0] }));
 		expect(listCriteria(db, f.contestId).map((x) => x.id).at(-1)).toBe(c.id);
-		expect(code(() => createCriterion(db, 'org', f.contestId, crit({ scaleMax: 0 })))).toBe('400 bad_scale');
-		expect(code(() => createCriterion(db, 'org', f.contestId, crit({ levels: [{ value: 9, label: 'вне' }] })))).toBe('400 bad_level');
+		expect(code(() => createCriterion(db, ORG, f.contestId, crit({ scaleMax: 0 })))).toBe('400 bad_scale');
+		expect(code(() => createCriterion(db, ORG, f.contestId, crit({ levels: [{ value: 9, label: 'вне' }] })))).toBe('400 bad_level');
 		const other = juryFixture(db, 'other');
-		expect(code(() => createCriterion(db, 'org', f.contestId, crit({ nominationId: other.nominations[0] })))).toBe('400 bad_nomination');
-		moveCriterion(db, 'org', f.contestId, c.id, -1);
+		expect(code(() => createCriterion(db, ORG, f.contestId, crit({ nominationId: other.nominations[0] })))).toBe('400 bad_nomination');
+		moveCriterion(db, ORG, f.contestId, c.id, -1);
 		expect(listCriteria(db, f.contestId).map((x) => x.id).at(-2)).toBe(c.id);
-		updateCriterion(db, 'org', f.contestId, c.id, crit({ weight: 4 }));
-		deleteCriterion(db, 'org', f.contestId, c.id);
+		updateCriterion(db, ORG, f.contestId, c.id, crit({ weight: 4 }));
+		deleteCriterion(db, ORG, f.contestId, c.id);
 		expect(db.select().from(criteria).where(eq(criteria.id, c.id)).get()).toBeUndefined();
 	});
 
@@ -104,37 +108,37 @@ describe('rubric', () => {
 		const x = addAssignment(db, null, r.id, a, j);
 		activateRound(db, r.id);
 		expect(scoringStarted(db, f.contestId)).toBe(false);
-		saveScores(db, j, x.id, { values: { [f.criteria[0]]: 3 }, comment: '', version: x.version, intent: 'draft' });
+		saveScores(db, asJury(j), x.id, { values: { [f.criteria[0]]: 3 }, comment: '', version: x.version, intent: 'draft' });
 		expect(scoringStarted(db, f.contestId)).toBe(true);
 		const c0 = listCriteria(db, f.contestId)[0];
 		const same = { title: c0.title, description: c0.description, weight: c0.weight, scaleMin: c0.scaleMin, scaleMax: c0.scaleMax, nominationId: c0.nominationId, levels: c0.levels };
-		expect(code(() => createCriterion(db, 'org', f.contestId, crit()))).toBe('409 rubric_frozen');
-		expect(code(() => deleteCriterion(db, 'org', f.contestId, c0.id))).toBe('409 rubric_frozen');
-		expect(code(() => updateCriterion(db, 'org', f.contestId, c0.id, { ...same, weight: 5 }))).toBe('409 rubric_frozen');
-		expect(code(() => updateCriterion(db, 'org', f.contestId, c0.id, { ...same, scaleMax: 20 }))).toBe('409 rubric_frozen');
-		expect(code(() => updateCriterion(db, 'org', f.contestId, c0.id, { ...same, levels: [...same.levels, { value: 5, label: 'середина' }] }))).toBe('409 rubric_frozen');
-		const ok = updateCriterion(db, 'org', f.contestId, c0.id, { ...same, title: 'Компетенции наставника', levels: same.levels.map((l) => ({ ...l, label: l.label + ' (уточнено)' })) });
+		expect(code(() => createCriterion(db, ORG, f.contestId, crit()))).toBe('409 rubric_frozen');
+		expect(code(() => deleteCriterion(db, ORG, f.contestId, c0.id))).toBe('409 rubric_frozen');
+		expect(code(() => updateCriterion(db, ORG, f.contestId, c0.id, { ...same, weight: 5 }))).toBe('409 rubric_frozen');
+		expect(code(() => updateCriterion(db, ORG, f.contestId, c0.id, { ...same, scaleMax: 20 }))).toBe('409 rubric_frozen');
+		expect(code(() => updateCriterion(db, ORG, f.contestId, c0.id, { ...same, levels: [...same.levels, { value: 5, label: 'середина' }] }))).toBe('409 rubric_frozen');
+		const ok = updateCriterion(db, ORG, f.contestId, c0.id, { ...same, title: 'Компетенции наставника', levels: same.levels.map((l) => ({ ...l, label: l.label + ' (уточнено)' })) });
 		expect(ok.title).toBe('Компетенции наставника');
 	});
 });
 
 describe('jurors', () => {
 	it('invites, re-invites, edits the profile per contest, lists loads', () => {
-		const { user, token } = inviteJuror(db, 'org', f.contestId, { fio: 'Новиков Новик Новикович', email: 'New@Example.ru', regionCode: '16', organization: 'ВУЗ', capacity: 7, nominationIds: [f.nominations[1]] });
+		const { user, token } = inviteJuror(db, ORG, f.contestId, { fio: 'Новиков Новик Новикович', email: 'New@Example.ru', regionCode: '16', organization: 'ВУЗ', capacity: 7, nominationIds: [f.nominations[1]] });
 		expect(user).toMatchObject({ email: 'new@example.ru', role: 'jury', passwordHash: null });
 		expect(token.length).toBeGreaterThan(20);
-		expect(code(() => inviteJuror(db, 'org', f.contestId, { fio: 'Другой Человек Тест', email: 'new@example.ru', regionCode: null, organization: '', capacity: 1, nominationIds: [] }))).toBe('409 email_taken');
-		resendInvite(db, 'org', user.id);
+		expect(code(() => inviteJuror(db, ORG, f.contestId, { fio: 'Другой Человек Тест', email: 'new@example.ru', regionCode: null, organization: '', capacity: 1, nominationIds: [] }))).toBe('409 email_taken');
+		resendInvite(db, ORG, user.id, f.contestId);
 		expect(db.select().from(emailTokens).where(eq(emailTokens.userId, user.id)).all()).toHaveLength(2);
 		// nominations of another contest stay when this contest's expertise is edited
 		const g = juryFixture(db, 'other');
 		db.update(jurorProfiles).set({ nominationIds: [f.nominations[1], g.nominations[0]] }).where(eq(jurorProfiles.userId, user.id)).run();
-		updateJurorProfile(db, 'org', user.id, f.contestId, { fio: 'Новиков Новик Новикович', regionCode: null, organization: 'ВУЗ', capacity: 9, nominationIds: [f.nominations[0]], active: false });
+		updateJurorProfile(db, ORG, user.id, f.contestId, { fio: 'Новиков Новик Новикович', regionCode: null, organization: 'ВУЗ', capacity: 9, nominationIds: [f.nominations[0]], active: false });
 		expect(db.select().from(jurorProfiles).where(eq(jurorProfiles.userId, user.id)).get()).toMatchObject({ nominationIds: [g.nominations[0], f.nominations[0]], capacity: 9, active: false, regionCode: null });
 		const row = listJurors(db, f.contestId).find((j) => j.userId === user.id)!;
 		expect(row).toMatchObject({ invited: true, active: false, contestNominationIds: [f.nominations[0]], load: 0 });
 		db.update(users).set({ passwordHash: 'set' }).where(eq(users.id, user.id)).run();
-		expect(code(() => resendInvite(db, 'org', user.id))).toBe('409 already_joined');
+		expect(code(() => resendInvite(db, ORG, user.id, f.contestId))).toBe('409 already_joined');
 	});
 
 	it('a declared conflict removes the active assignment and re-routes the entry', () => {
@@ -143,7 +147,7 @@ describe('jurors', () => {
 		const r = createRound(db, f.contestId, { number: 1 });
 		applyRouting(db, null, r.id);
 		const victim = db.select().from(assignments).where(eq(assignments.roundId, r.id)).all()[0];
-		const res = declareConflict(db, 'org', victim.jurorId, f.contestId, 'нс-2026-00001', 'Соавторы');
+		const res = declareConflict(db, ORG, victim.jurorId, f.contestId, 'нс-2026-00001', 'Соавторы');
 		expect(res.removed).toBe(1);
 		const now = db.select().from(assignments).where(eq(assignments.roundId, r.id)).all();
 		expect(now.find((x) => x.id === victim.id)!.status).toBe('removed');
@@ -151,8 +155,8 @@ describe('jurors', () => {
 		expect(now.some((x) => x.status === 'assigned' && x.jurorId === victim.jurorId)).toBe(false);
 		const [c] = jurorConflicts(db, victim.jurorId, f.contestId);
 		expect(c).toMatchObject({ applicationId: a, reason: 'declared', comment: 'Соавторы' });
-		expect(code(() => declareConflict(db, 'org', js[0], f.contestId, 'НС-0000', ''))).toBe('400 unknown_number');
-		removeConflict(db, 'org', victim.jurorId, c.id);
+		expect(code(() => declareConflict(db, ORG, js[0], f.contestId, 'НС-0000', ''))).toBe('400 unknown_number');
+		removeConflict(db, ORG, victim.jurorId, c.id);
 		expect(jurorConflicts(db, victim.jurorId, f.contestId)).toHaveLength(0);
 	});
 });

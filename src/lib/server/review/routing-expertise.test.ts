@@ -21,7 +21,7 @@ import {
 import { solveMinCostTransport, solveMinCostTransportPruned, UNLIMITED, type CostTransportProblem } from './mcf';
 import { mulberry32 } from '../random';
 import { REGIONS } from '../../data/regions';
-import { SPHERES } from '../db/demo-content';
+import { SPHERES } from '../../data/spheres';
 
 // ------------------------------------------------------------------------------------------------
 // generators

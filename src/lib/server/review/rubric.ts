@@ -10,11 +10,12 @@
  * (an assignment in `draft` or `submitted`, or any score stored).
  */
 import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { assignments, criteria, nominations, rounds, scores } from '../db/schema';
 import { newId } from '../ids';
 import { DomainError, notFound } from '../errors';
 import { audit } from '../audit';
+import { by, type Actor } from '../actor';
 
 export type Criterion = typeof criteria.$inferSelect;
 
@@ -28,12 +29,12 @@ export interface CriterionInput {
 	levels: { value: number; label: string }[];
 }
 
-export function listCriteria(db: DB, contestId: string): Criterion[] {
+export function listCriteria(db: DbOrTx, contestId: string): Criterion[] {
 	return db.select().from(criteria).where(eq(criteria.contestId, contestId)).orderBy(asc(criteria.sort), asc(criteria.createdAt)).all();
 }
 
 /** The criteria that apply to an application of a nomination: common ones and the nomination's own. */
-export function criteriaFor(db: DB, contestId: string, nominationId: string): Criterion[] {
+export function criteriaFor(db: DbOrTx, contestId: string, nominationId: string): Criterion[] {
 	return db
 		.select()
 		.from(criteria)
@@ -43,7 +44,7 @@ export function criteriaFor(db: DB, contestId: string, nominationId: string): Cr
 }
 
 /** Whether any assessment of the contest has begun (then the rubric's structure is frozen). */
-export function scoringStarted(db: DB, contestId: string): boolean {
+export function scoringStarted(db: DbOrTx, contestId: string): boolean {
 	const started = db
 		.select({ id: assignments.id })
 		.from(assignments)
@@ -63,7 +64,7 @@ export function scoringStarted(db: DB, contestId: string): boolean {
 
 const FROZEN = 'Оценивание уже началось: менять состав критериев, веса, шкалы и номинации нельзя — иначе выставленные оценки станут несопоставимы. Можно уточнить формулировки и описания уровней.';
 
-function validate(db: DB, contestId: string, input: CriterionInput) {
+function validate(db: DbOrTx, contestId: string, input: CriterionInput) {
 	if (input.scaleMax <= input.scaleMin) throw new DomainError(400, 'bad_scale', 'Максимальный балл должен быть больше минимального');
 	for (const l of input.levels)
 		if (l.value < input.scaleMin || l.value > input.scaleMax)
@@ -74,15 +75,14 @@ function validate(db: DB, contestId: string, input: CriterionInput) {
 	}
 }
 
-function loadCriterion(db: DB, contestId: string, id: string): Criterion {
+function loadCriterion(db: DbOrTx, contestId: string, id: string): Criterion {
 	const c = db.select().from(criteria).where(and(eq(criteria.id, id), eq(criteria.contestId, contestId))).get();
 	if (!c) throw notFound('Критерий не найден');
 	return c;
 }
 
-export function createCriterion(db: DB, actorId: string | null, contestId: string, input: CriterionInput, now = new Date()): Criterion {
-	return db.transaction((tx) => {
-		const d = tx as unknown as DB;
+export function createCriterion(db: DbOrTx, actor: Actor | null, contestId: string, input: CriterionInput, now = new Date()): Criterion {
+	return db.transaction((d) => {
 		if (scoringStarted(d, contestId)) throw new DomainError(409, 'rubric_frozen', FROZEN);
 		validate(d, contestId, input);
 		const sort = (d.select({ m: sql<number>`coalesce(max(${criteria.sort}), -1)` }).from(criteria).where(eq(criteria.contestId, contestId)).get()?.m ?? -1) + 1;
@@ -91,14 +91,13 @@ export function createCriterion(db: DB, actorId: string | null, contestId: strin
 			.values({ id: newId(), contestId, ...input, sort, createdAt: now, updatedAt: now })
 			.returning()
 			.get();
-		audit(d, { actorId, action: 'criterion.create', entity: 'criterion', entityId: c.id, after: input }, now);
+		audit(d, { ...by(actor), action: 'criterion.create', entity: 'criterion', entityId: c.id, after: input }, now);
 		return c;
 	});
 }
 
-export function updateCriterion(db: DB, actorId: string | null, contestId: string, id: string, input: CriterionInput, now = new Date()): Criterion {
-	return db.transaction((tx) => {
-		const d = tx as unknown as DB;
+export function updateCriterion(db: DbOrTx, actor: Actor | null, contestId: string, id: string, input: CriterionInput, now = new Date()): Criterion {
+	return db.transaction((d) => {
 		const old = loadCriterion(d, contestId, id);
 		validate(d, contestId, input);
 		const structural =
@@ -114,25 +113,23 @@ export function updateCriterion(db: DB, actorId: string | null, contestId: strin
 			.where(eq(criteria.id, id))
 			.returning()
 			.get();
-		audit(d, { actorId, action: 'criterion.update', entity: 'criterion', entityId: id, before: { title: old.title, description: old.description, weight: old.weight, scaleMin: old.scaleMin, scaleMax: old.scaleMax, nominationId: old.nominationId, levels: old.levels }, after: input }, now);
+		audit(d, { ...by(actor), action: 'criterion.update', entity: 'criterion', entityId: id, before: { title: old.title, description: old.description, weight: old.weight, scaleMin: old.scaleMin, scaleMax: old.scaleMax, nominationId: old.nominationId, levels: old.levels }, after: input }, now);
 		return c;
 	});
 }
 
-export function deleteCriterion(db: DB, actorId: string | null, contestId: string, id: string, now = new Date()) {
-	db.transaction((tx) => {
-		const d = tx as unknown as DB;
+export function deleteCriterion(db: DbOrTx, actor: Actor | null, contestId: string, id: string, now = new Date()) {
+	db.transaction((d) => {
 		const old = loadCriterion(d, contestId, id);
 		if (scoringStarted(d, contestId)) throw new DomainError(409, 'rubric_frozen', FROZEN);
 		d.delete(criteria).where(eq(criteria.id, id)).run();
-		audit(d, { actorId, action: 'criterion.delete', entity: 'criterion', entityId: id, before: old }, now);
+		audit(d, { ...by(actor), action: 'criterion.delete', entity: 'criterion', entityId: id, before: old }, now);
 	});
 }
 
 /** Moves a criterion one place up or down (wording and order stay editable at any time). */
-export function moveCriterion(db: DB, actorId: string | null, contestId: string, id: string, dir: -1 | 1, now = new Date()) {
-	db.transaction((tx) => {
-		const d = tx as unknown as DB;
+export function moveCriterion(db: DbOrTx, actor: Actor | null, contestId: string, id: string, dir: -1 | 1, now = new Date()) {
+	db.transaction((d) => {
 		const list = listCriteria(d, contestId);
 		const i = list.findIndex((c) => c.id === id);
 		if (i < 0) throw notFound('Критерий не найден');
@@ -142,6 +139,6 @@ export function moveCriterion(db: DB, actorId: string | null, contestId: string,
 		list.forEach((c, k) => {
 			if (c.sort !== k) d.update(criteria).set({ sort: k, updatedAt: now }).where(eq(criteria.id, c.id)).run();
 		});
-		audit(d, { actorId, action: 'criterion.move', entity: 'criterion', entityId: id, after: { order: list.map((c) => c.id) } }, now);
+		audit(d, { ...by(actor), action: 'criterion.move', entity: 'criterion', entityId: id, after: { order: list.map((c) => c.id) } }, now);
 	});
 }

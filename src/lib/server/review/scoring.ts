@@ -1,19 +1,23 @@
 /**
  * The juror's side (DESIGN.md, flow 4): the queue, one assessment (materials + rubric + scores),
  * saving a draft or submitting, recusal. A juror sees only their own assignments and scores:
- * every function takes the juror's id and refuses (403) anything that is not theirs.
+ * every function takes the juror (id, or the `Actor` for the writes, whose address the audit log
+ * records) and refuses (403) anything that is not theirs.
  *
  * Concurrency: every save names the assignment `version` it edited; a save from a stale tab is
  * refused with 409 and the stored values, so nothing is overwritten silently.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { DB } from '../db/client';
+import type { DbOrTx } from '../db/client';
 import { applications, assets, assignments, contests, criteria, nominations, rounds, scores } from '../db/schema';
-import { DomainError, forbidden, notFound } from '../errors';
+import { DomainError, notFound } from '../errors';
 import { audit } from '../audit';
+import { assignmentRefusal } from '../auth/access';
 import { criteriaFor, type Criterion } from './rubric';
 import { scoringOpen, type Round } from './rounds';
-import { rerouteEntry, upsertConflict } from './service';
+import { by, type Actor } from '../actor';
+import { rerouteEntry } from './plan';
+import { upsertConflict } from './assignments';
 
 type AssignmentRow = typeof assignments.$inferSelect;
 
@@ -31,7 +35,7 @@ interface Loaded {
  * The assignment of this juror, or a refusal: 404 unknown, 403 someone else's (never saying
  * whose), 403 a round that has not started yet, 410 removed or recused.
  */
-export function loadOwnAssignment(db: DB, jurorId: string, assignmentId: string): Loaded {
+export function loadOwnAssignment(db: DbOrTx, jurorId: string, assignmentId: string): Loaded {
 	const row = db
 		.select({ a: assignments, round: rounds, app: applications, contest: contests })
 		.from(assignments)
@@ -41,10 +45,8 @@ export function loadOwnAssignment(db: DB, jurorId: string, assignmentId: string)
 		.where(eq(assignments.id, assignmentId))
 		.get();
 	if (!row) throw notFound('Назначение не найдено');
-	if (row.a.jurorId !== jurorId) throw forbidden('Эта заявка назначена другому эксперту: открыть её нельзя');
-	if (row.round.status === 'draft') throw forbidden('Тур ещё не начат: организаторы откроют заявки для оценки позже');
-	if (row.a.status === 'removed') throw new DomainError(410, 'removed', 'Это назначение снято организаторами: оценивать заявку не нужно');
-	if (row.a.status === 'recused') throw new DomainError(410, 'recused', 'Вы взяли самоотвод по этой заявке: оценивать её не нужно');
+	const refused = assignmentRefusal({ id: jurorId, role: 'jury' }, row.a, row.round);
+	if (refused) throw refused;
 	return row;
 }
 
@@ -91,7 +93,7 @@ export interface QueueFilter {
 }
 
 /** The juror's assignments in started rounds, per round, with progress (submitted / total). */
-export function juryQueue(db: DB, jurorId: string, filter: QueueFilter = {}, now = new Date()): { rounds: QueueRound[]; nominations: { id: string; title: string }[] } {
+export function juryQueue(db: DbOrTx, jurorId: string, filter: QueueFilter = {}, now = new Date()): { rounds: QueueRound[]; nominations: { id: string; title: string }[] } {
 	const rows = db
 		.select({
 			id: assignments.id,
@@ -191,7 +193,7 @@ function pick(obj: unknown, keys: readonly string[]): Record<string, string> {
 }
 
 /** Everything the scoring screen shows; contacts of the applicant are not part of it. */
-export function scoringView(db: DB, jurorId: string, assignmentId: string, now = new Date()): ScoringView {
+export function scoringView(db: DbOrTx, jurorId: string, assignmentId: string, now = new Date()): ScoringView {
 	const { a, round, app, contest } = loadOwnAssignment(db, jurorId, assignmentId);
 	const nom = db.select().from(nominations).where(eq(nominations.id, app.nominationId)).get()!;
 	const crit = criteriaFor(db, contest.id, app.nominationId);
@@ -264,7 +266,7 @@ export interface SaveResult {
 }
 
 /** What is stored now: sent back with a version conflict so that the juror can compare. */
-function storedState(db: DB, a: AssignmentRow) {
+function storedState(db: DbOrTx, a: AssignmentRow) {
 	const fresh = db.select().from(assignments).where(eq(assignments.id, a.id)).get()!;
 	const vals = db.select({ criterionId: scores.criterionId, value: scores.value }).from(scores).where(eq(scores.assignmentId, a.id)).all();
 	return { version: fresh.version, status: fresh.status, comment: fresh.comment, feedback: fresh.feedback, updatedAt: fresh.updatedAt.getTime(), scores: Object.fromEntries(vals.map((v) => [v.criterionId, v.value])) };
@@ -277,9 +279,9 @@ function storedState(db: DB, a: AssignmentRow) {
  * nomination), a submission with criteria left unscored, 409 a stale version. Nothing is written
  * on a refusal.
  */
-export function saveScores(db: DB, jurorId: string, assignmentId: string, input: SaveInput, now = new Date()): SaveResult {
-	return db.transaction((tx) => {
-		const d = tx as unknown as DB;
+export function saveScores(db: DbOrTx, juror: Actor, assignmentId: string, input: SaveInput, now = new Date()): SaveResult {
+	const jurorId = juror.id;
+	return db.transaction((d) => {
 		const { a, round, app, contest } = loadOwnAssignment(d, jurorId, assignmentId);
 		const closed = closedMessage(round, now);
 		if (closed) throw new DomainError(409, 'round_closed', closed);
@@ -371,7 +373,7 @@ export function saveScores(db: DB, jurorId: string, assignmentId: string, input:
 			audit(
 				d,
 				{
-					actorId: jurorId,
+					...by(juror),
 					action: input.intent === 'submit' ? 'score.submit' : 'score.save',
 					entity: 'assignment',
 					entityId: a.id,
@@ -389,18 +391,18 @@ export function saveScores(db: DB, jurorId: string, assignmentId: string, input:
  * becomes `recused`, and the entry is re-routed at once (only that entry). A submitted assessment
  * cannot be recused by the juror (the organizers can remove it).
  */
-export function recuse(db: DB, jurorId: string, assignmentId: string, reason: string, now = new Date()): { replaced: number } {
-	return db.transaction((tx) => {
-		const d = tx as unknown as DB;
+export function recuse(db: DbOrTx, juror: Actor, assignmentId: string, reason: string, now = new Date()): { replaced: number } {
+	const jurorId = juror.id;
+	return db.transaction((d) => {
 		const { a, round } = loadOwnAssignment(d, jurorId, assignmentId);
 		const closed = closedMessage(round, now);
 		if (closed) throw new DomainError(409, 'round_closed', `${closed}: самоотвод невозможен`);
 		if (a.status === 'submitted') throw new DomainError(409, 'submitted', 'Оценка уже отправлена: чтобы её отозвать, обратитесь к организаторам');
 		const text = reason.trim();
 		if (text.length < 5) throw new DomainError(400, 'no_reason', 'Опишите причину самоотвода (не короче 5 символов)');
-		upsertConflict(d, jurorId, a.applicationId, 'recused', text.slice(0, 1000), jurorId, now);
+		upsertConflict(d, jurorId, a.applicationId, 'recused', text.slice(0, 1000), juror, now);
 		d.update(assignments).set({ status: 'recused', version: sql`${assignments.version} + 1`, updatedAt: now }).where(eq(assignments.id, a.id)).run();
-		audit(d, { actorId: jurorId, action: 'assignment.recuse', entity: 'assignment', entityId: a.id, before: { status: a.status }, after: { status: 'recused', reason: text.slice(0, 1000) } }, now);
+		audit(d, { ...by(juror), action: 'assignment.recuse', entity: 'assignment', entityId: a.id, before: { status: a.status }, after: { status: 'recused', reason: text.slice(0, 1000) } }, now);
 		const r = rerouteEntry(d, null, a.roundId, a.applicationId, now);
 		return { replaced: r?.added ?? 0 };
 	});

@@ -1,25 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
 import { tempDb } from '../../../../tests/helpers/db';
+import { asJury, asOrganizer } from '../../../../tests/helpers/actors';
 import { juryFixture, setActive, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { applications, assignments, auditEvents, conflicts, roundEntries } from '../db/schema';
 import { DomainError } from '../errors';
 import { activateRound, closeRound, createRound } from './rounds';
-import {
-	addAssignment,
-	applyRouting,
-	buildRoutingInput,
-	checkPair,
-	entryAssignments,
-	loadRoundState,
-	moveAssignment,
-	previewRouting,
-	removeAssignment,
-	roundProgress,
-	upsertConflict
-} from './service';
+import { addAssignment, checkPair, moveAssignment, removeAssignment, upsertConflict } from './assignments';
+import { applyRouting, previewRouting } from './plan';
+import { buildRoutingInput, loadRoundState } from './round-state';
+import { entryAssignments, roundProgress } from './views';
 import { recuse, saveScores } from './scoring';
+
+const ORG = asOrganizer();
 
 let t: ReturnType<typeof tempDb>;
 let db: DB;
@@ -85,7 +79,7 @@ describe('building the routing input', () => {
 		expect(mine.length).toBeGreaterThan(1);
 		const [first] = mine;
 		const vals = Object.fromEntries(entryCriteria(first.applicationId).map((c) => [c, 3]));
-		saveScores(db, jurors[2], first.id, { values: vals, comment: '', version: first.version, intent: 'submit' });
+		saveScores(db, asJury(jurors[2]), first.id, { values: vals, comment: '', version: first.version, intent: 'submit' });
 		setActive(db, jurors[2], false);
 		const input = buildRoutingInput(loadRoundState(db, round.id));
 		const j = input.jurors.find((x) => x.id === jurors[2])!;
@@ -107,7 +101,7 @@ describe('preview and apply', () => {
 		expect(p).toMatchObject({ k: 3, entries: 5, added: 15, removed: 0, kept: 0, coveredFully: 5, unplaced: [] });
 		expect(p.maxLoad - p.minLoad).toBeLessThanOrEqual(1);
 		expect(active(round.id)).toHaveLength(0); // a preview writes nothing
-		const s = applyRouting(db, 'org', round.id, { digest: p.digest });
+		const s = applyRouting(db, ORG, round.id, { digest: p.digest });
 		expect(s).toMatchObject({ added: 15, removed: 0, unplaced: 0 });
 		const rows = active(round.id);
 		expect(rows).toHaveLength(15);
@@ -172,8 +166,8 @@ describe('incremental runs', () => {
 		activateRound(db, round.id);
 		const mine = active(round.id).find((a) => a.jurorId === jurors[2])!;
 		const before = pairs(round.id);
-		expect(code(() => recuse(db, jurors[2], mine.id, 'кор'))).toBe('400 no_reason');
-		const r = recuse(db, jurors[2], mine.id, 'Работали вместе над проектом');
+		expect(code(() => recuse(db, asJury(jurors[2]), mine.id, 'кор'))).toBe('400 no_reason');
+		const r = recuse(db, asJury(jurors[2]), mine.id, 'Работали вместе над проектом');
 		expect(r.replaced).toBe(1);
 		const after = pairs(round.id);
 		const changed = [...before].filter((x) => !after.has(x));
@@ -193,7 +187,7 @@ describe('incremental runs', () => {
 		activateRound(db, round.id);
 		const mine = active(round.id).filter((a) => a.jurorId === jurors[3]);
 		const done = mine[0];
-		saveScores(db, jurors[3], done.id, { values: Object.fromEntries(entryCriteria(done.applicationId).map((c) => [c, 5])), comment: '', version: done.version, intent: 'submit' });
+		saveScores(db, asJury(jurors[3]), done.id, { values: Object.fromEntries(entryCriteria(done.applicationId).map((c) => [c, 5])), comment: '', version: done.version, intent: 'submit' });
 		const before = pairs(round.id);
 		setActive(db, jurors[3], false);
 		const p = previewRouting(db, round.id);
@@ -215,7 +209,7 @@ describe('incremental runs', () => {
 		activateRound(db, round.id);
 		const rows = active(round.id);
 		const started = rows[0];
-		saveScores(db, started.jurorId, started.id, { values: { [f.criteria[0]]: 4 }, comment: '', version: started.version, intent: 'draft' });
+		saveScores(db, asJury(started.jurorId), started.id, { values: { [f.criteria[0]]: 4 }, comment: '', version: started.version, intent: 'draft' });
 		const newcomer = f.juror();
 		// a plain run keeps everything: every entry has K already
 		expect(previewRouting(db, round.id)).toMatchObject({ added: 0, removed: 0 });
@@ -252,17 +246,17 @@ describe('manual edits', () => {
 		expect(checkPair(s(), apps[0], jurors[0])).toMatchObject({ ok: false, code: 'same_region' });
 		expect(checkPair(s(), apps[1], jurors[1])).toMatchObject({ ok: false, code: 'same_organization' });
 		expect(checkPair(s(), apps[2], jurors[4])).toMatchObject({ ok: false, code: 'no_expertise' });
-		expect(code(() => addAssignment(db, 'org', round.id, apps[0], jurors[0]))).toBe('409 same_region');
-		const a = addAssignment(db, 'org', round.id, apps[0], jurors[2]);
+		expect(code(() => addAssignment(db, ORG, round.id, apps[0], jurors[0]))).toBe('409 same_region');
+		const a = addAssignment(db, ORG, round.id, apps[0], jurors[2]);
 		expect(a).toMatchObject({ source: 'manual', status: 'assigned' });
-		expect(code(() => addAssignment(db, 'org', round.id, apps[0], jurors[2]))).toBe('409 already');
+		expect(code(() => addAssignment(db, ORG, round.id, apps[0], jurors[2]))).toBe('409 already');
 		// moving to a juror with a conflict is refused, to a free one works
-		expect(code(() => moveAssignment(db, 'org', a.id, jurors[0]))).toBe('409 same_region');
-		const moved = moveAssignment(db, 'org', a.id, jurors[3]);
+		expect(code(() => moveAssignment(db, ORG, a.id, jurors[0]))).toBe('409 same_region');
+		const moved = moveAssignment(db, ORG, a.id, jurors[3]);
 		expect(moved).toMatchObject({ jurorId: jurors[3], source: 'manual' });
 		expect(db.select().from(assignments).where(eq(assignments.id, a.id)).get()!.status).toBe('removed');
 		// removal with a conflict: the routing never puts that juror back
-		removeAssignment(db, 'org', moved.id, { comment: 'Рецензировал работу заявителя', conflict: true });
+		removeAssignment(db, ORG, moved.id, { comment: 'Рецензировал работу заявителя', conflict: true });
 		applyRouting(db, null, round.id);
 		expect(pairs(round.id).has(`${apps[0]}:${jurors[3]}`)).toBe(false);
 		expect(db.select().from(auditEvents).where(eq(auditEvents.action, 'assignment.move')).all()).toHaveLength(2);
@@ -284,7 +278,7 @@ describe('manual edits', () => {
 		applyRouting(db, null, round.id);
 		activateRound(db, round.id);
 		const a = active(round.id).find((x) => x.jurorId === jurors[2])!;
-		saveScores(db, jurors[2], a.id, { values: Object.fromEntries(entryCriteria(a.applicationId).map((c) => [c, 2])), comment: '', version: a.version, intent: 'submit' });
+		saveScores(db, asJury(jurors[2]), a.id, { values: Object.fromEntries(entryCriteria(a.applicationId).map((c) => [c, 2])), comment: '', version: a.version, intent: 'submit' });
 		expect(code(() => moveAssignment(db, null, a.id, jurors[3]))).toBe('409 submitted');
 	});
 });
@@ -295,7 +289,7 @@ describe('progress', () => {
 		applyRouting(db, null, round.id);
 		activateRound(db, round.id);
 		const a = active(round.id).find((x) => x.jurorId === jurors[2])!;
-		saveScores(db, jurors[2], a.id, { values: Object.fromEntries(entryCriteria(a.applicationId).map((c) => [c, 2])), comment: '', version: a.version, intent: 'submit' });
+		saveScores(db, asJury(jurors[2]), a.id, { values: Object.fromEntries(entryCriteria(a.applicationId).map((c) => [c, 2])), comment: '', version: a.version, intent: 'submit' });
 		const p = roundProgress(db, round.id);
 		expect(p).toMatchObject({ k: 3, entries: 5, assignments: 15, submitted: 1, covered: 5, short: 0, scored: 0 });
 		const me = p.jurors.find((j) => j.userId === jurors[2])!;

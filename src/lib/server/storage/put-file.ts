@@ -11,7 +11,6 @@ import {
 	AbortMultipartUploadCommand,
 	CompleteMultipartUploadCommand,
 	CreateMultipartUploadCommand,
-	DeleteObjectCommand,
 	PutObjectCommand,
 	UploadPartCommand,
 	type S3Client
@@ -58,13 +57,5 @@ export async function putFile(
 			.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId }))
 			.catch(() => undefined);
 		throw e;
-	}
-}
-
-export async function deleteObjectQuietly(key: string): Promise<void> {
-	try {
-		await s3().send(new DeleteObjectCommand({ Bucket: bucket(), Key: key }));
-	} catch {
-		/* already gone */
 	}
 }

@@ -2,12 +2,12 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
 import { loginSchema } from '$lib/schemas/auth';
-import { formFail, formObject, parseForm, tooMany } from '$lib/server/http/form';
+import { formFail, validate, tooMany } from '$lib/server/http/form';
 import { deviceKey, loginThrottle } from '$lib/server/auth/limits';
 import { passwordLogin } from '$lib/server/auth/login';
 import { DEVICE_COOKIE } from '$lib/server/auth/throttle';
 import { createSession } from '$lib/server/auth/sessions';
-import { setDeviceCookie, setSessionCookie } from '$lib/server/auth/cookies';
+import { setDeviceCookie, setSessionCookie } from '$lib/server/http/cookies';
 import { safeNext, homeFor } from '$lib/server/auth/redirects';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -17,8 +17,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 export const actions: Actions = {
 	default: async (event) => {
-		const raw = await formObject(event.request);
-		const parsed = parseForm(loginSchema, raw);
+		const { raw, ...parsed } = await validate(event.request, loginSchema);
 		if (!parsed.ok) return parsed.failure;
 		const r = await passwordLogin(db(), loginThrottle(), deviceKey(), {
 			...parsed.data,

@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
 import { registerSchema } from '$lib/schemas/auth';
-import { formObject, parseForm, tooMany } from '$lib/server/http/form';
+import { validate, tooMany } from '$lib/server/http/form';
 import { authLimiters } from '$lib/server/auth/limits';
 import { retryMessage } from '$lib/server/auth/ratelimit';
 import { AccountError, registerApplicant } from '$lib/server/auth/accounts';
@@ -21,8 +21,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 export const actions: Actions = {
 	default: async (event) => {
-		const raw = await formObject(event.request);
-		const parsed = parseForm(registerSchema, raw);
+		const { raw, ...parsed } = await validate(event.request, registerSchema);
 		if (!parsed.ok) return parsed.failure;
 		const hit = authLimiters().ip.hit(`register:${event.getClientAddress()}`);
 		if (!hit.ok) return tooMany(event, hit.retryAfterSec, retryMessage(hit.retryAfterSec), raw);

@@ -1,7 +1,7 @@
 import type { Actions } from './$types';
 import { db } from '$lib/server/db/client';
 import { resetRequestSchema } from '$lib/schemas/auth';
-import { formObject, parseForm, tooMany } from '$lib/server/http/form';
+import { validate, tooMany } from '$lib/server/http/form';
 import { authLimiters } from '$lib/server/auth/limits';
 import { retryMessage } from '$lib/server/auth/ratelimit';
 import { requestPasswordReset } from '$lib/server/auth/accounts';
@@ -11,8 +11,7 @@ import { config } from '$lib/server/config';
 
 export const actions: Actions = {
 	default: async (event) => {
-		const raw = await formObject(event.request);
-		const parsed = parseForm(resetRequestSchema, raw);
+		const { raw, ...parsed } = await validate(event.request, resetRequestSchema);
 		if (!parsed.ok) return parsed.failure;
 		const limits = authLimiters();
 		const ip = limits.ip.hit(`reset:${event.getClientAddress()}`);

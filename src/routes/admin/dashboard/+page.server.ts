@@ -1,10 +1,9 @@
 import type { PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
 import { dashboard, resultsIndex } from '$lib/server/results/dashboard';
 
-export const load: PageServerLoad = ({ locals, url }) => {
-	requireRole(locals, url, 'organizer');
+export const load: PageServerLoad = async ({ parent, url }) => {
+	await parent();
 	const contests = resultsIndex(db());
 	const contestId = url.searchParams.get('contest') ?? contests.find((c) => c.rounds.length)?.id ?? contests[0]?.id;
 	const roundId = url.searchParams.get('round') ?? undefined;

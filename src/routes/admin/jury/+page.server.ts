@@ -1,13 +1,11 @@
 import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { contests } from '$lib/server/db/schema';
-import { desc } from 'drizzle-orm';
+import { listContestsNewestFirst } from '$lib/server/contests/queries';
 
-export const load: PageServerLoad = ({ locals, url }) => {
-	requireRole(locals, url, 'organizer');
-	const list = db().select({ slug: contests.slug, title: contests.title, phase: contests.phase }).from(contests).orderBy(desc(contests.year), desc(contests.openAt)).all();
+export const load: PageServerLoad = async ({ parent }) => {
+	await parent();
+	const list = listContestsNewestFirst(db());
 	if (list.length === 1) redirect(303, `/admin/jury/${list[0].slug}`);
 	return { contests: list };
 };

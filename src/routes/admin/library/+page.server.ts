@@ -1,12 +1,11 @@
 import type { PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
 import { listForOrganizer } from '$lib/server/library/practices';
 import { PRACTICE_STATUS_TITLE } from '$lib/glossary';
 import { regionByCode } from '$lib/data/regions';
 
-export const load: PageServerLoad = ({ locals, url }) => {
-	requireRole(locals, url, 'organizer');
+export const load: PageServerLoad = async ({ parent, url }) => {
+	await parent();
 	const status = url.searchParams.get('status') ?? '';
 	const q = (url.searchParams.get('q') ?? '').slice(0, 100);
 	const { rows, counts } = listForOrganizer(db(), { q, status });

@@ -2,7 +2,7 @@ import type { RequestHandler } from './$types';
 import { db } from '$lib/server/db/client';
 import { apiBody, apiCall, apiUser } from '$lib/server/http/api';
 import { uploadRequestSchema } from '$lib/schemas/application';
-import { createUpload } from '$lib/server/storage/uploads';
+import { createUpload } from '$lib/server/applications/uploads';
 
 /** Starts an upload of a video or a letter for one of the user's applications. */
 export const POST: RequestHandler = async (event) => {

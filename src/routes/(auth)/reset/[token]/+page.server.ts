@@ -1,5 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
-import { passwordLinkPage } from '$lib/server/auth/link-pages';
+import { passwordLinkPage } from '$lib/server/http/link-pages';
 
 const page = passwordLinkPage('reset');
 export const load: PageServerLoad = page.load;

@@ -3,7 +3,7 @@ import type { PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
 import { AccountError, verifyEmail } from '$lib/server/auth/accounts';
 import { createSession } from '$lib/server/auth/sessions';
-import { setSessionCookie } from '$lib/server/auth/cookies';
+import { setSessionCookie } from '$lib/server/http/cookies';
 import { homeFor } from '$lib/server/auth/redirects';
 
 /**

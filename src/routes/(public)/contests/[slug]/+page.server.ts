@@ -4,11 +4,12 @@ import { db } from '$lib/server/db/client';
 import { getContestBySlug, listNominations } from '$lib/server/contests/queries';
 import { contestSettings } from '$lib/server/contests/settings';
 import { listCriteria } from '$lib/server/review/rubric';
+import { canSeeContest } from '$lib/server/auth/access';
 
 export const load: PageServerLoad = ({ params, locals }) => {
 	const d = db();
 	const c = getContestBySlug(d, params.slug);
-	if (!c || (c.phase === 'draft' && locals.user?.role !== 'organizer')) error(404, 'Конкурс не найден');
+	if (!c || !canSeeContest(locals.user, c)) error(404, 'Конкурс не найден');
 	const s = contestSettings(c.settings);
 	return {
 		contest: {

@@ -1,26 +1,19 @@
-import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
-import { requireUser } from '$lib/server/auth/guards';
-import { formObject, parseForm } from '$lib/server/http/form';
-import { DomainError } from '$lib/server/errors';
-import { getPracticeBySlug, listAdoptions, recordAdoption, withdrawAdoption } from '$lib/server/library/practices';
+import { requireUser } from '$lib/server/http/guards';
+import { act, validate } from '$lib/server/http/form';
+import { visiblePractice } from '$lib/server/http/scope';
+import { listAdoptions, recordAdoption, withdrawAdoption } from '$lib/server/library/practices';
 import { PRACTICE_STATUS_TITLE } from '$lib/glossary';
 import { relatedPractices } from '$lib/server/library/search';
 import { practiceMedia } from '$lib/server/library/media';
 import { adoptionSchema, SPHERE_TITLE } from '$lib/schemas/library';
 import { districtOf, regionByCode } from '$lib/data/regions';
 
-/** Published practices for everybody; drafts and unpublished ones for organizers only (a preview). */
-function visible(slug: string, role: string | undefined) {
-	const p = getPracticeBySlug(db(), slug);
-	if (!p || (p.status !== 'published' && role !== 'organizer')) error(404, 'Практика не найдена');
-	return p;
-}
-
 export const load: PageServerLoad = async ({ params, locals, url }) => {
 	const d = db();
-	const p = visible(params.slug, locals.user?.role);
+	// Published practices for everybody; drafts and unpublished ones are an organizer's preview.
+	const p = visiblePractice(params.slug, locals.user);
 	const preview = p.status !== 'published';
 	const region = p.regionCode ? regionByCode(p.regionCode) : undefined;
 	const district = p.regionCode ? districtOf(p.regionCode) : undefined;
@@ -70,27 +63,20 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 export const actions: Actions = {
 	adopt: async ({ params, locals, url, request }) => {
 		const user = requireUser(locals, url);
-		const p = visible(params.slug, locals.user?.role);
-		const raw = await formObject(request);
-		const parsed = parseForm(adoptionSchema, raw);
+		const p = visiblePractice(params.slug, user);
+		const { raw, ...parsed } = await validate(request, adoptionSchema);
 		if (!parsed.ok) return parsed.failure;
-		try {
+		return act(() => {
 			recordAdoption(db(), user, p.id, parsed.data);
-		} catch (e) {
-			if (e instanceof DomainError) return fail(e.status, { values: raw, errors: {}, message: e.message });
-			throw e;
-		}
-		return { adopted: true };
+			return { adopted: true };
+		}, raw);
 	},
-	withdraw: async ({ params, locals, url }) => {
+	withdraw: ({ params, locals, url }) => {
 		const user = requireUser(locals, url);
-		const p = visible(params.slug, locals.user?.role);
-		try {
+		const p = visiblePractice(params.slug, user);
+		return act(() => {
 			withdrawAdoption(db(), user, p.id);
-		} catch (e) {
-			if (e instanceof DomainError) return fail(e.status, { values: {}, errors: {}, message: e.message });
-			throw e;
-		}
-		return { withdrawn: true };
+			return { withdrawn: true };
+		});
 	}
 };

@@ -1,34 +1,17 @@
-import { error } from '@sveltejs/kit';
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
+import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
-import { formFail, formObject } from '$lib/server/http/form';
+import { act, formFail, parseForm, readForm, validate } from '$lib/server/http/form';
+import { orPage } from '$lib/server/http/page';
+import { contestByIdScope } from '$lib/server/http/scope';
 import { idField, nominationFormSchema, nominationMoveSchema, phaseChangeSchema } from '$lib/schemas/contest';
 import { PHASE_TITLE } from '$lib/glossary';
-import {
-	addNomination,
-	changePhase,
-	contestOverview,
-	getContest,
-	moveNomination,
-	phaseProblems,
-	removeNomination,
-	updateNomination,
-	type Actor
-} from '$lib/server/contests/admin';
-import { parseContestForm, refuse } from '$lib/server/contests/forms';
-import { DomainError } from '$lib/server/errors';
+import { addNomination, changePhase, contestOverview, moveNomination, phaseProblems, removeNomination, updateNomination } from '$lib/server/contests/admin';
+import { CONTEST_FORM } from '../form';
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
+export const load: PageServerLoad = async ({ parent, params }) => {
+	await parent();
 	const now = new Date();
-	let o: ReturnType<typeof contestOverview>;
-	try {
-		o = contestOverview(db(), params.id, now);
-	} catch (e) {
-		if (e instanceof DomainError) error(e.status, e.message);
-		throw e;
-	}
+	const o = orPage(() => contestOverview(db(), params.id, now));
 	const c = o.contest;
 	return {
 		contest: {
@@ -53,90 +36,54 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	};
 };
 
-/** The organizer and the contest of every action; a forged contest id gets 404 before anything is read. */
-function start(event: RequestEvent): { actor: Actor; contestId: string } {
-	const user = requireRole(event.locals, event.url, 'organizer');
-	try {
-		return { actor: { id: user.id, ip: event.getClientAddress() }, contestId: getContest(db(), event.params.id).id };
-	} catch (e) {
-		if (e instanceof DomainError) error(e.status, e.message);
-		throw e;
-	}
-}
-
 export const actions: Actions = {
 	/** First post: the guards are checked and a confirmation is asked; the second post (confirm=yes) moves. */
 	phase: async (event) => {
-		const { actor, contestId } = start(event);
-		const raw = await formObject(event.request);
-		const parsed = parseContestForm(phaseChangeSchema, raw);
+		const { actor, contest } = contestByIdScope(event);
+		const { raw, ...parsed } = await validate(event.request, phaseChangeSchema, CONTEST_FORM);
 		if (!parsed.ok) return parsed.failure;
 		const { to, confirm } = parsed.data;
-		try {
-			if (confirm !== 'yes') {
-				const c = getContest(db(), contestId);
-				const problems = phaseProblems(db(), c, to);
-				if (problems.length) return formFail(409, raw, {}, `Нельзя перейти в «${PHASE_TITLE[to]}»: ${problems.join('; ')}`);
-				return { _form: 'phase', confirmPhase: to };
-			}
-			const c = changePhase(db(), actor, contestId, to);
-			return { _form: 'phase', done: `Этап изменён: «${PHASE_TITLE[c.phase]}»` };
-		} catch (e) {
-			return refuse(e, raw);
-		}
+		return act(() => {
+			if (confirm === 'yes') return { _form: 'phase', done: `Этап изменён: «${PHASE_TITLE[changePhase(db(), actor, contest.id, to).phase]}»` };
+			const problems = phaseProblems(db(), contest, to);
+			if (problems.length) return formFail(409, raw, {}, `Нельзя перейти в «${PHASE_TITLE[to]}»: ${problems.join('; ')}`);
+			return { _form: 'phase', confirmPhase: to };
+		}, raw, CONTEST_FORM);
 	},
 
 	addNomination: async (event) => {
-		const { actor, contestId } = start(event);
-		const raw = await formObject(event.request);
-		const parsed = parseContestForm(nominationFormSchema, raw);
+		const { actor, contest } = contestByIdScope(event);
+		const { raw, ...parsed } = await validate(event.request, nominationFormSchema, CONTEST_FORM);
 		if (!parsed.ok) return parsed.failure;
-		try {
-			const n = addNomination(db(), actor, contestId, parsed.data);
-			return { _form: 'addNomination', done: `Номинация «${n.title}» добавлена` };
-		} catch (e) {
-			return refuse(e, raw);
-		}
+		return act(() => ({ _form: 'addNomination', done: `Номинация «${addNomination(db(), actor, contest.id, parsed.data).title}» добавлена` }), raw, CONTEST_FORM);
 	},
 
 	updateNomination: async (event) => {
-		const { actor, contestId } = start(event);
-		const raw = await formObject(event.request);
+		const { actor, contest } = contestByIdScope(event);
+		const { raw } = await readForm(event.request);
 		const id = idField.safeParse(raw.nominationId);
 		if (!id.success) return formFail(400, raw, {}, id.error.issues[0].message);
-		const parsed = parseContestForm(nominationFormSchema, raw);
+		const parsed = parseForm(nominationFormSchema, raw, CONTEST_FORM);
 		if (!parsed.ok) return parsed.failure;
-		try {
-			const n = updateNomination(db(), actor, contestId, id.data, parsed.data);
-			return { _form: 'updateNomination', done: `Номинация «${n.title}» сохранена` };
-		} catch (e) {
-			return refuse(e, raw);
-		}
+		return act(() => ({ _form: 'updateNomination', done: `Номинация «${updateNomination(db(), actor, contest.id, id.data, parsed.data).title}» сохранена` }), raw, CONTEST_FORM);
 	},
 
 	moveNomination: async (event) => {
-		const { actor, contestId } = start(event);
-		const raw = await formObject(event.request);
-		const parsed = parseContestForm(nominationMoveSchema, raw);
+		const { actor, contest } = contestByIdScope(event);
+		const { raw, ...parsed } = await validate(event.request, nominationMoveSchema, CONTEST_FORM);
 		if (!parsed.ok) return parsed.failure;
-		try {
-			moveNomination(db(), actor, contestId, parsed.data.nominationId, parsed.data.direction);
-			return { _form: 'moveNomination', moved: parsed.data.nominationId, direction: parsed.data.direction };
-		} catch (e) {
-			return refuse(e, raw);
-		}
+		const { nominationId, direction } = parsed.data;
+		return act(() => {
+			moveNomination(db(), actor, contest.id, nominationId, direction);
+			return { _form: 'moveNomination', moved: nominationId, direction };
+		}, raw, CONTEST_FORM);
 	},
 
 	removeNomination: async (event) => {
-		const { actor, contestId } = start(event);
-		const raw = await formObject(event.request);
+		const { actor, contest } = contestByIdScope(event);
+		const { raw } = await readForm(event.request);
 		const id = idField.safeParse(raw.nominationId);
 		if (!id.success) return formFail(400, raw, {}, id.error.issues[0].message);
-		try {
-			const n = removeNomination(db(), actor, contestId, id.data);
-			return { _form: 'removeNomination', done: `Номинация «${n.title}» удалена` };
-		} catch (e) {
-			return refuse(e, raw);
-		}
+		return act(() => ({ _form: 'removeNomination', done: `Номинация «${removeNomination(db(), actor, contest.id, id.data).title}» удалена` }), raw, CONTEST_FORM);
 	}
 };

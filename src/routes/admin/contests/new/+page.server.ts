@@ -1,15 +1,15 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { formObject } from '$lib/server/http/form';
+import { act, validate } from '$lib/server/http/form';
+import { actorOf } from '$lib/server/http/scope';
 import { contestFormSchema, contestFormValues } from '$lib/schemas/contest';
 import { contestSettings } from '$lib/server/contests/settings';
 import { createContest } from '$lib/server/contests/admin';
-import { parseContestForm, refuse } from '$lib/server/contests/forms';
+import { CONTEST_FORM } from '../form';
 
-export const load: PageServerLoad = ({ locals, url }) => {
-	requireRole(locals, url, 'organizer');
+export const load: PageServerLoad = async ({ parent }) => {
+	await parent();
 	const year = new Date().getFullYear() + 1;
 	// Limits start from the defaults of contests/settings.ts; dates are for the organizer to pick.
 	const values = contestFormValues({ title: '', slug: '', year, rules: '', openAt: 0, closeAt: 0, reviewEndAt: 0, resultsAt: 0, numberPrefix: 'НС' }, contestSettings({}));
@@ -18,17 +18,10 @@ export const load: PageServerLoad = ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ locals, url, request, getClientAddress }) => {
-		const user = requireRole(locals, url, 'organizer');
-		const raw = await formObject(request);
-		const parsed = parseContestForm(contestFormSchema, raw);
+	default: async (event) => {
+		const actor = actorOf(event);
+		const { raw, ...parsed } = await validate(event.request, contestFormSchema, CONTEST_FORM);
 		if (!parsed.ok) return parsed.failure;
-		let id: string;
-		try {
-			id = createContest(db(), { id: user.id, ip: getClientAddress() }, parsed.data).id;
-		} catch (e) {
-			return refuse(e, raw);
-		}
-		redirect(303, `/admin/contests/${id}?saved=created`);
+		return act(() => redirect(303, `/admin/contests/${createContest(db(), actor, parsed.data).id}?saved=created`), raw, CONTEST_FORM);
 	}
 };

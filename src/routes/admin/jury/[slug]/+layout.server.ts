@@ -1,9 +1,9 @@
 import type { LayoutServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
-import { contestOr404 } from '$lib/server/review/http';
+import { contestBySlug } from '$lib/server/http/scope';
 
-export const load: LayoutServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	const c = contestOr404(params.slug);
-	return { contest: { id: c.id, slug: c.slug, title: c.title, phase: c.phase } };
+/** The contest of every page of the jury console, resolved once (the pages: `await parent()`). */
+export const load: LayoutServerLoad = async ({ parent, params }) => {
+	await parent();
+	const c = contestBySlug(params.slug);
+	return { contest: { id: c.id, slug: c.slug, title: c.title, phase: c.phase, settings: c.settings } };
 };

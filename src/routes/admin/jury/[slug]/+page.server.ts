@@ -1,19 +1,17 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { parseForm } from '$lib/server/http/form';
-import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
+import { act, validate } from '$lib/server/http/form';
+import { contestScope } from '$lib/server/http/scope';
 import { createRound, idsByNumbers, lateEntryIds, listRounds, roundK } from '$lib/server/review/rounds';
-import { roundProgress } from '$lib/server/review/service';
+import { roundProgress } from '$lib/server/review/views';
 import { listJurors } from '$lib/server/review/jurors';
 import { countSubmitted } from '$lib/server/contests/queries';
 import { createRoundSchema } from '$lib/schemas/jury';
 import { contestSettings } from '$lib/server/contests/settings';
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	const contest = contestOr404(params.slug);
+export const load: PageServerLoad = async ({ parent }) => {
+	const { contest } = await parent();
 	const d = db();
 	const rounds = listRounds(d, contest.id).map((r) => {
 		const p = roundProgress(d, r.id);
@@ -46,19 +44,15 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 };
 
 export const actions: Actions = {
-	create: async ({ request, locals, url, params }) => {
-		const user = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const { raw } = await readForm(request);
-		const parsed = parseForm(createRoundSchema, raw);
+	create: async (event) => {
+		const { actor, contest } = contestScope(event);
+		const { raw, ...parsed } = await validate(event.request, createRoundSchema);
 		if (!parsed.ok) return parsed.failure;
 		const { number, title, deadlineAt, k, numbers } = parsed.data;
-		try {
+		return act(() => {
 			const applicationIds = number === 1 && !numbers.trim() ? undefined : idsByNumbers(db(), contest.id, numbers);
-			createRound(db(), contest.id, { number, title, deadlineAt, k, applicationIds }, user.id);
-		} catch (e) {
-			return domainFail(e, raw);
-		}
-		redirect(303, `/admin/jury/${contest.slug}/rounds/${number}`);
+			createRound(db(), contest.id, { number, title, deadlineAt, k, applicationIds }, actor);
+			redirect(303, `/admin/jury/${contest.slug}/rounds/${number}`);
+		}, raw);
 	}
 };

@@ -1,31 +1,23 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { formObject } from '$lib/server/http/form';
-import { practiceFail as formFail } from '$lib/server/library/http';
-import { DomainError } from '$lib/server/errors';
+import { act, formFail, readForm } from '$lib/server/http/form';
+import { actorOf } from '$lib/server/http/scope';
 import { createPractice, formOptions } from '$lib/server/library/practices';
 import { parsePracticeInput } from '$lib/schemas/library';
+import { PRACTICE_FORM } from '../form';
 
-export const load: PageServerLoad = ({ locals, url }) => {
-	requireRole(locals, url, 'organizer');
+export const load: PageServerLoad = async ({ parent }) => {
+	await parent();
 	return { options: formOptions(db()), defaults: { year: String(new Date().getFullYear()) } };
 };
 
 export const actions: Actions = {
-	default: async ({ locals, url, request }) => {
-		const user = requireRole(locals, url, 'organizer');
-		const raw = await formObject(request);
+	default: async (event) => {
+		const actor = actorOf(event);
+		const { raw } = await readForm(event.request);
 		const parsed = parsePracticeInput(raw);
-		if (!parsed.ok) return formFail(400, raw, parsed.errors, 'Проверьте выделенные поля');
-		let id: string;
-		try {
-			id = createPractice(db(), user, parsed.data, { publish: raw.intent === 'publish' }).id;
-		} catch (e) {
-			if (e instanceof DomainError) return formFail(e.status, raw, e.details?.field ? { [String(e.details.field)]: e.message } : {}, e.message);
-			throw e;
-		}
-		redirect(303, `/admin/library/${id}?created=1`);
+		if (!parsed.ok) return formFail(400, raw, parsed.errors, 'Проверьте выделенные поля', PRACTICE_FORM);
+		return act(() => redirect(303, `/admin/library/${createPractice(db(), actor, parsed.data, { publish: raw.intent === 'publish' }).id}?created=1`), raw, PRACTICE_FORM);
 	}
 };

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { db } from '$lib/server/db/client';
 import { apiBody, apiCall, apiUser } from '$lib/server/http/api';
-import { requireRole } from '$lib/server/auth/guards';
+import { requireRole } from '$lib/server/http/guards';
 import { practiceUploadSchema } from '$lib/schemas/library';
 import { startPracticeUpload } from '$lib/server/library/files';
 

@@ -1,16 +1,10 @@
-import { error } from '@sveltejs/kit';
 import type { LayoutServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { DomainError } from '$lib/server/errors';
+import { orPage } from '$lib/server/http/page';
 import { roundHeader } from '$lib/server/results/console';
 
-export const load: LayoutServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	try {
-		return { header: roundHeader(db(), params.roundId) };
-	} catch (e) {
-		if (e instanceof DomainError) error(e.status, e.message);
-		throw e;
-	}
+/** The round of every page of its results console, resolved once (404 for an unknown round). */
+export const load: LayoutServerLoad = async ({ parent, params }) => {
+	await parent();
+	return { header: orPage(() => roundHeader(db(), params.roundId)) };
 };

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { db } from '$lib/server/db/client';
 import { apiCall, apiUser } from '$lib/server/http/api';
-import { abortUpload, deleteUploaded } from '$lib/server/storage/uploads';
+import { abortUpload, deleteUploaded } from '$lib/server/applications/uploads';
 import { error } from '@sveltejs/kit';
 
 /** Cancels an upload in progress, or removes an uploaded file of an editable application. */

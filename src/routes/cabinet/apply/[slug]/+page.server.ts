@@ -1,17 +1,23 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
-import { requireRole } from '$lib/server/auth/guards';
+import { guard } from '$lib/server/http/guards';
+import { act, formFail, readForm } from '$lib/server/http/form';
+import { canSeeContest, type Viewer } from '$lib/server/auth/access';
 import { getContestBySlug, listNominations } from '$lib/server/contests/queries';
 import { acceptsEdits, startApplication } from '$lib/server/applications/service';
-import { DomainError } from '$lib/server/errors';
-import { formFail, formObject } from '$lib/server/http/form';
 import { listMyApplications } from '$lib/server/applications/queries';
 
-export const load: PageServerLoad = ({ params, locals, url }) => {
-	const user = requireRole(locals, url, 'applicant');
-	const contest = getContestBySlug(db(), params.slug);
-	if (!contest || contest.phase === 'draft') error(404, 'Конкурс не найден');
+function contestFor(slug: string, viewer: Viewer) {
+	const contest = getContestBySlug(db(), slug);
+	if (!contest || !canSeeContest(viewer, contest)) error(404, 'Конкурс не найден');
+	return contest;
+}
+
+export const load: PageServerLoad = (event) => {
+	const { url } = event;
+	const user = guard(event);
+	const contest = contestFor(event.params.slug, user);
 	const mine = listMyApplications(db(), user.id).filter((a) => a.contestSlug === contest.slug && a.status !== 'withdrawn');
 	return {
 		contest: { slug: contest.slug, title: contest.title, closeAt: contest.closeAt.getTime(), open: acceptsEdits(contest, new Date()) },
@@ -24,19 +30,11 @@ export const load: PageServerLoad = ({ params, locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ params, locals, url, request }) => {
-		const user = requireRole(locals, url, 'applicant');
-		const contest = getContestBySlug(db(), params.slug);
-		if (!contest) error(404, 'Конкурс не найден');
-		const raw = await formObject(request);
+	default: async (event) => {
+		const user = guard(event);
+		const contest = contestFor(event.params.slug, user);
+		const { raw } = await readForm(event.request);
 		if (!raw.nomination) return formFail(400, raw, { nomination: 'Выберите номинацию' });
-		let id: string;
-		try {
-			id = startApplication(db(), user, contest, raw.nomination).id;
-		} catch (e) {
-			if (e instanceof DomainError) return formFail(e.status, raw, {}, e.message);
-			throw e;
-		}
-		redirect(303, `/cabinet/applications/${id}/about`);
+		return act(() => redirect(303, `/cabinet/applications/${startApplication(db(), user, contest, raw.nomination).id}/about`), raw);
 	}
 };

@@ -1,21 +1,17 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { DomainError } from '$lib/server/errors';
-import { domainPage, readForm } from '$lib/server/review/http';
+import { guard } from '$lib/server/http/guards';
+import { actorOf } from '$lib/server/http/scope';
+import { act, readForm, type Raw } from '$lib/server/http/form';
+import { orPage } from '$lib/server/http/page';
 import { recuse, saveScores, scoringView } from '$lib/server/review/scoring';
 import { materials } from '$lib/server/review/materials';
 import { regionByCode } from '$lib/data/regions';
 
-export const load: PageServerLoad = async ({ locals, url, params }) => {
-	const user = requireRole(locals, url, 'jury');
-	let view;
-	try {
-		view = scoringView(db(), user.id, params.id);
-	} catch (e) {
-		domainPage(e);
-	}
+export const load: PageServerLoad = async (event) => {
+	const user = guard(event);
+	const view = orPage(() => scoringView(db(), user.id, event.params.id));
 	const media = await materials(db(), view.files);
 	const a = view.assignment;
 	return {
@@ -31,43 +27,45 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	};
 };
 
+/** The score of each criterion the page listed (`c_<id>`); values of criteria it did not list are passed too, so that a forged one is refused. */
+function scoreValues(raw: Raw): Record<string, string> {
+	const values: Record<string, string> = {};
+	for (const id of (raw.criteria ?? '').split(',').filter(Boolean).slice(0, 100)) values[id] = raw[`c_${id}`] ?? '';
+	for (const k of Object.keys(raw)) if (k.startsWith('c_') && !(k.slice(2) in values)) values[k.slice(2)] = raw[k];
+	return values;
+}
+
+type Stored = { version: number; status: string; comment: string; feedback: string; scores: Record<string, number>; updatedAt: number };
+
 export const actions: Actions = {
-	save: async ({ request, locals, url, params }) => {
-		const user = requireRole(locals, url, 'jury');
-		const { raw } = await readForm(request);
-		const ids = (raw.criteria ?? '').split(',').filter(Boolean).slice(0, 100);
-		const values: Record<string, string> = {};
-		for (const id of ids) values[id] = raw[`c_${id}`] ?? '';
-		// values of criteria the page did not list are passed too, so that a forged one is refused
-		for (const k of Object.keys(raw)) if (k.startsWith('c_') && !(k.slice(2) in values)) values[k.slice(2)] = raw[k];
+	save: async (event) => {
+		const actor = actorOf(event);
+		const { raw } = await readForm(event.request);
+		const values = scoreValues(raw);
 		const intent = raw.intent === 'submit' ? 'submit' : 'draft';
 		const version = Number(raw.version);
 		const echo = { comment: (raw.comment ?? '').slice(0, 6000), feedback: (raw.feedback ?? '').slice(0, 6000), scores: values };
 		if (!Number.isInteger(version)) return fail(400, { message: 'Неверный запрос: обновите страницу', code: 'bad_version', errors: {} as Record<string, string>, echo, stored: null });
-		try {
-			const r = saveScores(db(), user.id, params.id, { values, comment: raw.comment ?? '', feedback: raw.feedback, version, intent });
-			return { saved: { status: r.status, version: r.version, scores: r.scores, comment: r.comment, feedback: r.feedback, updatedAt: r.updatedAt.getTime(), intent } };
-		} catch (e) {
-			if (e instanceof DomainError)
-				return fail(e.status, {
-					message: e.message,
-					code: e.code,
-					errors: ((e.details?.errors as Record<string, string>) ?? {}) as Record<string, string>,
-					echo,
-					stored: (e.details?.stored as { version: number; status: string; comment: string; feedback: string; scores: Record<string, number>; updatedAt: number } | undefined) ?? null
-				});
-			throw e;
-		}
+		return act(
+			() => {
+				const r = saveScores(db(), actor, event.params.id, { values, comment: raw.comment ?? '', feedback: raw.feedback, version, intent });
+				return { saved: { status: r.status, version: r.version, scores: r.scores, comment: r.comment, feedback: r.feedback, updatedAt: r.updatedAt.getTime(), intent } };
+			},
+			raw,
+			// The scoring screen keeps what was typed (echo) and shows the stored version of a conflict.
+			{ as: (e) => fail(e.status, { message: e.message, code: e.code, errors: (e.details?.errors as Record<string, string>) ?? {}, echo, stored: (e.details?.stored as Stored | undefined) ?? null }) }
+		);
 	},
-	recuse: async ({ request, locals, url, params }) => {
-		const user = requireRole(locals, url, 'jury');
-		const { raw } = await readForm(request);
-		try {
-			recuse(db(), user.id, params.id, raw.reason ?? '');
-		} catch (e) {
-			if (e instanceof DomainError) return fail(e.status, { message: e.message, code: e.code, errors: { reason: e.message } as Record<string, string>, echo: null, stored: null, recuseReason: raw.reason ?? '' });
-			throw e;
-		}
-		redirect(303, '/jury?recused=1');
+	recuse: async (event) => {
+		const actor = actorOf(event);
+		const { raw } = await readForm(event.request);
+		return act(
+			() => {
+				recuse(db(), actor, event.params.id, raw.reason ?? '');
+				redirect(303, '/jury?recused=1');
+			},
+			raw,
+			{ as: (e) => fail(e.status, { message: e.message, code: e.code, errors: { reason: e.message } as Record<string, string>, echo: null, stored: null, recuseReason: raw.reason ?? '' }) }
+		);
 	}
 };

@@ -1,15 +1,12 @@
-import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { db } from '$lib/server/db/client';
-import { getPracticeBySlug } from '$lib/server/library/practices';
+import { visiblePractice } from '$lib/server/http/scope';
 import { posterSvg } from '$lib/server/library/poster';
 import { SPHERE_TITLE } from '$lib/schemas/library';
 import { regionByCode } from '$lib/data/regions';
 
 /** The generated poster of a practice (public for published practices, organizers see drafts). */
 export const GET: RequestHandler = ({ params, locals }) => {
-	const p = getPracticeBySlug(db(), params.slug);
-	if (!p || (p.status !== 'published' && locals.user?.role !== 'organizer')) error(404, 'Практика не найдена');
+	const p = visiblePractice(params.slug, locals.user);
 	const region = p.regionCode ? (regionByCode(p.regionCode)?.name ?? '') : '';
 	const svg = posterSvg({ title: p.title, sphere: p.sphere, sphereTitle: p.sphere ? (SPHERE_TITLE[p.sphere] ?? '') : '', place: region, year: p.year });
 	return new Response(svg, {

@@ -1,23 +1,16 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { users } from '$lib/server/db/schema';
-import { formFail, parseForm } from '$lib/server/http/form';
-import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
+import { act, domainFail, formFail, readForm, validate } from '$lib/server/http/form';
+import { contestScope } from '$lib/server/http/scope';
 import { grantNominations, inviteJuror, inviteJurors, listJurors } from '$lib/server/review/jurors';
-import { parseJuryFile, IMPORT_MAX_BYTES, type RowError } from '$lib/server/review/import';
+import { readJuryFile, IMPORT_MAX_BYTES, type RowError } from '$lib/server/review/import';
 import { listNominations } from '$lib/server/contests/queries';
 import { inviteSchema } from '$lib/schemas/jury';
-import { sendMail } from '$lib/server/mail/mailer';
-import { inviteMail } from '$lib/server/mail/templates';
-import { config } from '$lib/server/config';
 import { REGIONS } from '$lib/data/regions';
-import { logFor } from '$lib/server/ops/log';
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	const contest = contestOr404(params.slug);
+export const load: PageServerLoad = async ({ parent, url }) => {
+	const { contest } = await parent();
 	const noms = listNominations(db(), contest.id);
 	const q = (url.searchParams.get('q') ?? '').trim().toLowerCase();
 	const all = listJurors(db(), contest.id);
@@ -45,79 +38,57 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	};
 };
 
-async function mailInvites(list: { user: { email: string; fio: string }; token: string }[], contestTitle: string): Promise<number> {
-	let failed = 0;
-	for (const { user, token } of list) {
-		try {
-			await sendMail(inviteMail(user.email, user.fio, contestTitle, `${config().origin}/invite/${token}`));
-		} catch (e) {
-			failed++;
-			logFor('mail').error({ err: e }, 'приглашение эксперту не отправлено');
-		}
-	}
-	return failed;
-}
+const importFail = (status: number, importError: string, importErrors: RowError[] = []) => fail(status, { importError, importErrors });
 
 export const actions: Actions = {
-	bulk: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const f = await readForm(request);
-		const jurorIds = f.all('juror').slice(0, 5000);
-		const nominationIds = f.all('bulkNominationIds');
-		try {
-			const r = grantNominations(db(), actor.id, contest.id, jurorIds, nominationIds, f.raw.mode === 'replace' ? 'replace' : 'add');
-			return { bulkDone: { jurors: jurorIds.length, changed: r.changed } };
-		} catch (e) {
-			const r = domainFail(e);
-			return fail(r.status, { bulkError: r.data.message ?? 'Не удалось изменить номинации', selected: jurorIds });
-		}
+	bulk: async (event) => {
+		const { actor, contest } = contestScope(event);
+		const { raw, all } = await readForm(event.request);
+		const jurorIds = all('juror').slice(0, 5000);
+		const nominationIds = all('bulkNominationIds');
+		return act(
+			() => ({ bulkDone: { jurors: jurorIds.length, changed: grantNominations(db(), actor, contest.id, jurorIds, nominationIds, raw.mode === 'replace' ? 'replace' : 'add').changed } }),
+			raw,
+			{ as: (e) => fail(e.status, { bulkError: e.message || 'Не удалось изменить номинации', selected: jurorIds }) }
+		);
 	},
 
-	invite: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const f = await readForm(request);
-		const raw = { ...f.raw, nominationIds: f.all('nominationIds').join(',') };
-		const parsed = parseForm(inviteSchema, raw);
+	invite: async (event) => {
+		const { actor, contest } = contestScope(event);
+		const { raw, ...parsed } = await validate(event.request, inviteSchema, { joined: ['nominationIds'] });
 		if (!parsed.ok) return parsed.failure;
 		let created;
 		try {
-			created = inviteJuror(db(), actor.id, contest.id, parsed.data);
+			created = inviteJuror(db(), actor, contest.id, parsed.data);
 		} catch (e) {
-			const r = domainFail(e, raw);
-			if (r.data.message?.includes('уже зарегистрирован')) return formFail(409, raw, { email: r.data.message });
-			return r;
+			// An address that is already registered is shown beside the address field.
+			return domainFail(e, raw, { as: (e) => (e.message.includes('уже зарегистрирован') ? formFail(409, raw, { email: e.message }) : domainFail(e, raw)) });
 		}
-		const failed = await mailInvites([created], contest.title);
-		return { invited: { fio: created.user.fio, email: created.user.email, userId: created.user.id, mailed: failed === 0 } };
+		// The letter is in the mail queue (enqueued with the juror); the queue retries it if SMTP fails.
+		return { invited: { fio: created.user.fio, email: created.user.email, userId: created.user.id, mailed: true } };
 	},
 
-	import: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const f = await readForm(request);
+	import: async (event) => {
+		const { actor, contest } = contestScope(event);
+		const f = await readForm(event.request);
 		const file = f.file('file');
-		if (!file || file.size === 0) return fail(400, { importError: 'Выберите файл CSV или XLSX со списком экспертов', importErrors: [] as RowError[] });
-		if (file.size > IMPORT_MAX_BYTES) return fail(413, { importError: 'Файл больше 2 МБ: разделите список на части', importErrors: [] as RowError[] });
+		if (!file || file.size === 0) return importFail(400, 'Выберите файл CSV или XLSX со списком экспертов');
+		if (file.size > IMPORT_MAX_BYTES) return importFail(413, 'Файл больше 2 МБ: разделите список на части');
 		const buf = new Uint8Array(await file.arrayBuffer());
-		const noms = listNominations(db(), contest.id).map((n) => ({ id: n.id, slug: n.slug, title: n.title }));
-		const existing = new Set(db().select({ email: users.email }).from(users).all().map((u) => u.email));
-		const parsed = await parseJuryFile(buf, file.name, noms, existing);
-		if (parsed.fileError) return fail(400, { importError: parsed.fileError, importErrors: [] as RowError[] });
+		const parsed = await readJuryFile(db(), contest.id, buf, file.name);
+		if (parsed.fileError) return importFail(400, parsed.fileError);
 		if (parsed.errors.length)
-			return fail(400, {
-				importError: `Импорт не выполнен: ошибки в ${parsed.errors.length} ${parsed.errors.length === 1 ? 'строке' : 'строках'} из ${parsed.errors.length + parsed.rows.length}. Исправьте файл и загрузите его снова — ни одна строка не добавлена.`,
-				importErrors: parsed.errors
-			});
+			return importFail(
+				400,
+				`Импорт не выполнен: ошибки в ${parsed.errors.length} ${parsed.errors.length === 1 ? 'строке' : 'строках'} из ${parsed.errors.length + parsed.rows.length}. Исправьте файл и загрузите его снова — ни одна строка не добавлена.`,
+				parsed.errors
+			);
 		let created;
 		try {
-			created = inviteJurors(db(), actor.id, contest.id, parsed.rows);
+			created = inviteJurors(db(), actor, contest.id, parsed.rows, { mail: f.raw.send === 'on' });
 		} catch (e) {
-			const r = domainFail(e);
-			return fail(r.status, { importError: `Импорт не выполнен: ${r.data.message}. Ни одна строка не добавлена.`, importErrors: [] as RowError[] });
+			return domainFail(e, f.raw, { as: (e) => importFail(e.status, `Импорт не выполнен: ${e.message}. Ни одна строка не добавлена.`) });
 		}
-		const failed = f.raw.send === 'on' ? await mailInvites(created, contest.title) : 0;
-		return { imported: { count: created.length, mailed: f.raw.send === 'on', failed } };
+		return { imported: { count: created.length, mailed: f.raw.send === 'on', failed: 0 } };
 	}
 };

@@ -1,15 +1,13 @@
-import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { db } from '$lib/server/db/client';
-import { formFail, parseForm } from '$lib/server/http/form';
-import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
-import { createCriterion, deleteCriterion, listCriteria, moveCriterion, scoringStarted, updateCriterion } from '$lib/server/review/rubric';
+import { act, formFail, parseForm, readForm, type Raw } from '$lib/server/http/form';
+import { contestScope } from '$lib/server/http/scope';
+import { createCriterion, deleteCriterion, listCriteria, moveCriterion, scoringStarted, updateCriterion, type CriterionInput } from '$lib/server/review/rubric';
 import { listNominations } from '$lib/server/contests/queries';
 import { criterionSchema, parseLevels } from '$lib/schemas/jury';
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	const contest = contestOr404(params.slug);
+export const load: PageServerLoad = async ({ parent }) => {
+	const { contest } = await parent();
 	return {
 		criteria: listCriteria(db(), contest.id).map((c) => ({ id: c.id, title: c.title, description: c.description, weight: c.weight, scaleMin: c.scaleMin, scaleMax: c.scaleMax, nominationId: c.nominationId, levels: c.levels })),
 		nominations: listNominations(db(), contest.id).map((n) => ({ id: n.id, title: n.title })),
@@ -17,7 +15,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	};
 };
 
-function readCriterion(raw: Record<string, string>) {
+function readCriterion(raw: Raw) {
 	const parsed = parseForm(criterionSchema, raw);
 	if (!parsed.ok) return { ok: false as const, failure: parsed.failure };
 	const lv = parseLevels(parsed.data.levels);
@@ -26,53 +24,23 @@ function readCriterion(raw: Record<string, string>) {
 	return { ok: true as const, input: { ...rest, levels: lv.levels } };
 }
 
+type Scope = ReturnType<typeof contestScope>;
+
+/** A change of the rubric: the contest's scope, the form (checked when it carries a criterion), the domain call. */
+async function change(event: RequestEvent, done: string, run: (s: Scope, raw: Raw, input: CriterionInput | null) => void, withCriterion = false) {
+	const s = contestScope(event);
+	const { raw } = await readForm(event.request);
+	const r = withCriterion ? readCriterion(raw) : { ok: true as const, input: null };
+	if (!r.ok) return r.failure;
+	return act(() => {
+		run(s, raw, r.input);
+		return { done };
+	}, raw);
+}
+
 export const actions: Actions = {
-	create: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const { raw } = await readForm(request);
-		const r = readCriterion(raw);
-		if (!r.ok) return r.failure;
-		try {
-			createCriterion(db(), actor.id, contest.id, r.input);
-		} catch (e) {
-			return domainFail(e, raw);
-		}
-		return { done: 'Критерий добавлен' };
-	},
-	update: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const { raw } = await readForm(request);
-		const r = readCriterion(raw);
-		if (!r.ok) return r.failure;
-		try {
-			updateCriterion(db(), actor.id, contest.id, raw.id ?? '', r.input);
-		} catch (e) {
-			return domainFail(e, raw);
-		}
-		return { done: 'Критерий сохранён' };
-	},
-	delete: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const { raw } = await readForm(request);
-		try {
-			deleteCriterion(db(), actor.id, contest.id, raw.id ?? '');
-		} catch (e) {
-			return domainFail(e, raw);
-		}
-		return { done: 'Критерий удалён' };
-	},
-	move: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const { raw } = await readForm(request);
-		try {
-			moveCriterion(db(), actor.id, contest.id, raw.id ?? '', raw.dir === 'up' ? -1 : 1);
-		} catch (e) {
-			return domainFail(e, raw);
-		}
-		return { done: 'Порядок изменён' };
-	}
+	create: (event) => change(event, 'Критерий добавлен', ({ actor, contest }, _raw, input) => createCriterion(db(), actor, contest.id, input!), true),
+	update: (event) => change(event, 'Критерий сохранён', ({ actor, contest }, raw, input) => updateCriterion(db(), actor, contest.id, raw.id ?? '', input!), true),
+	delete: (event) => change(event, 'Критерий удалён', ({ actor, contest }, raw) => deleteCriterion(db(), actor, contest.id, raw.id ?? '')),
+	move: (event) => change(event, 'Порядок изменён', ({ actor, contest }, raw) => moveCriterion(db(), actor, contest.id, raw.id ?? '', raw.dir === 'up' ? -1 : 1))
 };

@@ -1,11 +1,11 @@
 import type { RequestHandler } from './$types';
 import Papa from 'papaparse';
-import { requireRole } from '$lib/server/auth/guards';
+import { guard } from '$lib/server/http/guards';
 import { templateHeader } from '$lib/server/library/import';
 
 /** The import template: the column keys and one example row. */
-export const GET: RequestHandler = ({ locals, url }) => {
-	requireRole(locals, url, 'organizer');
+export const GET: RequestHandler = (event) => {
+	guard(event);
 	const header = templateHeader();
 	const example: Record<string, string> = {
 		title: 'Двор, который придумали жители',

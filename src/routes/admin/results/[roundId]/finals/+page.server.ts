@@ -1,36 +1,26 @@
-import { error, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { DomainError } from '$lib/server/errors';
-import { formFail, parseForm } from '$lib/server/http/form';
+import { act, formFail, readForm, validate } from '$lib/server/http/form';
+import { orPage } from '$lib/server/http/page';
+import { actorOf } from '$lib/server/http/scope';
 import { finalsSchema } from '$lib/schemas/results';
 import { finalsPage, fromMoscowInput } from '$lib/server/results/console';
-import { createFinals, routeFinals, setRoundStatus } from '$lib/server/results/finals';
-import { readForm } from '$lib/server/review/http';
+import { createFinals } from '$lib/server/results/finals';
+import { applyRouting } from '$lib/server/review/plan';
+import { activateRound, closeRound } from '$lib/server/review/rounds';
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	try {
-		return { view: finalsPage(db(), params.roundId, url.searchParams.getAll('pick').slice(0, 2000)) };
-	} catch (e) {
-		if (e instanceof DomainError) error(e.status, e.message);
-		throw e;
-	}
+export const load: PageServerLoad = async ({ parent, url, params }) => {
+	await parent();
+	return { view: orPage(() => finalsPage(db(), params.roundId, url.searchParams.getAll('pick').slice(0, 2000))) };
 };
 
-function refuse(e: unknown, raw: Record<string, string>) {
-	if (e instanceof DomainError) return formFail(e.status, raw, (e.details?.errors as Record<string, string>) ?? {}, e.message);
-	throw e;
-}
-
 export const actions: Actions = {
-	create: async ({ locals, url, params, request, getClientAddress }) => {
-		const user = requireRole(locals, url, 'organizer');
-		const { raw, all } = await readForm(request);
-		const p = parseForm(finalsSchema, raw);
+	create: async (event) => {
+		const actor = actorOf(event);
+		const { raw, form, ...p } = await validate(event.request, finalsSchema);
 		if (!p.ok) return p.failure;
-		const picks = all('pick');
+		const picks = form.all('pick');
 		let perNomination: number | undefined;
 		if (p.data.mode === 'top') {
 			perNomination = Number(p.data.perNomination);
@@ -41,37 +31,27 @@ export const actions: Actions = {
 			deadlineAt = fromMoscowInput(p.data.deadline);
 			if (!deadlineAt) return formFail(400, raw, { deadline: 'Неверная дата и время' }, 'Проверьте поля формы');
 		}
-		let roundId: string;
-		try {
-			roundId = createFinals(
-				db(),
-				{ id: user.id, ip: getClientAddress() },
-				{ fromRoundId: params.roundId, perNomination, applicationIds: p.data.mode === 'manual' ? picks : undefined, jurorIds: all('jury'), k: p.data.k, deadlineAt }
-			).roundId;
-		} catch (e) {
-			return refuse(e, raw);
-		}
-		redirect(303, `/admin/results/${roundId}/finals?created=1`);
+		return act(() => {
+			const { roundId } = createFinals(db(), actor, { fromRoundId: event.params.roundId, perNomination, applicationIds: p.data.mode === 'manual' ? picks : undefined, jurorIds: form.all('jury'), k: p.data.k, deadlineAt });
+			redirect(303, `/admin/results/${roundId}/finals?created=1`);
+		}, raw);
 	},
-	route: async ({ locals, url, params, getClientAddress }) => {
-		const user = requireRole(locals, url, 'organizer');
-		try {
-			const r = routeFinals(db(), { id: user.id, ip: getClientAddress() }, params.roundId);
-			return { routed: { added: r.added, kept: r.kept, unplaced: r.unplaced.map((u) => ({ applicationId: u.applicationId, placed: u.placed, needed: u.needed, reasons: u.reasons })) } };
-		} catch (e) {
-			return refuse(e, {});
-		}
+	route: (event) => {
+		const actor = actorOf(event);
+		return act(() => {
+			const r = applyRouting(db(), actor, event.params.roundId);
+			return { routed: { added: r.added, kept: r.kept, unplaced: r.unplacedEntries.map((u) => ({ applicationId: u.applicationId, placed: u.placed, needed: u.needed, reasons: u.reasons })) } };
+		});
 	},
-	status: async ({ locals, url, params, request, getClientAddress }) => {
-		const user = requireRole(locals, url, 'organizer');
-		const { raw } = await readForm(request);
+	status: async (event) => {
+		const actor = actorOf(event);
+		const { raw } = await readForm(event.request);
 		const to = raw.to;
 		if (to !== 'active' && to !== 'closed') return formFail(400, raw, {}, 'Неизвестный статус тура');
-		try {
-			setRoundStatus(db(), { id: user.id, ip: getClientAddress() }, params.roundId, to);
-		} catch (e) {
-			return refuse(e, raw);
-		}
-		return { ok: to === 'active' ? 'Оценка финала открыта: эксперты видят свои заявки.' : 'Тур закрыт.' };
+		return act(() => {
+			if (to === 'active') activateRound(db(), event.params.roundId, actor);
+			else closeRound(db(), event.params.roundId, actor);
+			return { ok: to === 'active' ? 'Оценка финала открыта: эксперты видят свои заявки.' : 'Тур закрыт.' };
+		}, raw);
 	}
 };

@@ -1,15 +1,15 @@
-import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { DomainError } from '$lib/server/errors';
-import { formFail } from '$lib/server/http/form';
+import { act } from '$lib/server/http/form';
+import { orPage } from '$lib/server/http/page';
+import { actorOf } from '$lib/server/http/scope';
 import { computeRound, loadRound } from '$lib/server/results/load';
-import { assignCalibration, calibrationView, jurorSignals, SIGNALS } from '$lib/server/results/quality';
+import { calibrationView, jurorSignals, SIGNALS } from '$lib/server/results/quality';
+import { assignCalibration } from '$lib/server/review/assignments';
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	try {
+export const load: PageServerLoad = async ({ parent, params }) => {
+	await parent();
+	return orPage(() => {
 		const l = loadRound(db(), params.roundId);
 		const res = computeRound(l, { normalize: false });
 		return {
@@ -21,21 +21,12 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			nominations: l.nominations.map((n) => ({ id: n.id, title: n.title })),
 			limits: SIGNALS
 		};
-	} catch (e) {
-		if (e instanceof DomainError) error(e.status, e.message);
-		throw e;
-	}
+	});
 };
 
 export const actions: Actions = {
-	calibrate: ({ locals, url, params, getClientAddress }) => {
-		const user = requireRole(locals, url, 'organizer');
-		try {
-			const r = assignCalibration(db(), { id: user.id, ip: getClientAddress() }, params.roundId);
-			return { ok: `Калибровочные заявки назначены: добавлено назначений — ${r.added}.` };
-		} catch (e) {
-			if (e instanceof DomainError) return formFail(e.status, {}, {}, e.message);
-			throw e;
-		}
+	calibrate: (event) => {
+		const actor = actorOf(event);
+		return act(() => ({ ok: `Калибровочные заявки назначены: добавлено назначений — ${assignCalibration(db(), actor, event.params.roundId).added}.` }));
 	}
 };

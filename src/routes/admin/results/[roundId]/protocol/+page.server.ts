@@ -1,18 +1,12 @@
-import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { DomainError } from '$lib/server/errors';
+import { guard } from '$lib/server/http/guards';
+import { orPage } from '$lib/server/http/page';
 import { protocolPage } from '$lib/server/results/console';
 import { winnersSpread } from '$lib/server/results/decisions';
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
-	const user = requireRole(locals, url, 'organizer');
-	try {
-		const p = protocolPage(db(), params.roundId);
-		return { p, spread: winnersSpread(db(), p.contest.id), printedBy: user.fio, now: Date.now() };
-	} catch (e) {
-		if (e instanceof DomainError) error(e.status, e.message);
-		throw e;
-	}
+export const load: PageServerLoad = async (event) => {
+	await event.parent();
+	const p = orPage(() => protocolPage(db(), event.params.roundId));
+	return { p, spread: winnersSpread(db(), p.contest.id), printedBy: guard(event).fio, now: Date.now() };
 };

@@ -1,68 +1,46 @@
-import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { config } from '$lib/server/config';
-import { DomainError } from '$lib/server/errors';
-import { formFail, formObject, parseForm, readFormData } from '$lib/server/http/form';
-import { sendMail } from '$lib/server/mail/mailer';
+import { act, formFail, readForm, validate } from '$lib/server/http/form';
+import { orPage } from '$lib/server/http/page';
+import { actorOf } from '$lib/server/http/scope';
 import { resultsSettingsSchema } from '$lib/schemas/results';
 import { contestResultsPage } from '$lib/server/results/console';
 import { winnersSpread } from '$lib/server/results/decisions';
-import { DECISION_KINDS, enqueueDecisionDelivery, deliverPending, mailingStatus, queueDecisionMails, type DecisionKind } from '$lib/server/results/mailing';
+import { DECISION_KINDS, mailingStatus, queueDecisionMails, requestDelivery, type DecisionKind } from '$lib/server/results/mailing';
 import { updateResultsSettings } from '$lib/server/results/settings-guard';
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	try {
-		const page = contestResultsPage(db(), params.contestId);
-		return { page, mailing: mailingStatus(db(), params.contestId), spread: winnersSpread(db(), params.contestId) };
-	} catch (e) {
-		if (e instanceof DomainError) error(e.status, e.message);
-		throw e;
-	}
+export const load: PageServerLoad = async ({ parent, params }) => {
+	await parent();
+	const page = orPage(() => contestResultsPage(db(), params.contestId));
+	return { page, mailing: mailingStatus(db(), params.contestId), spread: winnersSpread(db(), params.contestId) };
 };
 
-function refuse(e: unknown, raw: Record<string, string>) {
-	if (e instanceof DomainError) return formFail(e.status, raw, (e.details?.errors as Record<string, string>) ?? {}, e.message);
-	throw e;
-}
-
 export const actions: Actions = {
-	settings: async ({ locals, url, params, request, getClientAddress }) => {
-		const user = requireRole(locals, url, 'organizer');
-		const raw = await formObject(request);
-		const p = parseForm(resultsSettingsSchema, raw);
+	settings: async (event) => {
+		const actor = actorOf(event);
+		const { raw, ...p } = await validate(event.request, resultsSettingsSchema);
 		if (!p.ok) return p.failure;
-		try {
-			updateResultsSettings(db(), { id: user.id, ip: getClientAddress() }, params.contestId, p.data);
-		} catch (e) {
-			return refuse(e, raw);
-		}
-		return { ok: 'Настройки итогов сохранены.' };
+		return act(() => {
+			updateResultsSettings(db(), actor, event.params.contestId, p.data);
+			return { ok: 'Настройки итогов сохранены.' };
+		}, raw);
 	},
-	queue: async ({ locals, url, params, request, getClientAddress }) => {
-		const user = requireRole(locals, url, 'organizer');
-		const fd = await readFormData(request);
-		const kinds = fd.getAll('kind').filter((k): k is DecisionKind => typeof k === 'string' && (DECISION_KINDS as string[]).includes(k));
+	queue: async (event) => {
+		const actor = actorOf(event);
+		const { all } = await readForm(event.request);
+		const kinds = all('kind').filter((k): k is DecisionKind => (DECISION_KINDS as string[]).includes(k));
 		if (!kinds.length) return formFail(400, {}, { kind: 'Выберите, кому писать' }, 'Выберите, кому писать');
-		try {
-			const r = queueDecisionMails(db(), { id: user.id, ip: getClientAddress() }, params.contestId, kinds);
+		return act(() => {
+			const r = queueDecisionMails(db(), actor, event.params.contestId, kinds);
 			return { ok: `В рассылку добавлено писем: ${r.queued}${r.already ? `; уже были в рассылке: ${r.already}` : ''}. Их отправит фоновая очередь; состояние — ниже и в «Фоновых задачах».` };
-		} catch (e) {
-			return refuse(e, {});
-		}
+		});
 	},
-	deliver: async ({ locals, url, params, getClientAddress }) => {
-		const user = requireRole(locals, url, 'organizer');
-		try {
-			// «Send now / retry the failed ones»: delivered right here, recorded per recipient, and
-			// the queue keeps retrying what is still failing.
-			const r = await deliverPending(db(), { id: user.id, ip: getClientAddress() }, params.contestId, { send: sendMail, origin: config().origin });
-			if (r.left > 0) enqueueDecisionDelivery(db(), params.contestId);
-			return { ok: `Отправлено: ${r.sent}; не удалось: ${r.failed}; осталось в очереди: ${r.left}.` };
-		} catch (e) {
-			return refuse(e, {});
-		}
+	deliver: (event) => {
+		const actor = actorOf(event);
+		return act(() => {
+			// «Send now / retry the failed ones»: the queue's delivery job runs now; nothing is sent here.
+			const r = requestDelivery(db(), actor, event.params.contestId);
+			return { ok: r.due ? `Писем к отправке: ${r.due}. Фоновая очередь отправляет их сейчас; состояние — ниже и в «Фоновых задачах».` : 'Отправлять нечего: все письма рассылки уже доставлены или исчерпали попытки.' };
+		});
 	}
 };

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { db } from '$lib/server/db/client';
 import { apiCall, apiUser } from '$lib/server/http/api';
-import { completeUpload } from '$lib/server/storage/uploads';
+import { completeUpload } from '$lib/server/applications/uploads';
 import { error } from '@sveltejs/kit';
 
 /** After S3 assembled the object: verify size, real type and (video) duration. */

@@ -1,32 +1,16 @@
-import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { parseForm } from '$lib/server/http/form';
-import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
-import { declareConflict, getJuror, jurorConflicts, removeConflict, resendInvite, updateJurorProfile } from '$lib/server/review/jurors';
-import { activeLoadOf } from '$lib/server/review/service';
+import { act, readForm, validate } from '$lib/server/http/form';
+import { contestScope, jurorOf, jurorScope } from '$lib/server/http/scope';
+import { declareConflict, jurorConflicts, removeConflict, resendInvite, updateJurorProfile } from '$lib/server/review/jurors';
+import { activeLoadOf } from '$lib/server/review/views';
 import { listNominations } from '$lib/server/contests/queries';
 import { conflictSchema, profileSchema } from '$lib/schemas/jury';
-import { sendMail } from '$lib/server/mail/mailer';
-import { inviteMail } from '$lib/server/mail/templates';
-import { config } from '$lib/server/config';
 import { REGIONS } from '$lib/data/regions';
-import { DomainError } from '$lib/server/errors';
 
-function jurorOr404(id: string) {
-	try {
-		return getJuror(db(), id);
-	} catch (e) {
-		if (e instanceof DomainError) error(404, 'Эксперт не найден');
-		throw e;
-	}
-}
-
-export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	const contest = contestOr404(params.slug);
-	const j = jurorOr404(params.id);
+export const load: PageServerLoad = async ({ parent, params }) => {
+	const { contest } = await parent();
+	const j = jurorOf(params.id);
 	const noms = listNominations(db(), contest.id);
 	return {
 		juror: { ...j, nominationIds: j.nominationIds.filter((id) => noms.some((n) => n.id === id)) },
@@ -38,54 +22,34 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 };
 
 export const actions: Actions = {
-	save: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		jurorOr404(params.id);
-		const f = await readForm(request);
-		const raw = { ...f.raw, nominationIds: f.all('nominationIds').join(',') };
-		const parsed = parseForm(profileSchema, raw);
+	save: async (event) => {
+		const { actor, contest } = jurorScope(event);
+		const { raw, ...parsed } = await validate(event.request, profileSchema, { joined: ['nominationIds'] });
 		if (!parsed.ok) return parsed.failure;
-		try {
-			updateJurorProfile(db(), actor.id, params.id, contest.id, parsed.data);
-		} catch (e) {
-			return domainFail(e, raw);
-		}
-		const affected = parsed.data.active ? [] : activeLoadOf(db(), params.id).filter((r) => r.contestId === contest.id);
-		return { saved: true, affected };
+		return act(() => {
+			updateJurorProfile(db(), actor, event.params.id, contest.id, parsed.data);
+			return { saved: true, affected: parsed.data.active ? [] : activeLoadOf(db(), event.params.id).filter((r) => r.contestId === contest.id) };
+		}, raw);
 	},
-	reinvite: async ({ locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		try {
-			const { user, token } = resendInvite(db(), actor.id, params.id);
-			await sendMail(inviteMail(user.email, user.fio, contest.title, `${config().origin}/invite/${token}`));
-			return { reinvited: user.email };
-		} catch (e) {
-			return domainFail(e);
-		}
+	reinvite: (event) => {
+		const { actor, contest } = contestScope(event);
+		return act(() => ({ reinvited: resendInvite(db(), actor, event.params.id, contest.id).user.email }));
 	},
-	conflict: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const { raw } = await readForm(request);
-		const parsed = parseForm(conflictSchema, raw);
+	conflict: async (event) => {
+		const { actor, contest } = contestScope(event);
+		const { raw, ...parsed } = await validate(event.request, conflictSchema);
 		if (!parsed.ok) return parsed.failure;
-		try {
-			const r = declareConflict(db(), actor.id, params.id, contest.id, parsed.data.number, parsed.data.comment);
+		return act(() => {
+			const r = declareConflict(db(), actor, event.params.id, contest.id, parsed.data.number, parsed.data.comment);
 			return { declared: { number: parsed.data.number.toUpperCase(), removed: r.removed } };
-		} catch (e) {
-			return domainFail(e, raw);
-		}
+		}, raw);
 	},
-	unconflict: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const { raw } = await readForm(request);
-		try {
-			removeConflict(db(), actor.id, params.id, raw.id ?? '');
+	unconflict: async (event) => {
+		const { actor } = contestScope(event);
+		const { raw } = await readForm(event.request);
+		return act(() => {
+			removeConflict(db(), actor, event.params.id, raw.id ?? '');
 			return { undeclared: true };
-		} catch (e) {
-			return domainFail(e);
-		}
+		});
 	}
 };

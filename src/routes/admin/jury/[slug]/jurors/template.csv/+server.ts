@@ -1,13 +1,11 @@
 import type { RequestHandler } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db/client';
-import { contestOr404 } from '$lib/server/review/http';
+import { contestScope } from '$lib/server/http/scope';
 import { listNominations } from '$lib/server/contests/queries';
 
 /** A sample jury list in the import format (UTF-8 with BOM, semicolons: opens in Excel as is). */
-export const GET: RequestHandler = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	const contest = contestOr404(params.slug);
+export const GET: RequestHandler = (event) => {
+	const { contest } = contestScope(event);
 	const noms = listNominations(db(), contest.id);
 	const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 	const lines = [

@@ -1,28 +1,18 @@
-import { error } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { db } from '$lib/server/db/client';
-import { formFail, parseForm } from '$lib/server/http/form';
-import { contestOr404, domainFail, readForm } from '$lib/server/review/http';
-import { activateRound, closeRound, findRound, lateEntryIds, roundK, roundSettings, updateRound } from '$lib/server/review/rounds';
-import { applyRouting, previewRouting, roundEntriesView, roundProgress } from '$lib/server/review/service';
+import { act, formFail, readForm, validate } from '$lib/server/http/form';
+import { roundScope } from '$lib/server/http/scope';
+import { activateRound, closeRound, lateEntryIds, roundK, roundSettings, updateRound } from '$lib/server/review/rounds';
+import { applyRouting, previewRouting } from '$lib/server/review/plan';
+import { roundEntriesView, roundProgress } from '$lib/server/review/views';
 import { roundSchema, toMoscowInput } from '$lib/schemas/jury';
 import { contestSettings } from '$lib/server/contests/settings';
 import { listJurors } from '$lib/server/review/jurors';
 
 const PAGE = 50;
 
-function roundOr404(contestId: string, number: string) {
-	const n = Number(number);
-	const r = Number.isInteger(n) ? findRound(db(), contestId, n) : undefined;
-	if (!r) error(404, 'Тур не найден');
-	return r;
-}
-
-export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	const contest = contestOr404(params.slug);
-	const round = roundOr404(contest.id, params.number);
+export const load: PageServerLoad = async ({ parent, url }) => {
+	const { contest, round } = await parent();
 	const d = db();
 	const q = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
 	const shortOnly = url.searchParams.get('short') === '1';
@@ -55,56 +45,32 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	};
 };
 
+/** Opens or closes the round (the domain checks the deadline and records it in the audit log). */
+function setStatus(event: RequestEvent, change: typeof activateRound, done: string) {
+	const { actor, round } = roundScope(event);
+	return act(() => {
+		change(db(), round.id, actor);
+		return { done };
+	});
+}
+
 export const actions: Actions = {
-	apply: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const round = roundOr404(contest.id, params.number);
-		const { raw } = await readForm(request);
-		try {
-			const s = applyRouting(db(), actor.id, round.id, { digest: raw.digest || undefined, rebalance: raw.rebalance === '1' });
-			return { applied: s };
-		} catch (e) {
-			return domainFail(e, raw);
-		}
+	apply: async (event) => {
+		const { actor, round } = roundScope(event);
+		const { raw } = await readForm(event.request);
+		return act(() => ({ applied: applyRouting(db(), actor, round.id, { digest: raw.digest || undefined, rebalance: raw.rebalance === '1' }) }), raw);
 	},
-	update: async ({ request, locals, url, params }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const round = roundOr404(contest.id, params.number);
-		const f = await readForm(request);
-		const raw = f.raw;
-		const parsed = parseForm(roundSchema, raw);
+	update: async (event) => {
+		const { actor, round } = roundScope(event);
+		const { raw, form, ...parsed } = await validate(event.request, roundSchema);
 		if (!parsed.ok) return parsed.failure;
-		const jurorIds = raw.juryMode === 'selected' ? f.all('jurorIds') : null;
+		const jurorIds = raw.juryMode === 'selected' ? form.all('jurorIds') : null;
 		if (jurorIds && jurorIds.length === 0) return formFail(400, raw, { jurorIds: 'Выберите хотя бы одного эксперта или оставьте «все эксперты конкурса»' });
-		try {
-			updateRound(db(), round.id, { title: parsed.data.title, deadlineAt: parsed.data.deadlineAt, k: parsed.data.k, jurorIds }, actor.id);
-		} catch (e) {
-			return domainFail(e, raw);
-		}
-		return { done: 'Настройки тура сохранены' };
+		return act(() => {
+			updateRound(db(), round.id, { title: parsed.data.title, deadlineAt: parsed.data.deadlineAt, k: parsed.data.k, jurorIds }, actor);
+			return { done: 'Настройки тура сохранены' };
+		}, raw);
 	},
-	activate: async ({ locals, url, params, getClientAddress }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const round = roundOr404(contest.id, params.number);
-		try {
-			activateRound(db(), round.id, { id: actor.id, ip: getClientAddress() });
-		} catch (e) {
-			return domainFail(e);
-		}
-		return { done: 'Тур открыт: эксперты видят свои заявки и могут оценивать' };
-	},
-	close: async ({ locals, url, params, getClientAddress }) => {
-		const actor = requireRole(locals, url, 'organizer');
-		const contest = contestOr404(params.slug);
-		const round = roundOr404(contest.id, params.number);
-		try {
-			closeRound(db(), round.id, { id: actor.id, ip: getClientAddress() });
-		} catch (e) {
-			return domainFail(e);
-		}
-		return { done: 'Тур закрыт: оценки больше не принимаются' };
-	}
+	activate: (event) => setStatus(event, activateRound, 'Тур открыт: эксперты видят свои заявки и могут оценивать'),
+	close: (event) => setStatus(event, closeRound, 'Тур закрыт: оценки больше не принимаются')
 };

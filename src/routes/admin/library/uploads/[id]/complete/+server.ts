@@ -2,7 +2,7 @@ import type { RequestHandler } from './$types';
 import { error } from '@sveltejs/kit';
 import { db } from '$lib/server/db/client';
 import { apiCall, apiUser } from '$lib/server/http/api';
-import { requireRole } from '$lib/server/auth/guards';
+import { requireRole } from '$lib/server/http/guards';
 import { completePracticeUpload } from '$lib/server/library/files';
 
 /** Finishes a document or video upload after the browser's PUT: size and real type checked. */

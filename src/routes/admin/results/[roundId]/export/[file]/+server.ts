@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
+import { guard } from '$lib/server/http/guards';
 import { db } from '$lib/server/db/client';
-import { DomainError } from '$lib/server/errors';
+import { textRefusal } from '$lib/server/http/page';
 import { computeRound, loadRound } from '$lib/server/results/load';
 import { CSV_TYPE, XLSX_TYPE, entriesCsv, entriesXlsx, fileResponse, jurorCsv, jurorsXlsx, protocolXlsx } from '$lib/server/results/exports';
 
@@ -11,8 +11,9 @@ import { CSV_TYPE, XLSX_TYPE, entriesCsv, entriesXlsx, fileResponse, jurorCsv, j
  * protocol.xlsx. `norm=on|off` overrides the contest's normalization (the console's switch).
  * An empty round answers 409 with a plain Russian message.
  */
-export const GET: RequestHandler = ({ locals, url, params }) => {
-	const user = requireRole(locals, url, 'organizer');
+export const GET: RequestHandler = (event) => {
+	const { url, params } = event;
+	const user = guard(event);
 	const norm = url.searchParams.get('norm');
 	try {
 		const l = loadRound(db(), params.roundId);
@@ -35,8 +36,6 @@ export const GET: RequestHandler = ({ locals, url, params }) => {
 				error(404, 'Такой выгрузки нет');
 		}
 	} catch (e) {
-		if (e instanceof DomainError)
-			return new Response(`${e.message}\n`, { status: e.status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
-		throw e;
+		return textRefusal(e);
 	}
 };

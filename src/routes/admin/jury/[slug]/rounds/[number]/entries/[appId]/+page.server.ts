@@ -1,30 +1,16 @@
-import { error } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { db } from '$lib/server/db/client';
-import { contestOr404, domainFail, domainPage, readForm } from '$lib/server/review/http';
-import { findRound, roundK } from '$lib/server/review/rounds';
-import { addAssignment, entryAssignments, moveAssignment, removeAssignment } from '$lib/server/review/service';
+import { act, formFail, readForm } from '$lib/server/http/form';
+import { orPage } from '$lib/server/http/page';
+import { roundScope } from '$lib/server/http/scope';
+import { roundK } from '$lib/server/review/rounds';
+import { addAssignment, moveAssignment, removeAssignment } from '$lib/server/review/assignments';
+import { entryAssignments } from '$lib/server/review/views';
 import { regionByCode } from '$lib/data/regions';
-import { DomainError } from '$lib/server/errors';
 
-function roundOr404(contestId: string, number: string) {
-	const n = Number(number);
-	const r = Number.isInteger(n) ? findRound(db(), contestId, n) : undefined;
-	if (!r) error(404, 'Тур не найден');
-	return r;
-}
-
-export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, url, 'organizer');
-	const contest = contestOr404(params.slug);
-	const round = roundOr404(contest.id, params.number);
-	let view;
-	try {
-		view = entryAssignments(db(), round.id, params.appId);
-	} catch (e) {
-		domainPage(e);
-	}
+export const load: PageServerLoad = async ({ parent, params }) => {
+	const { contest, round } = await parent();
+	const view = orPage(() => entryAssignments(db(), round.id, params.appId));
 	return {
 		round: { number: round.number, title: round.title, status: round.status, k: roundK(round, contest.settings) },
 		entry: { ...view.application, regionName: regionByCode(view.application.regionCode ?? '')?.name ?? '—' },
@@ -35,44 +21,37 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	};
 };
 
-async function ctx(locals: App.Locals, url: URL, params: { slug: string; number: string }) {
-	const actor = requireRole(locals, url, 'organizer');
-	const contest = contestOr404(params.slug);
-	const round = roundOr404(contest.id, params.number);
-	return { actor, round };
+/** An edit of the entry's assignments: the round's scope, the form, the domain call and its message. */
+async function edit(event: RequestEvent, run: (s: ReturnType<typeof roundScope>, raw: Record<string, string>) => string, needsJuror?: string) {
+	const s = roundScope(event);
+	const { raw } = await readForm(event.request);
+	if (needsJuror && !raw.jurorId) return formFail(400, raw, {}, needsJuror);
+	return act(() => ({ done: run(s, raw) }), raw);
 }
 
 export const actions: Actions = {
-	add: async ({ request, locals, url, params }) => {
-		const { actor, round } = await ctx(locals, url, params);
-		const { raw } = await readForm(request);
-		if (!raw.jurorId) return domainFail(new DomainError(400, 'no_juror', 'Выберите эксперта'), raw);
-		try {
-			addAssignment(db(), actor.id, round.id, params.appId, raw.jurorId);
-		} catch (e) {
-			return domainFail(e, raw);
-		}
-		return { done: 'Эксперт назначен' };
-	},
-	move: async ({ request, locals, url, params }) => {
-		const { actor } = await ctx(locals, url, params);
-		const { raw } = await readForm(request);
-		if (!raw.jurorId) return domainFail(new DomainError(400, 'no_juror', 'Выберите эксперта, которому передать заявку'), raw);
-		try {
-			moveAssignment(db(), actor.id, raw.id ?? '', raw.jurorId);
-		} catch (e) {
-			return domainFail(e, raw);
-		}
-		return { done: 'Назначение перенесено' };
-	},
-	remove: async ({ request, locals, url, params }) => {
-		const { actor } = await ctx(locals, url, params);
-		const { raw } = await readForm(request);
-		try {
-			removeAssignment(db(), actor.id, raw.id ?? '', { comment: (raw.comment ?? '').trim().slice(0, 1000), conflict: raw.conflict === 'on' });
-		} catch (e) {
-			return domainFail(e, raw);
-		}
-		return { done: raw.conflict === 'on' ? 'Назначение снято, конфликт интересов отмечен' : 'Назначение снято' };
-	}
+	add: (event) =>
+		edit(
+			event,
+			({ actor, round }, raw) => {
+				addAssignment(db(), actor, round.id, event.params.appId, raw.jurorId);
+				return 'Эксперт назначен';
+			},
+			'Выберите эксперта'
+		),
+	move: (event) =>
+		edit(
+			event,
+			({ actor }, raw) => {
+				moveAssignment(db(), actor, raw.id ?? '', raw.jurorId);
+				return 'Назначение перенесено';
+			},
+			'Выберите эксперта, которому передать заявку'
+		),
+	remove: (event) =>
+		edit(event, ({ actor }, raw) => {
+			const conflict = raw.conflict === 'on';
+			removeAssignment(db(), actor, raw.id ?? '', { comment: (raw.comment ?? '').trim().slice(0, 1000), conflict });
+			return conflict ? 'Назначение снято, конфликт интересов отмечен' : 'Назначение снято';
+		})
 };

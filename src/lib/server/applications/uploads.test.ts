@@ -7,9 +7,10 @@ import { startTestS3 } from '../../../../tests/helpers/s3';
 import { makeContest, makeApplicant, GOOD_ABOUT, GOOD_PRACTICE, GOOD_LETTER } from '../../../../tests/helpers/contest';
 import { makeFixtures } from '../../../../tests/fixtures/make-fixtures';
 import { createUpload, signUploadRequest, completeUpload, abortUpload, currentFiles, sweepStaleUploads, STALE_UPLOAD_MS } from './uploads';
-import { startApplication, saveStep, submitApplication, type Actor } from '../applications/service';
+import { startApplication, saveStep, submitApplication } from './service';
+import type { Actor } from '../actor';
 import { assets, applications } from '../db/schema';
-import { bucket, s3 } from './s3';
+import { bucket, s3 } from '../storage/s3';
 import type { DB } from '../db/client';
 import { DomainError } from '../errors';
 

@@ -1,6 +1,6 @@
 import type { Cookies } from '@sveltejs/kit';
 import { config } from '../config';
-import { DEVICE_COOKIE } from './throttle';
+import { DEVICE_COOKIE } from '../auth/throttle';
 
 export const SESSION_COOKIE = 'session';
 

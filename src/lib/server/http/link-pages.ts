@@ -1,11 +1,11 @@
 import { redirect, type RequestEvent } from '@sveltejs/kit';
 import { db } from '../db/client';
 import { resetSchema } from '$lib/schemas/auth';
-import { formFail, formObject, parseForm } from '../http/form';
-import { AccountError, peekEmailToken, resetPassword } from './accounts';
-import { createSession } from './sessions';
+import { AccountError, peekEmailToken, resetPassword } from '../auth/accounts';
+import { createSession } from '../auth/sessions';
+import { homeFor } from '../auth/redirects';
+import { formFail, validate } from './form';
 import { setSessionCookie } from './cookies';
-import { homeFor } from './redirects';
 
 /** Load and action of the pages that set a password by an emailed link (reset, invite). */
 export function passwordLinkPage(kind: 'reset' | 'invite') {
@@ -20,8 +20,7 @@ export function passwordLinkPage(kind: 'reset' | 'invite') {
 			}
 		},
 		action: async ({ request, params, cookies }: RequestEvent<{ token: string }>) => {
-			const raw = await formObject(request);
-			const parsed = parseForm(resetSchema, raw);
+			const parsed = await validate(request, resetSchema);
 			if (!parsed.ok) return parsed.failure;
 			let user;
 			try {

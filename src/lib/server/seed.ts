@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
-import type { DB } from './client';
-import { contests, nominations, criteria, users } from './schema';
-import { createUser } from '../auth/accounts';
-import { newId } from '../ids';
-import { DEMO_NOMINATIONS, DEMO_RULES, DEMO_RUBRIC } from './demo-content';
-import { seedJuryDemo } from '../review/demo';
-import { seedLibraryDemo } from '../library/demo';
+import type { DB } from './db/client';
+import { contests, nominations, criteria, users } from './db/schema';
+import { createUser } from './auth/accounts';
+import { newId } from './ids';
+import { DEMO_NOMINATIONS, DEMO_RULES, DEMO_RUBRIC } from './db/demo-content';
+import { seedJuryDemo } from './review/demo';
+import { seedLibraryDemo } from './library/demo';
 
 export const DEMO_PASSWORD = 'nastavnik2026';
 export const DEMO_ACCOUNTS = [
