@@ -62,7 +62,13 @@ export async function playbackFor(db: DbOrTx, videoAssetId: string, o: { expires
 	const isLight = (k: Asset) => (k.facts as { quality?: string } | null)?.quality === 'light';
 	const ready = video.status === 'ready';
 	const web = ready ? kids.find((k) => k.kind === 'rendition' && !isLight(k)) : undefined;
-	const light = ready ? kids.find((k) => k.kind === 'rendition' && isLight(k)) : undefined;
+	const shortSide = (k: Asset | undefined) => {
+		const v = ((k?.facts ?? {}) as Facts).video;
+		return v?.displayWidth && v.displayHeight ? Math.min(v.displayWidth, v.displayHeight) : null;
+	};
+	// The light one is offered beside the 720p one only when it is smaller (a 240p card has one size).
+	const lightKid = ready ? kids.find((k) => k.kind === 'rendition' && isLight(k)) : undefined;
+	const light = lightKid && (!web || (shortSide(lightKid) ?? 0) < (shortSide(web) ?? Infinity)) ? lightKid : undefined;
 	const poster = kids.find((k) => k.kind === 'poster');
 	const facts = (video.facts ?? {}) as Facts;
 	const ext = /\.([a-z0-9]+)$/i.exec(video.key)?.[1]?.toLowerCase() ?? '';

@@ -88,7 +88,8 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 		expect(progress.every((p, i) => i === 0 || p >= progress[i - 1])).toBe(true);
 
 		const pb = await playbackFor(db, asset.id, { expiresIn: 120 });
-		// The descriptor offers the web rendition only (never the original beside it).
+		// The descriptor offers the web rendition only (never the original beside it; the light one
+		// of a 240p card is no smaller, so it is not offered as a choice).
 		expect(pb).toMatchObject({ status: 'ready', renditions: [{ id: 'web', type: 'video/mp4', label: '240p', height: 240 }], width: 320, height: 240, expiresIn: 120 });
 		expect(pb.renditions).toHaveLength(1);
 		const src = pb.renditions[0].url;
