@@ -6,11 +6,11 @@ const alias = { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) };
 
 /**
  * The media domain's tests run real ffmpeg/ffprobe and the embedded S3 (transcoding, posters,
- * a worker killed mid-job): the slow part of the domain tests. They are their own project, so
+ * a worker killed mid-job; the BullMQ lane on a real redis-server): the slow part of the domain tests. They are their own project, so
  * `vitest run --project unit` gives quick feedback on everything else; `npm run test:unit` runs
  * every project, these included.
  */
-export const MEDIA_TESTS = ['src/lib/server/media/**/*.test.ts'];
+export const MEDIA_TESTS = ['src/lib/server/media/**/*.test.ts', 'src/lib/server/jobs/bullmq.test.ts'];
 
 /**
  * The tests that touch S3 (storage, uploads, media, library, backups to S3). `npm run test:s3`

@@ -102,9 +102,13 @@ test('after upload the applicant sees processing turn into ready with the poster
 		return { src: v.currentSrc, time: v.currentTime, width: v.videoWidth, height: v.videoHeight, error: v.error?.code ?? null };
 	});
 	expect(played.error).toBeNull();
-	expect(played.src).toContain(`${assetId}.web.mp4`);
+	// Ready as soon as the first rendition exists: for this .mov the light one (480p) comes first,
+	// the 720p one follows within seconds.
+	expect(played.src).toMatch(new RegExp(`${assetId}\\.(light|web)\\.mp4`));
 	expect(played.time).toBeGreaterThanOrEqual(7.5);
-	expect([played.width, played.height]).toEqual([1280, 720]);
+	// 480p (852×480 stored; the browser reports 853 or 854 wide by the sample aspect) or 720p.
+	expect([480, 720]).toContain(played.height);
+	expect(played.width / played.height).toBeCloseTo(16 / 9, 1);
 });
 
 test('the organizer sees the processing job and the video summary in the console', async ({ page }) => {
@@ -126,7 +130,7 @@ test('the organizer sees the processing job and the video summary in the console
 	await page.screenshot({ path: 'test-results/screens/admin-jobs.png', fullPage: true });
 });
 
-test('the jury’s player plays the rendition of a submitted entry', async ({ page, browser }) => {
+test('the jury’s player plays the rendition of a submitted entry; on a slow link it starts with the light one and can switch to 720p', async ({ page, browser }) => {
 	test.setTimeout(180_000);
 	// A new applicant submits an entry with the video.
 	await newApplicant(page, 'Белова Ирина Сергеевна');
@@ -208,4 +212,37 @@ test('the jury’s player plays the rendition of a submitted entry', async ({ pa
 	expect(played.time).toBeGreaterThan(0.5);
 	expect(played.width).toBeGreaterThan(0);
 	await j.screenshot({ path: 'test-results/screens/jury-player-rendition.png', fullPage: false });
+	const player = j.locator('figure.player video');
+	await expect(player).toHaveAttribute('data-quality', 'web');
+
+	// On a slow link (1 Mbit/s, 150 ms) «Авто» starts with the light rendition (480p); the juror
+	// can switch to 720p, and the screen remembers the choice.
+	const cdp = await j.context().newCDPSession(j);
+	await cdp.send('Network.enable');
+	await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: 125_000, uploadThroughput: 62_500 });
+	await j.reload();
+	await expect(player).toHaveAttribute('data-quality', 'light', { timeout: 30_000 });
+	expect(await j.locator('figure.player video source').getAttribute('src')).toMatch(/\.light\.mp4\?/);
+	const quality = j.getByLabel('Качество');
+	await expect(quality.locator('option')).toHaveText(['Авто (480p)', '720p', '480p']);
+	// How long the light rendition takes to start playing at 1 Mbit/s.
+	const startMs = await player.evaluate(async (v: HTMLVideoElement) => {
+		const t0 = performance.now();
+		v.muted = true;
+		await v.play();
+		await new Promise<void>((resolve) => {
+			const check = () => (v.currentTime > 0 ? resolve() : setTimeout(check, 20));
+			check();
+		});
+		v.pause();
+		return Math.round(performance.now() - t0);
+	});
+	console.log(`[video] light rendition starts playing at 1 Mbit/s in ${startMs} ms`);
+	await j.screenshot({ path: 'test-results/screens/jury-player-light.png', fullPage: false });
+	await quality.selectOption({ label: '720p' });
+	await expect(player).toHaveAttribute('data-quality', 'web');
+	expect(await j.locator('figure.player video source').getAttribute('src')).toMatch(/\.web\.mp4\?/);
+	await j.reload();
+	await expect(player).toHaveAttribute('data-quality', 'web');
+	await expect(j.getByLabel('Качество')).toHaveValue('web');
 });

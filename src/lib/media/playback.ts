@@ -20,6 +20,8 @@ export interface PlaybackRendition {
 	url: string;
 	/** MIME type of `url`. */
 	type: string;
+	/** Average bitrate, kbit/s, when known (quality «авто» compares it with the link's rate). */
+	kbps?: number | null;
 }
 
 export interface Playback {

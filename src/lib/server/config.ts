@@ -63,7 +63,13 @@ const schema = z.object({
 	/** Video jobs processed at once; default half the cores, at least 1. */
 	JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
 	/** Lease of a running job: a crashed worker's job is taken over after this long. */
-	JOB_LEASE_SEC: z.coerce.number().int().min(1).max(3600).default(60)
+	JOB_LEASE_SEC: z.coerce.number().int().min(1).max(3600).default(60),
+	/** Redis for the video lane (BullMQ): media jobs go to `npm run worker -- --media` processes on any machine. */
+	REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL: адрес вида redis://host:6379').optional(),
+	/** Key prefix in Redis (several portals on one Redis need different prefixes). */
+	REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/).default('nst'),
+	/** Media jobs one `--media` worker runs at once (ffmpeg already uses every core). */
+	MEDIA_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1)
 });
 
 export type Config = z.infer<typeof schema> & {

@@ -107,6 +107,13 @@ function notify() {
 	setImmediate(() => listeners.forEach((fn) => fn()));
 }
 
+const cancelListeners = new Set<(job: Job) => void | Promise<void>>();
+/** The Redis bridge subscribes to forward cancels of jobs it handed to BullMQ. */
+export function onCancelled(fn: (job: Job) => void | Promise<void>): () => void {
+	cancelListeners.add(fn);
+	return () => cancelListeners.delete(fn);
+}
+
 // ---------------------------------------------------------------------------
 // Enqueue
 // ---------------------------------------------------------------------------
@@ -344,6 +351,7 @@ export async function cancelJob(db: DbOrTx, id: string, now = new Date()): Promi
 		.get();
 	if (!row) throw new DomainError(409, 'not_active', 'Задача уже завершилась — обновите страницу');
 	await registry.get(row.kind)?.onCancel?.(db, row);
+	for (const fn of cancelListeners) await fn(job);
 	return row;
 }
 

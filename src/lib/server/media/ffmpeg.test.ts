@@ -15,7 +15,8 @@ import {
 	MediaError,
 	probe,
 	validateFacts,
-	type MediaFacts
+	type MediaFacts,
+	type RenditionProfile
 } from './ffmpeg';
 
 const execFileP = promisify(execFile);
@@ -309,13 +310,16 @@ describe.skipIf(!available)('media/ffmpeg', () => {
 			expect(f2.video).toMatchObject({ rotation: 0, width: 180, height: 320 });
 		});
 
-		it('downscales > 720p to fit 1280x720 (landscape) and 720x1280 (portrait)', async () => {
-			const cases: Array<[string, [number, number]]> = [
-				['1600x900', [1280, 720]],
-				['900x1600', [720, 1280]],
-				['1000x700', [1000, 700]] // fits: web-playable → remux as is
+		it('«high» remuxes H.264 up to 1080p and downscales anything bigger to 720p; «light» fits 854x480 / 480x854', async () => {
+			const cases: Array<[string, RenditionProfile, 'remux' | 'transcode', [number, number]]> = [
+				['2560x1440', 'high', 'transcode', [1280, 720]],
+				['1440x2560', 'high', 'transcode', [720, 1280]],
+				['1600x900', 'high', 'remux', [1600, 900]], // ≤ 1080p H.264/AAC: remux as is
+				['1000x700', 'high', 'remux', [1000, 700]],
+				['1600x900', 'light', 'transcode', [852, 480]], // 854 rounded down to an even width keeping 16:9
+				['900x1600', 'light', 'transcode', [480, 852]]
 			];
-			for (const [size, [w, h]] of cases) {
+			for (const [size, profile, mode, [w, h]] of cases) {
 				const input = path.join(out, `big-${size}.mp4`);
 				await execFileP('ffmpeg', [
 					'-hide_banner',
@@ -335,9 +339,9 @@ describe.skipIf(!available)('media/ffmpeg', () => {
 					input
 				]);
 				const facts = await probe(input);
-				const o = path.join(out, `big-${size}-out.mp4`);
-				const r = await makeRendition(input, o, facts);
-				expect(r.mode).toBe(size === '1000x700' ? 'remux' : 'transcode');
+				const o = path.join(out, `big-${size}-${profile}-out.mp4`);
+				const r = await makeRendition(input, o, facts, { profile });
+				expect([size, profile, r.mode]).toEqual([size, profile, mode]);
 				const f2 = await probe(o);
 				expect([f2.video!.displayWidth, f2.video!.displayHeight]).toEqual([w, h]);
 			}

@@ -35,12 +35,14 @@ interface Facts {
 /** One rendition; its label is the given one, else its quality («720p»), else «Веб-версия». */
 async function rendition(file: Asset, id: string, label: string | null, type: string, expiresIn: number, stableForSec?: number): Promise<PlaybackRendition> {
 	const v = ((file.facts ?? {}) as Facts).video;
+	const duration = ((file.facts ?? {}) as Facts).durationSec;
 	return {
 		id,
 		label: label ?? qualityLabel(v?.displayWidth, v?.displayHeight) ?? 'Веб-версия',
 		height: v?.displayWidth && v.displayHeight ? Math.min(v.displayWidth, v.displayHeight) : null,
 		url: await presignGet(file.key, { type, expiresIn, stableForSec }),
-		type
+		type,
+		kbps: file.size && duration ? Math.round((file.size * 8) / duration / 1000) : null
 	};
 }
 
@@ -58,15 +60,27 @@ export async function playbackFor(db: DbOrTx, videoAssetId: string, o: { expires
 		.from(assets)
 		.where(and(eq(assets.parentId, video.id), inArray(assets.kind, ['poster', 'rendition']), eq(assets.status, 'ready')))
 		.all();
-	const web = video.status === 'ready' ? kids.find((k) => k.kind === 'rendition') : undefined;
+	// Renditions ready to play, best default first: «high» (the remux or 720p; id `web`), then
+	// «light» (≤ 480p; id `light`, for slow links). While the first one is being made the video is
+	// not ready yet; a video that is ready with only its light one (an HEVC card a minute after the
+	// upload) plays that one until the 720p one joins it.
+	const isLight = (k: Asset) => (k.facts as { quality?: string } | null)?.quality === 'light';
+	const ready = video.status === 'ready';
+	const web = ready ? kids.find((k) => k.kind === 'rendition' && !isLight(k)) : undefined;
+	const shortSide = (k: Asset | undefined) => {
+		const v = ((k?.facts ?? {}) as Facts).video;
+		return v?.displayWidth && v.displayHeight ? Math.min(v.displayWidth, v.displayHeight) : null;
+	};
+	// The light one is offered beside the 720p one only when it is smaller (a 240p card has one size).
+	const lightKid = ready ? kids.find((k) => k.kind === 'rendition' && isLight(k)) : undefined;
+	const light = lightKid && (!web || (shortSide(lightKid) ?? 0) < (shortSide(web) ?? Infinity)) ? lightKid : undefined;
 	const poster = kids.find((k) => k.kind === 'poster');
 	const facts = (video.facts ?? {}) as Facts;
 	const ext = /\.([a-z0-9]+)$/i.exec(video.key)?.[1]?.toLowerCase() ?? '';
 	// The original is offered only while there is no rendition (it may be large and not
 	// web-playable). Its type is what sniffing found (assets.mime); the rendition is always MP4.
-	const renditions = web
-		? [await rendition(web, 'web', null, web.mime ?? 'video/mp4', expiresIn, stableForSec)]
-		: [await rendition(video, 'original', 'Исходный файл', video.mime ?? MIME_BY_EXT[ext] ?? 'video/mp4', expiresIn, stableForSec)];
+	const made = [...(web ? [await rendition(web, 'web', null, web.mime ?? 'video/mp4', expiresIn, stableForSec)] : []), ...(light ? [await rendition(light, 'light', null, light.mime ?? 'video/mp4', expiresIn, stableForSec)] : [])];
+	const renditions = made.length ? made : [await rendition(video, 'original', 'Исходный файл', video.mime ?? MIME_BY_EXT[ext] ?? 'video/mp4', expiresIn, stableForSec)];
 	return {
 		assetId: video.id,
 		status: video.status,

@@ -72,18 +72,24 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 			processing: { state: 'done', mode: 'remux' }
 		});
 		const keys = derivedKeys(asset.key);
-		expect(await listKeys(prefixOf(asset))).toEqual([asset.key, keys.poster, keys.rendition].sort());
+		expect(await listKeys(prefixOf(asset))).toEqual([asset.key, keys.poster, keys.rendition, keys.light].sort());
 		const kids = children(asset.id);
 		expect(kids.map((k) => [k.kind, k.status, k.key]).sort()).toEqual([
 			['poster', 'ready', keys.poster],
+			['rendition', 'ready', keys.light],
 			['rendition', 'ready', keys.rendition]
 		]);
+		// «high» is the remux, «light» a ≤ 480p transcode; the remux came first (the job's result tells the order).
+		expect(kids.find((k) => k.key === keys.rendition)!.facts).toMatchObject({ quality: 'high', mode: 'remux' });
+		expect(kids.find((k) => k.key === keys.light)!.facts).toMatchObject({ quality: 'light', mode: 'transcode', video: { codec: 'h264' } });
+		expect((r as { renditions: { quality: string }[] }).renditions.map((x) => x.quality)).toEqual(['high', 'light']);
 		expect(kids.find((k) => k.kind === 'poster')!.facts).toEqual({ width: 320, height: 240 });
 		expect(progress.at(-1)).toBe(100);
 		expect(progress.every((p, i) => i === 0 || p >= progress[i - 1])).toBe(true);
 
 		const pb = await playbackFor(db, asset.id, { expiresIn: 120 });
-		// The descriptor offers the web rendition only (never the original beside it).
+		// The descriptor offers the web rendition only (never the original beside it; the light one
+		// of a 240p card is no smaller, so it is not offered as a choice).
 		expect(pb).toMatchObject({ status: 'ready', renditions: [{ id: 'web', type: 'video/mp4', label: '240p', height: 240 }], width: 320, height: 240, expiresIn: 120 });
 		expect(pb.renditions).toHaveLength(1);
 		const src = pb.renditions[0].url;
@@ -101,7 +107,7 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 
 		// A second run is a no-op: nothing duplicated.
 		expect(await processVideo(db, asset.id)).toMatchObject({ outcome: 'skipped' });
-		expect(children(asset.id)).toHaveLength(2);
+		expect(children(asset.id)).toHaveLength(3);
 	});
 
 	it('HEVC .mov and VP9 .webm are transcoded to H.264/AAC', async () => {
@@ -221,8 +227,8 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 		// As if the first attempt died after writing: the video is back in 'processing'.
 		db.update(assets).set({ status: 'processing' }).where(eq(assets.id, asset.id)).run();
 		expect(await processVideo(db, asset.id)).toMatchObject({ outcome: 'ready' });
-		expect(children(asset.id)).toHaveLength(2);
-		expect(await listKeys(prefixOf(asset))).toHaveLength(3);
+		expect(children(asset.id)).toHaveLength(3);
+		expect(await listKeys(prefixOf(asset))).toHaveLength(4);
 	});
 
 	it('a job cancelled (or taken away) just before recording leaves no objects behind', async () => {
@@ -254,7 +260,7 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 		const { asset: b } = await video(fx.mp4);
 		await processVideo(db, b.id);
 		db.update(assets).set({ status: 'replaced' }).where(eq(assets.id, b.id)).run();
-		expect(await sweepMedia(db)).toMatchObject({ removed: 2 });
+		expect(await sweepMedia(db)).toMatchObject({ removed: 3 });
 		expect(children(b.id)).toEqual([]);
 		expect(await listKeys(prefixOf(b))).toEqual([b.key]);
 	});

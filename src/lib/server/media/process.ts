@@ -15,6 +15,7 @@
  * that still write into it are killed) before each attempt.
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { and, eq, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
@@ -25,10 +26,24 @@ import { contestSettings } from '../contests/settings';
 import { videoFailedMail } from '../mail/templates';
 import { enqueueMail } from '../jobs/mail';
 import { enqueue, type JobHandler } from '../jobs/queue';
+import type { RemoteJob } from '../jobs/remote';
 import { putFile } from '../storage/put-file';
-import { deleteObjectQuietly, headSize } from '../storage/objects';
+import { deleteObjectQuietly } from '../storage/objects';
 import { presignGet } from '../storage/presign';
-import { ffmpegAvailable, makePoster, makeRendition, MediaError, probe, validateFacts, type MediaFacts } from './ffmpeg';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { bucket, s3 } from '../storage/s3';
+import {
+	ffmpegAvailable,
+	makePoster,
+	makeRendition,
+	MediaError,
+	probe,
+	remuxable,
+	validateFacts,
+	type MediaErrorCode,
+	type MediaFacts,
+	type RenditionProfile
+} from './ffmpeg';
 
 export const MEDIA_PROCESS_KIND = 'media.process';
 
@@ -60,8 +75,11 @@ export type ProcessResult =
 			renditionKey: string;
 			durationSec: number;
 			renditionBytes: number;
+			renditions: { quality: RenditionProfile; mode: 'remux' | 'transcode'; key: string; bytes: number }[];
 			/** Milliseconds per step, for the console and the benchmark. */
-			timings: { probe: number; poster: number; rendition: number; upload: number };
+			timings: Record<string, number>;
+			/** Only the first rendition so far (the video is playable; the job goes on). */
+			partial?: boolean;
 	  }
 	| { outcome: 'failed'; code: string; message: string }
 	| { outcome: 'skipped'; reason: string }
@@ -69,7 +87,8 @@ export type ProcessResult =
 
 /** Processing bookkeeping kept in the video asset's facts (beside the ffprobe facts). */
 export interface ProcessingNote {
-	state: 'unavailable' | 'cancelled' | 'done' | 'failed';
+	/** 'partial': playable (poster + first rendition), the other rendition is being made. */
+	state: 'unavailable' | 'cancelled' | 'partial' | 'done' | 'failed';
 	mode?: 'remux' | 'transcode';
 	code?: string;
 	at: number;
@@ -84,7 +103,7 @@ export class NotOwnedError extends Error {
 /** Keys of the poster and the rendition: beside the original, fixed (a re-run overwrites them). */
 export function derivedKeys(originalKey: string) {
 	const base = originalKey.replace(/\.[a-z0-9]{1,5}$/i, '');
-	return { poster: `${base}.poster.jpg`, rendition: `${base}.web.mp4` };
+	return { poster: `${base}.poster.jpg`, rendition: `${base}.web.mp4`, light: `${base}.light.mp4` };
 }
 
 export function enqueueMediaProcess(db: DbOrTx, assetId: string, now = new Date()) {
@@ -164,44 +183,112 @@ export async function killProcessesUsing(dir: string): Promise<number> {
 	return killed;
 }
 
+// ---------------------------------------------------------------------------
+// The job in three parts: prepare (portal, reads the DB) → execute (anywhere: ffmpeg + S3, no DB)
+// → record (portal, writes the DB). In the embedded queue one worker runs all three in a row
+// (processVideo); with REDIS_URL the relay prepares, a `npm run worker -- --media` process on any
+// machine executes, and the portal records what it reports back (jobs/bullmq.ts).
+// ---------------------------------------------------------------------------
+
+/** What a worker needs to process a video: nothing from the database. */
+export interface MediaInput {
+	assetId: string;
+	key: string;
+	limits: { maxDurationSec: number; maxSizeBytes: number };
+}
+
+export interface MadeFile {
+	key: string;
+	size: number;
+	mime: string;
+	facts: Record<string, unknown>;
+}
+export interface MadeRendition extends MadeFile {
+	quality: RenditionProfile;
+	mode: 'remux' | 'transcode';
+}
+
+/** What a worker reports: a partial output (poster + first rendition: playable), then the final one. */
+export type MediaOutput =
+	| { outcome: 'unavailable' }
+	| { outcome: 'failed'; code: MediaErrorCode; message: string; facts: MediaFacts | null }
+	| {
+			outcome: 'partial' | 'ready';
+			facts: MediaFacts;
+			poster: MadeFile;
+			renditions: MadeRendition[];
+			timings: Record<string, number>;
+	  };
+
+export interface ExecuteContext {
+	signal?: AbortSignal;
+	progress?: (percent: number) => void;
+	/** Called with the partial output as soon as the first rendition is stored (awaited). */
+	report?: (o: MediaOutput) => Promise<void>;
+	workRoot?: string;
+	deps?: Partial<MediaDeps>;
+	timeouts?: ProcessContext['timeouts'];
+	/** ffmpeg -threads (0: all cores). */
+	threads?: number;
+}
+
+/** Default folder for temp files: DATA_DIR/tmp/media on the portal's machine, MEDIA_WORK_DIR or the OS temp dir on a media worker. */
+export function defaultWorkRoot(): string {
+	if (process.env.MEDIA_WORK_DIR) return path.resolve(process.env.MEDIA_WORK_DIR);
+	if (process.env.MEDIA_WORKER_ONLY === '1') return path.join(os.tmpdir(), 'nastavnichestvo-media');
+	return path.join(config().dataDir, 'tmp', 'media');
+}
+
 /**
- * Processes one video asset. Returns what happened; throws on errors worth a retry (timeouts,
- * ffmpeg crashes, S3 or network failures) so that the queue retries with backoff.
+ * Portal side, before the work: reads the video and its limits and marks it processing. Returns
+ * the worker's input, or the job's final result when there is nothing to do.
  */
-export async function processVideo(db: DbOrTx, assetId: string, ctx: ProcessContext = {}): Promise<ProcessResult> {
-	const deps = { ...realDeps, ...ctx.deps };
-	const now = ctx.now ?? (() => new Date());
-	const progress = (p: number) => ctx.progress?.(p);
+export function prepareMedia(db: DbOrTx, assetId: string, now = new Date()): { input: MediaInput } | { result: ProcessResult } {
 	const asset = db.select().from(assets).where(eq(assets.id, assetId)).get();
-	if (!asset || asset.kind !== 'video') return { outcome: 'skipped', reason: 'нет такого видео' };
-	if (TERMINAL.has(asset.status)) return { outcome: 'skipped', reason: `видео в состоянии ${asset.status}` };
+	if (!asset || asset.kind !== 'video') return { result: { outcome: 'skipped', reason: 'нет такого видео' } };
+	if (TERMINAL.has(asset.status)) return { result: { outcome: 'skipped', reason: `видео в состоянии ${asset.status}` } };
 	const keys = derivedKeys(asset.key);
 	if (asset.status === 'ready') {
-		const kids = db.select({ kind: assets.kind }).from(assets).where(and(eq(assets.parentId, asset.id), eq(assets.status, 'ready'))).all();
-		if (kids.some((k) => k.kind === 'poster') && kids.some((k) => k.kind === 'rendition')) return { outcome: 'skipped', reason: 'уже обработано' };
+		const kids = new Set(db.select({ key: assets.key }).from(assets).where(and(eq(assets.parentId, asset.id), eq(assets.status, 'ready'))).all().map((k) => k.key));
+		if (kids.has(keys.poster) && kids.has(keys.rendition) && kids.has(keys.light)) return { result: { outcome: 'skipped', reason: 'уже обработано' } };
 	}
-
-	if (!(await deps.available())) {
-		db.update(assets)
-			.set({ status: 'uploaded', facts: withNote(asset.facts, { state: 'unavailable', at: now().getTime() }), updatedAt: now() })
-			.where(and(eq(assets.id, asset.id), inArray(assets.status, ['uploaded', 'processing'])))
-			.run();
-		return { outcome: 'unavailable' };
-	}
-
+	// A video that is already playable (a rendition from an earlier run) stays 'ready' meanwhile.
 	const started = db
 		.update(assets)
-		.set({ status: 'processing', error: null, updatedAt: now() })
+		.set({ status: sql`case when ${assets.status} = 'ready' then 'ready' else 'processing' end`, error: null, updatedAt: now })
 		.where(and(eq(assets.id, asset.id), inArray(assets.status, ['uploaded', 'processing', 'failed', 'ready'])))
 		.run();
-	if (!started.changes) return { outcome: 'skipped', reason: 'видео изменилось' };
-	progress(1);
+	if (!started.changes) return { result: { outcome: 'skipped', reason: 'видео изменилось' } };
+	return { input: { assetId: asset.id, key: asset.key, limits: limitsFor(db, asset) } };
+}
 
-	const workDir = path.join(ctx.workRoot ?? path.join(config().dataDir, 'tmp', 'media'), asset.id);
+/** A clear reason for an S3 refusal of the worker's own credentials or bucket (not the applicant's fault). */
+function storageError(e: unknown): Error | null {
+	const name = (e as { name?: string; Code?: string })?.name ?? '';
+	const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+	if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'NoSuchBucket', 'Forbidden'].includes(name) || status === 403)
+		return new Error(
+			`Обработчик видео не получил доступ к хранилищу S3 (${name && name !== 'Unknown' ? name : `HTTP ${status ?? '?'}`}): проверьте S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_BUCKET и S3_ENDPOINT на машине обработчика`
+		);
+	return null;
+}
+
+/**
+ * The work itself, without a database: probe, poster, the renditions in order of usefulness
+ * (a remux first when the source allows it, otherwise the light one first), each stored in S3 as
+ * soon as it is made. Throws on errors worth a retry (timeouts, ffmpeg crashes, S3 or network
+ * failures); a refusal of the video itself is an output ('failed'), not an exception.
+ */
+export async function executeMedia(input: MediaInput, ctx: ExecuteContext = {}): Promise<MediaOutput> {
+	const deps = { ...realDeps, ...ctx.deps };
+	const progress = (p: number) => ctx.progress?.(p);
+	if (!(await deps.available())) return { outcome: 'unavailable' };
+	progress(1);
+	const keys = derivedKeys(input.key);
+	const workDir = path.join(ctx.workRoot ?? defaultWorkRoot(), input.assetId);
 	await killProcessesUsing(workDir);
 	await rm(workDir, { recursive: true, force: true });
 	await mkdir(workDir, { recursive: true });
-	const uploaded: string[] = [];
 	const mark = { t: performance.now() };
 	const lap = () => {
 		const n = performance.now();
@@ -209,108 +296,214 @@ export async function processVideo(db: DbOrTx, assetId: string, ctx: ProcessCont
 		mark.t = n;
 		return d;
 	};
+	const timings: Record<string, number> = {};
 	try {
-		const url = await presignGet(asset.key, { internal: true, expiresIn: 6 * 3600 });
+		const url = await presignGet(input.key, { internal: true, expiresIn: 6 * 3600 });
 		let facts: MediaFacts;
 		try {
 			// An empty object: a clear refusal without asking ffprobe (whose HTTP reading of a
 			// zero-length body ends in a range error that looks like a network failure).
-			const size = await headSize(asset.key);
-			if (size === null) throw new Error(`object ${asset.key} is missing`);
-			if (size === 0) throw new MediaError('empty', { details: { sizeBytes: 0 } });
+			let head;
+			try {
+				head = await s3().send(new HeadObjectCommand({ Bucket: bucket(), Key: input.key }), { abortSignal: ctx.signal });
+			} catch (e) {
+				if ((e as { name?: string }).name === 'NotFound') throw new Error(`object ${input.key} is missing`);
+				throw storageError(e) ?? e;
+			}
+			if ((head.ContentLength ?? 0) === 0) throw new MediaError('empty', { details: { sizeBytes: 0 } });
 			facts = await deps.probe(url, { timeoutMs: ctx.timeouts?.probeMs ?? 60_000, signal: ctx.signal });
-			const bad = validateFacts(facts, limitsFor(db, asset));
+			const bad = validateFacts(facts, input.limits);
 			if (bad) throw bad;
 		} catch (e) {
-			if (e instanceof MediaError && !e.retryable) return failVideo(db, asset, e, null, ctx, now());
+			if (e instanceof MediaError && !e.retryable) return { outcome: 'failed', code: e.code, message: e.messageRu, facts: null };
 			throw e;
 		}
-		const tProbe = lap();
-		progress(5);
+		timings.probe = lap();
+		progress(4);
 		const posterFile = path.join(workDir, 'poster.jpg');
-		const renditionFile = path.join(workDir, 'web.mp4');
-		let mode: 'remux' | 'transcode';
-		let tPoster = 0;
+		// Order of usefulness: a remux is playable in seconds; otherwise the light one comes first.
+		const order: RenditionProfile[] = remuxable(facts) ? ['high', 'light'] : ['light', 'high'];
+		const share = remuxable(facts) ? { high: 0.05, light: 0.85 } : { light: 0.3, high: 0.6 };
+		let poster: MadeFile;
+		const renditions: MadeRendition[] = [];
+		let at = 8;
 		try {
-			await deps.makePoster(url, posterFile, facts, { timeoutMs: ctx.timeouts?.posterMs ?? 120_000, signal: ctx.signal });
-			tPoster = lap();
-			progress(10);
-			({ mode } = await deps.makeRendition(url, renditionFile, facts, {
-				timeoutMs: ctx.timeouts?.renditionMs,
-				signal: ctx.signal,
-				onProgress: (f) => progress(10 + f * 75)
-			}));
+			const makeThePoster = async () => {
+				const t = performance.now();
+				await deps.makePoster(url, posterFile, facts, { timeoutMs: ctx.timeouts?.posterMs ?? 120_000, signal: ctx.signal });
+				const size = jpegSize(await readFile(posterFile));
+				if (!size) throw new MediaError('crashed', { message: 'poster: not a JPEG' });
+				timings.poster = Math.round(performance.now() - t);
+				return size;
+			};
+			// A remux reads and writes, the poster decodes a second: run them side by side (the
+			// remux is playable sooner); a transcode needs the cores, so the poster goes first.
+			const posterP = makeThePoster();
+			posterP.catch(() => undefined); // awaited below
+			let pSize: { width: number; height: number } | undefined;
+			if (!remuxable(facts)) {
+				pSize = await posterP;
+				lap();
+				progress(at);
+			}
+			for (const q of order) {
+				const file = path.join(workDir, `${q}.mp4`);
+				const from = at;
+				const { mode } = await deps.makeRendition(url, file, facts, {
+					profile: q,
+					threads: ctx.threads,
+					timeoutMs: ctx.timeouts?.renditionMs,
+					signal: ctx.signal,
+					onProgress: (f) => progress(from + f * share[q] * 100)
+				});
+				at = from + share[q] * 100;
+				timings[q] = lap();
+				ctx.signal?.throwIfAborted();
+				// Facts of what we made, from the finished local file (and a check that it is sound).
+				const rFacts = await deps.probe(file, { timeoutMs: 60_000, signal: ctx.signal });
+				ctx.signal?.throwIfAborted();
+				if (!renditions.length) {
+					pSize ??= await posterP;
+					const p = await putFile(keys.poster, posterFile, 'image/jpeg', { signal: ctx.signal });
+					poster = { key: keys.poster, size: p.size, mime: 'image/jpeg', facts: { ...pSize } };
+				}
+				const key = q === 'high' ? keys.rendition : keys.light;
+				const r = await putFile(key, file, 'video/mp4', { signal: ctx.signal });
+				await rm(file, { force: true });
+				renditions.push({ key, size: r.size, mime: 'video/mp4', quality: q, mode, facts: { ...(rFacts as unknown as Record<string, unknown>), mode, quality: q } });
+				timings[`${q}Upload`] = lap();
+				if (renditions.length < order.length) await ctx.report?.({ outcome: 'partial', facts, poster: poster!, renditions: [...renditions], timings: { ...timings } });
+			}
 		} catch (e) {
-			if (e instanceof MediaError && !e.retryable) return failVideo(db, asset, e, facts, ctx, now());
-			throw e;
+			if (e instanceof MediaError && !e.retryable) return { outcome: 'failed', code: e.code, message: e.messageRu, facts };
+			throw storageError(e) ?? e;
 		}
-		const tRendition = lap();
-		ctx.signal?.throwIfAborted();
-		// Facts of what we made, from the finished local files (and a check that they are sound).
-		const rFacts = await deps.probe(renditionFile, { timeoutMs: 60_000, signal: ctx.signal });
-		const pSize = jpegSize(await readFile(posterFile));
-		if (!pSize) throw new MediaError('crashed', { message: 'poster: not a JPEG' });
-		progress(88);
-		ctx.signal?.throwIfAborted();
-		const poster = await putFile(keys.poster, posterFile, 'image/jpeg', { signal: ctx.signal });
-		uploaded.push(keys.poster);
-		progress(90);
-		const rendition = await putFile(keys.rendition, renditionFile, 'video/mp4', { signal: ctx.signal });
-		uploaded.push(keys.rendition);
-		const tUpload = lap();
-		progress(98);
-
-		const t = now();
-		const recorded = db.transaction((tx) => {
-			if (ctx.stillOwned && !ctx.stillOwned(tx)) throw new NotOwnedError();
-			const cur = tx.select({ status: assets.status, facts: assets.facts }).from(assets).where(eq(assets.id, asset.id)).get();
-			if (!cur || cur.status !== 'processing') return false;
-			const child = (kind: 'poster' | 'rendition', key: string, size: number, mime: string, f: Record<string, unknown>) =>
-				tx
-					.insert(assets)
-					.values({ id: newId(), ownerId: asset.ownerId, parentId: asset.id, kind, status: 'ready', key, originalName: path.basename(key), mime, size, facts: f, createdAt: t, updatedAt: t })
-					.onConflictDoUpdate({ target: assets.key, set: { status: 'ready', parentId: asset.id, size, mime, facts: f, error: null, updatedAt: t } })
-					.run();
-			child('poster', keys.poster, poster.size, 'image/jpeg', { ...pSize });
-			child('rendition', keys.rendition, rendition.size, 'video/mp4', { ...rFacts, mode } as unknown as Record<string, unknown>);
-			tx.update(assets)
-				.set({ status: 'ready', error: null, facts: withNote(facts as unknown as Record<string, unknown>, { state: 'done', mode, at: t.getTime() }), updatedAt: t })
-				.where(eq(assets.id, asset.id))
-				.run();
-			return true;
-		});
-		if (!recorded) {
-			// Replaced or deleted meanwhile: do not leave objects nobody refers to.
-			for (const k of uploaded) await deleteObjectQuietly(k);
-			return { outcome: 'skipped', reason: 'видео заменено во время обработки' };
-		}
-		progress(100);
-		return {
-			outcome: 'ready',
-			mode,
-			posterKey: keys.poster,
-			renditionKey: keys.rendition,
-			durationSec: facts.durationSec,
-			renditionBytes: rendition.size,
-			timings: { probe: tProbe, poster: tPoster, rendition: tRendition, upload: tUpload }
-		};
-	} catch (e) {
-		// Cancelled or cut off after writing objects: remove them unless a row refers to them or
-		// another attempt is now working on this video (it writes the same keys).
-		if (uploaded.length && (e instanceof NotOwnedError || ctx.signal?.aborted)) await removeUnreferenced(db, asset.id, uploaded);
-		throw e;
+		progress(99);
+		return { outcome: 'ready', facts, poster: poster!, renditions, timings };
 	} finally {
 		await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
 	}
 }
 
-async function removeUnreferenced(db: DbOrTx, assetId: string, keys: string[]) {
-	const active = db
+/** Keys an output stored in S3 (to remove them when nobody will refer to them). */
+export function outputKeys(o: MediaOutput): string[] {
+	return o.outcome === 'partial' || o.outcome === 'ready' ? [o.poster.key, ...o.renditions.map((r) => r.key)] : [];
+}
+
+/**
+ * Portal side, after the work (or a part of it): writes what the worker made. A partial output
+ * makes the video playable at once; the final one completes it. Returns the job's result.
+ */
+export async function recordMedia(
+	db: DbOrTx,
+	assetId: string,
+	out: MediaOutput,
+	ctx: Pick<ProcessContext, 'stillOwned' | 'now'> = {}
+): Promise<ProcessResult> {
+	const now = ctx.now ?? (() => new Date());
+	const asset = db.select().from(assets).where(eq(assets.id, assetId)).get();
+	if (out.outcome === 'unavailable') {
+		if (asset)
+			db.update(assets)
+				.set({ status: 'uploaded', facts: withNote(asset.facts, { state: 'unavailable', at: now().getTime() }), updatedAt: now() })
+				.where(and(eq(assets.id, asset.id), inArray(assets.status, ['uploaded', 'processing'])))
+				.run();
+		return { outcome: 'unavailable' };
+	}
+	if (!asset) {
+		for (const k of outputKeys(out)) await deleteObjectQuietly(k);
+		return { outcome: 'skipped', reason: 'нет такого видео' };
+	}
+	if (out.outcome === 'failed') return failVideo(db, asset, new MediaError(out.code, { messageRu: out.message }), out.facts, ctx, now());
+	const t = now();
+	const high = out.renditions.find((r) => r.quality === 'high');
+	const mode = high?.mode ?? 'transcode';
+	const final = out.outcome === 'ready';
+	const recorded = db.transaction((tx) => {
+		if (ctx.stillOwned && !ctx.stillOwned(tx)) throw new NotOwnedError();
+		const cur = tx.select({ status: assets.status }).from(assets).where(eq(assets.id, asset.id)).get();
+		if (!cur || (cur.status !== 'processing' && cur.status !== 'ready')) return false;
+		const child = (kind: 'poster' | 'rendition', f: MadeFile) =>
+			tx
+				.insert(assets)
+				.values({ id: newId(), ownerId: asset.ownerId, parentId: asset.id, kind, status: 'ready', key: f.key, originalName: path.basename(f.key), mime: f.mime, size: f.size, facts: f.facts, createdAt: t, updatedAt: t })
+				.onConflictDoUpdate({ target: assets.key, set: { status: 'ready', parentId: asset.id, size: f.size, mime: f.mime, facts: f.facts, error: null, updatedAt: t } })
+				.run();
+		child('poster', out.poster);
+		for (const r of out.renditions) child('rendition', r);
+		const note: ProcessingNote = { state: final ? 'done' : 'partial', mode, at: t.getTime() };
+		tx.update(assets)
+			.set({ status: 'ready', error: null, facts: withNote(out.facts as unknown as Record<string, unknown>, note), updatedAt: t })
+			.where(eq(assets.id, asset.id))
+			.run();
+		return true;
+	});
+	if (!recorded) {
+		// Replaced or deleted meanwhile: do not leave objects nobody refers to.
+		await removeUnreferenced(db, asset.id, outputKeys(out), { evenIfActive: true });
+		return { outcome: 'skipped', reason: 'видео заменено во время обработки' };
+	}
+	const pick = high ?? out.renditions[0];
+	return {
+		outcome: 'ready',
+		mode,
+		posterKey: out.poster.key,
+		renditionKey: pick.key,
+		renditions: out.renditions.map((r) => ({ quality: r.quality, mode: r.mode, key: r.key, bytes: r.size })),
+		durationSec: out.facts.durationSec,
+		renditionBytes: pick.size,
+		timings: out.timings,
+		...(final ? {} : { partial: true })
+	};
+}
+
+/** A worker's output that will not be recorded (job cancelled or taken over): remove what nobody refers to. */
+export async function discardMedia(db: DbOrTx, assetId: string, out: MediaOutput): Promise<void> {
+	const keys = outputKeys(out);
+	if (keys.length) await removeUnreferenced(db, assetId, keys);
+}
+
+/**
+ * Processes one video asset here and now (the embedded queue's worker, scripts and tests):
+ * prepare, execute and record in a row. Returns what happened; throws on errors worth a retry.
+ */
+export async function processVideo(db: DbOrTx, assetId: string, ctx: ProcessContext = {}): Promise<ProcessResult> {
+	const now = ctx.now ?? (() => new Date());
+	const prep = prepareMedia(db, assetId, now());
+	if ('result' in prep) return prep.result;
+	let wrote: string[] = [];
+	try {
+		const out = await executeMedia(prep.input, {
+			signal: ctx.signal,
+			progress: ctx.progress,
+			workRoot: ctx.workRoot,
+			deps: ctx.deps,
+			timeouts: ctx.timeouts,
+			report: async (partial) => {
+				wrote = outputKeys(partial);
+				await recordMedia(db, assetId, partial, ctx);
+			}
+		});
+		wrote = outputKeys(out);
+		const r = await recordMedia(db, assetId, out, ctx);
+		if (r.outcome === 'ready') ctx.progress?.(100);
+		return r;
+	} catch (e) {
+		// Cancelled or cut off after writing objects: remove them unless a row refers to them or
+		// another attempt is now working on this video (it writes the same keys).
+		if (wrote.length && (e instanceof NotOwnedError || ctx.signal?.aborted)) await removeUnreferenced(db, assetId, wrote);
+		throw e;
+	}
+}
+
+async function removeUnreferenced(db: DbOrTx, assetId: string, keys: string[], o: { evenIfActive?: boolean } = {}) {
+	const active = !o.evenIfActive && db
 		.select({ id: jobs.id })
 		.from(jobs)
 		.where(and(eq(jobs.dedupeKey, `${MEDIA_PROCESS_KIND}:${assetId}`), inArray(jobs.status, ['queued', 'running'])))
 		.get();
 	if (active) return;
+	if (!keys.length) return;
 	const referenced = new Set(db.select({ key: assets.key }).from(assets).where(inArray(assets.key, keys)).all().map((r) => r.key));
 	for (const k of keys) if (!referenced.has(k)) await deleteObjectQuietly(k);
 }
@@ -417,3 +610,17 @@ export async function sweepMedia(db: DbOrTx): Promise<{ removed: number; requeue
 	for (const s of stuck) enqueueMediaProcess(db, s.id);
 	return { removed: orphans.length, requeued: stuck.length };
 }
+
+/** `media.process` as a remote job: the relay prepares, a media worker executes, the portal records. */
+export const mediaRemote: RemoteJob<MediaInput, MediaOutput> = {
+	kind: MEDIA_PROCESS_KIND,
+	prepare(db, payload) {
+		const r = prepareMedia(db, typeof payload.assetId === 'string' ? payload.assetId : '');
+		return 'input' in r ? r : { result: r.result as unknown as Record<string, unknown> };
+	},
+	execute: (input, ctx) => executeMedia(input, { signal: ctx.signal, progress: ctx.progress, report: ctx.report }),
+	async record(db, job, out, ctx) {
+		return (await recordMedia(db, String(job.payload.assetId ?? ''), out, { stillOwned: ctx.stillOwned })) as unknown as Record<string, unknown>;
+	},
+	discard: (db, job, out) => discardMedia(db, String(job.payload.assetId ?? ''), out)
+};

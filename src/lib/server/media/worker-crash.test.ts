@@ -76,10 +76,10 @@ describe.skipIf(!available || process.platform !== 'linux')('a worker killed mid
 		child.stdout!.on('data', (d) => logs.push(String(d)));
 		child.stderr!.on('data', (d) => logs.push(String(d)));
 
-		// Wait until the child is inside the transcode (progress past the poster step).
+		// Wait until the child is inside the first transcode (the light one; nothing recorded yet).
 		await waitFor(() => {
 			const j = getJob(db, job.id)!;
-			return j.status === 'running' && (j.progress ?? 0) >= 12 && j.progress! < 85 ? j : undefined;
+			return j.status === 'running' && (j.progress ?? 0) >= 10 && j.progress! < 35 ? j : undefined; // inside the first (light) transcode
 		}, 90_000, `transcode in the child worker\n${logs.join('')}`);
 		expect(getJob(db, job.id)!.attempts).toBe(1);
 		const exited = new Promise((r) => child!.once('exit', r));
@@ -100,9 +100,9 @@ describe.skipIf(!available || process.platform !== 'linux')('a worker killed mid
 		expect(done).toMatchObject({ status: 'done', attempts: 2, result: { outcome: 'ready', mode: 'transcode' } });
 		expect(db.select().from(assets).where(eq(assets.id, asset.id)).get()!.status).toBe('ready');
 		const kids = db.select().from(assets).where(eq(assets.parentId, asset.id)).all();
-		expect(kids.map((k) => k.kind).sort()).toEqual(['poster', 'rendition']);
+		expect(kids.map((k) => k.kind).sort()).toEqual(['poster', 'rendition', 'rendition']);
 		const keys = derivedKeys(asset.key);
-		expect(await listKeys(asset.key.replace(/\.mov$/, ''))).toEqual([asset.key, keys.poster, keys.rendition].sort());
+		expect(await listKeys(asset.key.replace(/\.mov$/, ''))).toEqual([asset.key, keys.poster, keys.rendition, keys.light].sort());
 		// The orphaned ffmpeg was killed, the work folder is gone.
 		expect(orphans).toBeGreaterThanOrEqual(1);
 		expect(await processesUsing(workDir)).toBe(0);

@@ -8,6 +8,7 @@ import { jobConsole } from '$lib/server/jobs/console';
 import { cancelJob, getJob, retryJob } from '$lib/server/jobs/queue';
 import { queueUnprocessed, videoSummary } from '$lib/server/media/queries';
 import { ffmpegAvailable } from '$lib/server/media/ffmpeg';
+import { capacity } from '$lib/server/jobs/capacity';
 
 export const load: PageServerLoad = async ({ parent, url }) => {
 	await parent();
@@ -15,7 +16,9 @@ export const load: PageServerLoad = async ({ parent, url }) => {
 	return {
 		...jobConsole(db(), { status: q.get('status'), kind: q.get('kind'), page: q.get('page') }),
 		videos: videoSummary(db()),
-		ffmpeg: await ffmpegAvailable()
+		ffmpeg: await ffmpegAvailable(),
+		capacity: await capacity(db()),
+		now: Date.now()
 	};
 };
 

@@ -1,0 +1,92 @@
+/**
+ * Playable in seconds (issue 15): time from upload completion to the first playable rendition,
+ * and to the end of processing (poster + «high» + «light»), as a fraction of the video's duration,
+ * for three phone-like sources measured side by side in one run:
+ *   - h264_1080: 1080p30 H.264/AAC mp4 (most Android phones) → «high» is a remux, made first;
+ *   - hevc_1080: 1080p30 HEVC/AAC .mov (iPhone) → «light» 480p first, then a 720p transcode;
+ *   - h264_720:  720p30 H.264/AAC mp4 → remux first.
+ * plus the HEVC case once more with the light rendition encoded the way it was before tuning
+ * (x264 `veryfast`, full decode) against the chosen `superfast` + decoder loop filter skipped. The pipeline is the real one (executeMedia): the source is
+ * read from S3 (embedded s3rver) through a presigned URL, renditions are uploaded back to S3; the
+ * queue's pick-up time is not included (a free worker takes a job within ~1 s).
+ * Also the light rendition's bitrate and size per minute.
+ *
+ *   npx tsx bench/first-playable.ts                        # 180 s sources (default)
+ *   BENCH_MEDIA_SECONDS=60 npx tsx bench/first-playable.ts
+ */
+import os from 'node:os';
+import { ensureInput } from './media';
+import { startTestStorage } from '../tests/helpers/media';
+import { putFile } from '../src/lib/server/storage/put-file';
+import { ENCODE, ffmpegAvailable } from '../src/lib/server/media/ffmpeg';
+import { executeMedia, type MediaOutput } from '../src/lib/server/media/process';
+
+const log = (...a: unknown[]) => console.error('[bench:first-playable]', ...a);
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+async function runCase(file: string, name: string) {
+	const key = `bench/${name}-${Date.now()}${file.endsWith('.mov') ? '.mov' : '.mp4'}`;
+	await putFile(key, file, 'video/mp4');
+	const t0 = performance.now();
+	let first: { sec: number; quality: string; mode: string } | null = null;
+	const out = (await executeMedia(
+		{ assetId: name, key, limits: { maxDurationSec: 3600, maxSizeBytes: 10 * 1024 ** 3 } },
+		{
+			report: async (p) => {
+				if (p.outcome === 'partial' && !first) first = { sec: (performance.now() - t0) / 1000, quality: p.renditions[0].quality, mode: p.renditions[0].mode };
+			}
+		}
+	)) as Extract<MediaOutput, { outcome: 'ready' }>;
+	const total = (performance.now() - t0) / 1000;
+	if (out.outcome !== 'ready') throw new Error(`${name}: ${JSON.stringify(out)}`);
+	const d = out.facts.durationSec;
+	const light = out.renditions.find((r) => r.quality === 'light')!;
+	const high = out.renditions.find((r) => r.quality === 'high')!;
+	const f = first as { sec: number; quality: string; mode: string } | null;
+	return {
+		durationSec: d,
+		firstPlayable: f ? { quality: f.quality, mode: f.mode, sec: r3(f.sec), ratio: r3(f.sec / d) } : null,
+		totalSec: r3(total),
+		totalRatio: r3(total / d),
+		high: { mode: high.mode, height: (high.facts.video as { height: number }).height, kbps: Math.round((high.size * 8) / d / 1000) },
+		light: {
+			height: (light.facts.video as { height: number }).height,
+			kbps: Math.round((light.size * 8) / d / 1000),
+			mbPerMinute: Math.round((light.size / 1e6 / (d / 60)) * 100) / 100
+		},
+		timings: out.timings
+	};
+}
+
+async function main() {
+	if (!(await ffmpegAvailable())) {
+		console.log(JSON.stringify({ name: 'first-playable', skipped: 'ffmpeg unavailable' }));
+		return;
+	}
+	const inputs = { h264_1080: await ensureInput('h264', 1080), hevc_1080: await ensureInput('hevc', 1080), h264_720: await ensureInput('h264', 720) };
+	const storage = await startTestStorage();
+	try {
+		const results: Record<string, unknown> = {};
+		for (const [name, file] of Object.entries(inputs)) {
+			results[name] = await runCase(file, name);
+			log(name, JSON.stringify(results[name]));
+		}
+		// The same HEVC source with the light rendition encoded as before the tuning (veryfast, full decode).
+		const { lightPreset, lightSkipLoopFilter } = ENCODE;
+		ENCODE.lightPreset = 'veryfast';
+		ENCODE.lightSkipLoopFilter = false;
+		results.hevc_1080_light_veryfast = await runCase(inputs.hevc_1080, 'hevc_1080_light_veryfast');
+		log('hevc_1080_light_veryfast', JSON.stringify(results.hevc_1080_light_veryfast));
+		Object.assign(ENCODE, { lightPreset, lightSkipLoopFilter });
+		console.log(
+			JSON.stringify({ name: 'first-playable', cpus: os.availableParallelism(), loadavg: os.loadavg()[0], preset: ENCODE.preset, lightPreset, lightSkipLoopFilter, results })
+		);
+	} finally {
+		await storage.close();
+	}
+}
+
+main().catch((e) => {
+	console.error(e);
+	process.exit(1);
+});

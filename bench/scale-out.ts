@@ -1,0 +1,88 @@
+/**
+ * Scale-out of the video lane on Redis + BullMQ: the same backlog of N one-minute videos (default
+ * 12; 720p H.264 → remux + light 480p transcode, poster) drained by one `npm run worker -- --media`
+ * process, then by two, side by side in one run, with ffmpeg limited to one thread per job
+ * (MEDIA_FFMPEG_THREADS=1). The portal's part (relay + recording the reports) runs in this process;
+ * its RSS is sampled while the backlog drains — it must not grow with the backlog.
+ *
+ *   npx tsx bench/scale-out.ts
+ *   BENCH_SCALE_N=4 BENCH_MEDIA_SECONDS=20 npx tsx bench/scale-out.ts     # quicker
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureInput } from './media';
+import { addVideo, seedApplication, startTestStorage } from '../tests/helpers/media';
+import { startTestRedis } from '../tests/helpers/redis';
+import { tempDb } from '../tests/helpers/db';
+import { ffmpegAvailable } from '../src/lib/server/media/ffmpeg';
+import { enqueueMediaProcess, mediaHandler, mediaRemote } from '../src/lib/server/media/process';
+import { getJob, registerHandler } from '../src/lib/server/jobs/queue';
+import { registerRemote, type RemoteJob } from '../src/lib/server/jobs/remote';
+import { startRedisBridge } from '../src/lib/server/jobs/bullmq';
+
+const N = Math.max(2, Number(process.env.BENCH_SCALE_N ?? 12) || 12);
+const root = path.resolve(import.meta.dirname, '..');
+const log = (...a: unknown[]) => console.error('[bench:scale-out]', ...a);
+
+async function main() {
+	if (!(await ffmpegAvailable())) {
+		console.log(JSON.stringify({ name: 'scale-out', skipped: 'ffmpeg unavailable' }));
+		return;
+	}
+	process.env.BENCH_MEDIA_SECONDS ??= '60';
+	const src = await ensureInput('h264', 720);
+	const storage = await startTestStorage();
+	const redis = await startTestRedis();
+	registerHandler(mediaHandler);
+	registerRemote(mediaRemote as RemoteJob);
+	const s3 = Object.fromEntries(Object.entries(storage.env).filter(([k]) => k.startsWith('S3_')));
+	const results: Record<string, unknown> = {};
+	try {
+		for (const workers of [1, 2]) {
+			const t = tempDb();
+			const prefix = `bench${workers}`;
+			const app = seedApplication(t.db, { videoMaxSeconds: 3600 });
+			const ids: string[] = [];
+			for (let i = 0; i < N; i++) ids.push(enqueueMediaProcess(t.db, (await addVideo(t.db, app, src)).id).id);
+			const rss0 = process.memoryUsage().rss;
+			let rssPeak = rss0;
+			const bridge = startRedisBridge({ db: t.db, redisUrl: redis.url, prefix, relayEveryMs: 200, syncEveryMs: 1000, log: () => undefined });
+			const procs: ChildProcess[] = [];
+			const t0 = performance.now();
+			for (let w = 0; w < workers; w++)
+				procs.push(
+					spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts', '--media'], {
+						cwd: root,
+						env: { PATH: process.env.PATH ?? '', HOME: os.homedir(), REDIS_URL: redis.url, REDIS_PREFIX: prefix, MEDIA_FFMPEG_THREADS: '1', ...s3 },
+						stdio: 'ignore'
+					})
+				);
+			for (;;) {
+				rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+				const done = ids.filter((id) => ['done', 'dead', 'failed'].includes(getJob(t.db, id)!.status)).length;
+				if (done === N) break;
+				await new Promise((r) => setTimeout(r, 250));
+			}
+			const sec = (performance.now() - t0) / 1000;
+			const bad = ids.filter((id) => getJob(t.db, id)!.status !== 'done').length;
+			for (const p of procs) p.kill('SIGTERM');
+			await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+			await bridge.stop();
+			t.cleanup();
+			results[`workers${workers}`] = { drainSec: Math.round(sec * 10) / 10, notDone: bad, portalRssStartMB: Math.round(rss0 / 1e6), portalRssPeakMB: Math.round(rssPeak / 1e6) };
+			log(`workers=${workers}`, JSON.stringify(results[`workers${workers}`]));
+		}
+		const one = (results.workers1 as { drainSec: number }).drainSec;
+		const two = (results.workers2 as { drainSec: number }).drainSec;
+		console.log(JSON.stringify({ name: 'scale-out', videos: N, videoSeconds: Number(process.env.BENCH_MEDIA_SECONDS), cpus: os.availableParallelism(), loadavg: os.loadavg()[0], ...results, twoOverOne: Math.round((two / one) * 1000) / 1000 }));
+	} finally {
+		await redis.close();
+		await storage.close();
+	}
+}
+
+main().catch((e) => {
+	console.error(e);
+	process.exit(1);
+});
