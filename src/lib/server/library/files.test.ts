@@ -90,10 +90,14 @@ describe('library files through the one upload pipeline', () => {
 		const kids = db.select().from(assets).where(eq(assets.parentId, a.id)).all();
 		expect(kids.map((k) => [k.kind, k.status, k.key]).sort()).toEqual([
 			['poster', 'ready', keys.poster],
+			['rendition', 'ready', keys.light],
 			['rendition', 'ready', keys.rendition]
 		]);
 		page = await practiceMedia(db, db.select().from(practices).where(eq(practices.id, p.id)).get()!);
-		expect(page.video).toMatchObject({ status: 'ready', renditions: [{ id: 'web', type: 'video/mp4' }] });
+		expect(page.video).toMatchObject({ status: 'ready' });
+		// The web rendition first; the light one (issue 15) is offered after it when it is smaller.
+		expect(page.video!.renditions[0]).toMatchObject({ id: 'web', type: 'video/mp4' });
+		expect(page.video!.renditions.slice(1).every((r) => r.id === 'light')).toBe(true);
 		expect(page.video!.renditions[0].url).toContain(keys.rendition);
 		expect(page.poster).toContain(keys.poster);
 		expect(page.video!.poster).toBe(page.poster);
