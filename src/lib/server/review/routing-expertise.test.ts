@@ -568,7 +568,53 @@ describe('routeAssignments with weights: the soft goals are met whenever a feasi
 					expect(r.quality.components).toBe(bf.components);
 				}
 			),
-			{ numRuns: 300 }
+			{
+				numRuns: 300,
+				// seed 1505152949: no single exchange merges the two components; the
+				// merge needs two (J1 leaves app 1 for app 0, J2 moves from app 0 to app 2)
+				examples: [
+					[
+						{
+							k: 2,
+							sameRegion: false,
+							weights: { connectivity: 1000, expertise: 1 },
+							apps: [
+								{ nom: 0, region: 0, org: 0, user: 0, sphere: 0, tags: [] },
+								{ nom: 0, region: 0, org: 0, user: 0, sphere: 3, tags: [] },
+								{ nom: 0, region: 0, org: 0, user: 0, sphere: 2, tags: [] }
+							],
+							jurors: [
+								{ noms: [0], region: 0, org: 1, user: 1, cap: 1, active: true, spheres: [0, 2], tags: [] },
+								{ noms: [0], region: 0, org: 1, user: 1, cap: 2, active: true, spheres: [], tags: [] },
+								{ noms: [0], region: 0, org: 1, user: 1, cap: 1, active: true, spheres: [0, 2], tags: [] }
+							],
+							prefs: [],
+							conflicts: []
+						}
+					],
+					// seed 553240726: the forced shared entry only helps when this run's pairs are
+					// routed afresh (kept as unlocked existing pairs they could not move)
+					[
+						{
+							k: 2,
+							sameRegion: false,
+							weights: { connectivity: 1000, expertise: 0 },
+							apps: [
+								{ nom: 0, region: 0, org: 0, user: 3, sphere: 0, tags: [] },
+								{ nom: 0, region: 0, org: 0, user: 0, sphere: 0, tags: [] },
+								{ nom: 0, region: 0, org: 0, user: 0, sphere: 0, tags: [] }
+							],
+							jurors: [
+								{ noms: [0], region: 0, org: 1, user: 4, cap: 1, active: true, spheres: [], tags: [] },
+								{ noms: [0], region: 0, org: 1, user: 1, cap: 1, active: true, spheres: [], tags: [] },
+								{ noms: [0], region: 0, org: 1, user: 3, cap: 2, active: true, spheres: [], tags: [] }
+							],
+							prefs: [],
+							conflicts: []
+						}
+					]
+				]
+			}
 		);
 	});
 

@@ -1004,7 +1004,7 @@ export function routeAssignments(input: RoutingInput): RoutingResult {
 					load[m.x]++;
 				}
 			}
-			if (!accepted && A * J <= FORCE_MERGE_SIZE && forceMerge(root, compSize, perPotential, count)) accepted = true;
+			if (!accepted && forceMergeDepth === 0 && A * J <= FORCE_MERGE_SIZE && forceMerge(root, compSize, perPotential, count)) accepted = true;
 			if (!accepted) break;
 			moves++;
 		}
@@ -1026,7 +1026,7 @@ export function routeAssignments(input: RoutingInput): RoutingResult {
 	/**
 	 * Last resort of the connectivity goal on small instances: make one application shared by
 	 * two components (both pairs locked), let the flow re-route the rest incrementally (kept pairs
-	 * locked, this run's pairs movable), and adopt the plan if the placement stays maximal, the
+	 * locked, this run's pairs movable; its own exchanges still lower the components), and adopt the plan if the placement stays maximal, the
 	 * components drop and the extra cost stays within the weight.
 	 */
 	function forceMerge(root: Int32Array, compSize: Map<number, number>, perPotential: Map<number, Set<number>>, count: number): boolean {
@@ -1050,37 +1050,42 @@ export function routeAssignments(input: RoutingInput): RoutingResult {
 					tries.push([i, elig[x], elig[y]]);
 				}
 		}
-		for (const [i, x, y] of tries) {
-			const existing: (RoutingPair & { locked?: boolean })[] = [];
-			for (let a = 0; a < A; a++) {
-				for (const j of keptByApp[a]) existing.push({ applicationId: apps[a].id, jurorId: jurors[j].id, locked: true });
-				for (const j of addedByApp[a]) existing.push({ applicationId: apps[a].id, jurorId: jurors[j].id });
+		// each try twice: this run's pairs offered as unlocked existing ones (a small change), then
+		// left out (routed afresh, so the inner exchanges may move every one of them)
+		for (const [i, x, y] of tries)
+			for (const keepRouted of [true, false]) {
+				const existing: (RoutingPair & { locked?: boolean })[] = [];
+				for (let a = 0; a < A; a++) {
+					for (const j of keptByApp[a]) existing.push({ applicationId: apps[a].id, jurorId: jurors[j].id, locked: true });
+					if (keepRouted) for (const j of addedByApp[a]) existing.push({ applicationId: apps[a].id, jurorId: jurors[j].id });
+				}
+				existing.push({ applicationId: apps[i].id, jurorId: jurors[x].id, locked: true }, { applicationId: apps[i].id, jurorId: jurors[y].id, locked: true });
+				// the re-route keeps the connectivity goal by exchanges (one level: no forced merge inside),
+				// so a merge that needs two moves (lock a shared entry, then pull a pair) is found too
+				let inner: RoutingResult;
+				forceMergeDepth++;
+				try {
+					inner = routeAssignments({ ...input, applications: apps, jurors, existing });
+				} finally {
+					forceMergeDepth--;
+				}
+				if (inner.assignments.length < pairsBefore) continue;
+				const saved = addedByApp.map((l) => [...l]);
+				const savedLoad = Int32Array.from(load);
+				for (let a = 0; a < A; a++) addedByApp[a] = [];
+				load.fill(0);
+				for (const p of inner.assignments) {
+					const a = appIndex.get(p.applicationId)!;
+					const j = jurIndex.get(p.jurorId)!;
+					load[j]++;
+					if (!keptByApp[a].includes(j)) addedByApp[a].push(j);
+				}
+				for (const l of addedByApp) l.sort((p, q) => p - q);
+				const after = componentCounts(coReview()).count;
+				if (placed() === pairsBefore && after < count && planObjective() - before <= wC * (count - after)) return true;
+				for (let a = 0; a < A; a++) addedByApp[a] = saved[a];
+				load.set(savedLoad);
 			}
-			existing.push({ applicationId: apps[i].id, jurorId: jurors[x].id, locked: true }, { applicationId: apps[i].id, jurorId: jurors[y].id, locked: true });
-			const inner = routeAssignments({
-				...input,
-				applications: apps,
-				jurors,
-				settings: { ...input.settings, weights: { ...W, connectivity: 0 } },
-				existing
-			});
-			if (inner.assignments.length < pairsBefore) continue;
-			const saved = addedByApp.map((l) => [...l]);
-			const savedLoad = Int32Array.from(load);
-			for (let a = 0; a < A; a++) addedByApp[a] = [];
-			load.fill(0);
-			for (const p of inner.assignments) {
-				const a = appIndex.get(p.applicationId)!;
-				const j = jurIndex.get(p.jurorId)!;
-				load[j]++;
-				if (!keptByApp[a].includes(j)) addedByApp[a].push(j);
-			}
-			for (const l of addedByApp) l.sort((p, q) => p - q);
-			const after = componentCounts(coReview()).count;
-			if (placed() === pairsBefore && after < count && planObjective() - before <= wC * (count - after)) return true;
-			for (let a = 0; a < A; a++) addedByApp[a] = saved[a];
-			load.set(savedLoad);
-		}
 		return false;
 	}
 
@@ -1296,6 +1301,8 @@ export function routeAssignments(input: RoutingInput): RoutingResult {
 
 /** The connectivity goal's last resort (forced shared application + re-route) runs on instances up to this many application × juror pairs, at most this many tries per merge. */
 const FORCE_MERGE_SIZE = 50_000;
+/** > 0 while a forced merge re-routes: the inner run repairs by exchanges only. */
+let forceMergeDepth = 0;
 const FORCE_MERGE_TRIES = 40;
 
 /** Arcs kept per class in the first round of the pruned min-cost solve (see mcf.ts). */
