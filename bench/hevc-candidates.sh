@@ -25,6 +25,7 @@ printf 'candidate\tsec\tratio\tkbit/s\n'
 run light_veryfast -threads 0 -i "$SRC" -vf "$FIT480,format=yuv420p" -preset veryfast "${LIGHT[@]}" "$OUT/light_veryfast.mp4"
 run light_superfast_skiplf -threads 0 -skip_loop_filter all -i "$SRC" -vf "$FIT480,format=yuv420p" -preset superfast "${LIGHT[@]}" "$OUT/light_superfast_skiplf.mp4"
 run light_superfast_skiplf_fastbilinear -threads 0 -skip_loop_filter all -i "$SRC" -vf "$FIT480:flags=fast_bilinear,format=yuv420p" -preset superfast "${LIGHT[@]}" "$OUT/light_superfast_skiplf_fastbilinear.mp4"
+run light_superfast_skiplf_bilinear -threads 0 -skip_loop_filter all -i "$SRC" -vf "$FIT480:flags=bilinear,format=yuv420p" -preset superfast "${LIGHT[@]}" "$OUT/light_superfast_skiplf_bilinear.mp4"
 run light_superfast_skiplf_fastdecode -threads 0 -skip_loop_filter all -i "$SRC" -vf "$FIT480,format=yuv420p" -preset superfast -tune fastdecode "${LIGHT[@]}" "$OUT/light_superfast_skiplf_fastdecode.mp4"
 run light_ultrafast_skiplf -threads 0 -skip_loop_filter all -i "$SRC" -vf "$FIT480,format=yuv420p" -preset ultrafast "${LIGHT[@]}" "$OUT/light_ultrafast_skiplf.mp4"
 run high_veryfast -threads 0 -i "$SRC" -vf "$FIT720,format=yuv420p" "${HIGH[@]}" "$OUT/high_veryfast.mp4"
