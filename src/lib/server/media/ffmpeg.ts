@@ -751,6 +751,8 @@ export const ENCODE = {
 	 * the remux ends (bench/first-playable.ts, `h264_1080` against `h264_1080_upload_after`).
 	 */
 	remuxWhileUploading: true,
+	/** Parts of that upload in flight at once. */
+	remuxUploadConcurrency: 4,
 	highCrf: 23,
 	/**
 	 * Light: an average bitrate with a cap — 600 kbit/s video (≤ 700 kbit/s peaks) + 64 kbit/s audio,

@@ -384,7 +384,7 @@ export async function executeMedia(input: MediaInput, ctx: ExecuteContext = {}):
 					});
 					made.catch(() => undefined);
 					try {
-						const up = await uploadGrowingFile(key, file, 'video/mp4', made, { signal: ctx.signal });
+						const up = await uploadGrowingFile(key, file, 'video/mp4', made, { signal: ctx.signal, concurrency: ENCODE.remuxUploadConcurrency });
 						mode = (await made).mode;
 						uploaded = up;
 						timings.highStreamedParts = up.partsWhileWriting;
