@@ -13,13 +13,19 @@
  *
  *   npx tsx bench/first-playable.ts                        # 180 s sources (default)
  *   BENCH_MEDIA_SECONDS=60 npx tsx bench/first-playable.ts
+ *   BENCH_CASES=h264_1080,h264_1080_queued BENCH_SKIP_BEFORE=1 npx tsx bench/first-playable.ts   # some cases only
  */
 import os from 'node:os';
 import { ensureInput } from './media';
-import { startTestStorage } from '../tests/helpers/media';
 import { putFile } from '../src/lib/server/storage/put-file';
 import { ENCODE, ffmpegAvailable } from '../src/lib/server/media/ffmpeg';
-import { executeMedia, type MediaOutput } from '../src/lib/server/media/process';
+import { enqueueMediaProcess, executeMedia, mediaHandler, type MediaOutput } from '../src/lib/server/media/process';
+import { addVideo, seedApplication, startTestStorage } from '../tests/helpers/media';
+import { tempDb } from '../tests/helpers/db';
+import { getJob } from '../src/lib/server/jobs/queue';
+import { startWorker } from '../src/lib/server/jobs/worker';
+import { assets } from '../src/lib/server/db/schema';
+import { eq } from 'drizzle-orm';
 
 const log = (...a: unknown[]) => console.error('[bench:first-playable]', ...a);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -58,6 +64,39 @@ async function runCase(file: string, name: string) {
 	};
 }
 
+/**
+ * The same source end to end through the queue, as the portal runs it: the upload is completed
+ * (the job enqueued in SQLite), a worker waiting on the queue wakes, processes and records; the
+ * clock runs from the enqueue to the moment the video is playable in SQLite (its first rendition
+ * recorded) and to the job's end. The difference to runCase is the queue's and the recording's share.
+ */
+async function runQueued(file: string, name: string) {
+	const t = tempDb();
+	const app = seedApplication(t.db, { videoMaxSeconds: 3600, videoMaxBytes: 10 * 1024 ** 3 });
+	const asset = await addVideo(t.db, app, file, file.endsWith('.mov') ? 'mov' : 'mp4');
+	const w = startWorker({ db: t.db, handlers: [mediaHandler], log: () => undefined });
+	await new Promise((r) => setTimeout(r, 300)); // the worker is waiting on the queue
+	try {
+		const t0 = performance.now();
+		const job = enqueueMediaProcess(t.db, asset.id);
+		let playable: number | null = null;
+		for (;;) {
+			const a = t.db.select({ status: assets.status }).from(assets).where(eq(assets.id, asset.id)).get()!;
+			if (playable === null && a.status === 'ready') playable = (performance.now() - t0) / 1000;
+			const st = getJob(t.db, job.id)!.status;
+			if (st === 'done' || st === 'dead') break;
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		const total = (performance.now() - t0) / 1000;
+		const res = getJob(t.db, job.id)!.result as { durationSec: number; timings: Record<string, number> };
+		const d = res.durationSec;
+		return { durationSec: d, firstPlayableSec: r3(playable ?? NaN), firstPlayableRatio: r3((playable ?? NaN) / d), totalSec: r3(total), totalRatio: r3(total / d), timings: res.timings };
+	} finally {
+		await w.stop();
+		t.cleanup();
+	}
+}
+
 async function main() {
 	if (!(await ffmpegAvailable())) {
 		console.log(JSON.stringify({ name: 'first-playable', skipped: 'ffmpeg unavailable' }));
@@ -67,17 +106,33 @@ async function main() {
 	const storage = await startTestStorage();
 	try {
 		const results: Record<string, unknown> = {};
+		const only = process.env.BENCH_CASES?.split(',');
 		for (const [name, file] of Object.entries(inputs)) {
+			if (only && !only.includes(name)) continue;
 			results[name] = await runCase(file, name);
 			log(name, JSON.stringify(results[name]));
 		}
+		// The remux uploaded after ffmpeg has finished (as before), beside the upload while it writes.
+		if (!only || only.includes('h264_1080_upload_after')) {
+			ENCODE.remuxWhileUploading = false;
+			results.h264_1080_upload_after = await runCase(inputs.h264_1080, 'h264_1080_upload_after');
+			ENCODE.remuxWhileUploading = true;
+			log('h264_1080_upload_after', JSON.stringify(results.h264_1080_upload_after));
+		}
+		// End to end through the queue (enqueue → playable in SQLite) for the remuxable 1080p source.
+		if (!only || only.includes('h264_1080_queued')) {
+			results.h264_1080_queued = await runQueued(inputs.h264_1080, 'h264_1080_queued');
+			log('h264_1080_queued', JSON.stringify(results.h264_1080_queued));
+		}
 		// The same HEVC source with the light rendition encoded as before the tuning (veryfast, full decode).
 		const { lightPreset, lightSkipLoopFilter } = ENCODE;
+		if (process.env.BENCH_SKIP_BEFORE !== '1') {
 		ENCODE.lightPreset = 'veryfast';
 		ENCODE.lightSkipLoopFilter = false;
 		results.hevc_1080_light_veryfast = await runCase(inputs.hevc_1080, 'hevc_1080_light_veryfast');
 		log('hevc_1080_light_veryfast', JSON.stringify(results.hevc_1080_light_veryfast));
 		Object.assign(ENCODE, { lightPreset, lightSkipLoopFilter });
+		}
 		console.log(
 			JSON.stringify({ name: 'first-playable', cpus: os.availableParallelism(), loadavg: os.loadavg()[0], preset: ENCODE.preset, lightPreset, lightSkipLoopFilter, results })
 		);

@@ -1,9 +1,10 @@
-import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loginDemo, newApplicant } from './people';
+import { startApplication, uploadVideo } from './video-upload';
 
 /**
  * After an upload through the real endpoints (/api/uploads → presigned multipart straight to S3 →
@@ -19,46 +20,10 @@ test.beforeAll(() => {
 });
 test.afterAll(() => fs.rmSync(path.dirname(input), { recursive: true, force: true }));
 
-async function sign(api: APIRequestContext, body: Record<string, unknown>): Promise<{ url: string; headers?: Record<string, string> }> {
-	const r = await api.post('/api/uploads/sign', { data: body });
-	expect(r.status(), await r.text()).toBe(200);
-	return r.json();
-}
-
-/** The browser's multipart upload (what Uppy does), driven from the test. */
-async function uploadVideo(api: APIRequestContext, applicationId: string, file: string): Promise<string> {
-	const bytes = fs.readFileSync(file);
-	const start = await api.post('/api/uploads', { data: { applicationId, kind: 'video', filename: path.basename(file), type: 'video/quicktime', size: bytes.length } });
-	expect(start.status(), await start.text()).toBe(200);
-	// Both the asset id and its key name the upload (the sign endpoint accepts either shape).
-	const { assetId, key } = (await start.json()) as { assetId: string; key: string };
-	const create = await sign(api, { assetId, key, method: 'POST' });
-	const created = await fetch(create.url, { method: 'POST', headers: create.headers });
-	const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(await created.text())![1];
-	const part = await sign(api, { assetId, key, method: 'PUT', uploadId, partNumber: 1 });
-	const put = await fetch(part.url, { method: 'PUT', body: bytes });
-	expect(put.status).toBe(200);
-	const etag = put.headers.get('etag')!;
-	const complete = await sign(api, { assetId, key, method: 'POST', uploadId });
-	const done = await fetch(complete.url, {
-		method: 'POST',
-		body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>`
-	});
-	expect(done.status).toBe(200);
-	const fin = await api.post(`/api/uploads/${assetId}/complete`);
-	expect(fin.status(), await fin.text()).toBe(200);
-	expect(await fin.json()).toMatchObject({ status: 'uploaded', rejected: null });
-	return assetId;
-}
-
 test('after upload the applicant sees processing turn into ready with the poster, and the rendition plays', async ({ page }) => {
 	test.setTimeout(120_000);
 	await loginDemo(page, 'applicant2@nastavnik.demo');
-	await page.goto('/cabinet/apply/nastavnichestvo-2026');
-	await page.locator('input[name="nomination"]').first().check();
-	await page.getByRole('button', { name: 'Начать заполнение' }).click();
-	await page.waitForURL(/\/cabinet\/applications\/[a-z0-9]+/);
-	const applicationId = /\/cabinet\/applications\/([a-z0-9]+)/.exec(page.url())![1];
+	const applicationId = await startApplication(page);
 
 	const assetId = await uploadVideo(page.request, applicationId, input);
 	await page.goto(`/cabinet/applications/${applicationId}/video`);
@@ -69,9 +34,20 @@ test('after upload the applicant sees processing turn into ready with the poster
 	await expect(status.getByText(/обрабатывается|в очереди/).first()).toBeVisible();
 	await page.screenshot({ path: 'test-results/screens/video-processing.png', fullPage: true });
 
-	// The page polls; the worker finishes the transcode.
+	// The page polls. The first rendition (for this .mov the light 480p one) makes the card
+	// playable: «можно смотреть», the player shows it, and the page goes on polling; when the 720p
+	// one is made the same player offers it — no reload (issue 15: it said «готово» and kept the
+	// 480p one alone until the page was reloaded).
+	await expect(status).toHaveAttribute('data-phase', /partial|ready/, { timeout: 90_000 });
+	if ((await status.getAttribute('data-phase')) === 'partial') {
+		await expect(status.getByText('можно смотреть', { exact: true })).toBeVisible();
+		await expect(status.getByText(/Готовим качество выше/)).toBeVisible();
+		await expect(status.locator('video')).toBeVisible();
+		await page.screenshot({ path: 'test-results/screens/video-partial.png', fullPage: true });
+	}
 	await expect(status).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
 	await expect(status.getByText('готово', { exact: true })).toBeVisible();
+	await expect(status.getByLabel('Качество').locator('option')).toHaveText([/^Авто/, '720p', '480p']);
 	const video = status.locator('video');
 	await expect(video).toBeVisible();
 	await expect(video).toHaveAttribute('data-rendition', 'true');

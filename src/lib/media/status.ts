@@ -1,7 +1,11 @@
 /** Shapes and Russian words of the video status, shared by the server and the browser. */
 import type { Playback } from './playback';
 
-export type VideoPhase = 'uploading' | 'uploaded' | 'queued' | 'processing' | 'ready' | 'failed' | 'rejected' | 'unavailable' | 'cancelled' | 'replaced';
+/**
+ * `partial`: playable with its first rendition (the remux, or the light 480p one of an HEVC card)
+ * while the job makes the rest; the player of the status picks up the new renditions when they come.
+ */
+export type VideoPhase = 'uploading' | 'uploaded' | 'queued' | 'processing' | 'partial' | 'ready' | 'failed' | 'rejected' | 'unavailable' | 'cancelled' | 'replaced';
 
 export interface VideoStatusDTO {
 	assetId: string;
@@ -22,6 +26,7 @@ export const VIDEO_PHASE_TITLE: Record<VideoPhase, string> = {
 	uploaded: 'загружено',
 	queued: 'в очереди на обработку',
 	processing: 'обрабатывается',
+	partial: 'можно смотреть',
 	ready: 'готово',
 	failed: 'ошибка',
 	rejected: 'отклонено',

@@ -113,13 +113,16 @@ export async function videoState(db: DbOrTx, videoAssetId: string, o: { withPlay
 		else if (note?.state === 'cancelled') phase = 'cancelled';
 		else phase = video.status === 'processing' ? 'queued' : 'uploaded';
 	}
+	// Ready with its first rendition while the job makes the others: playable, not finished. A job
+	// that died meanwhile leaves the video ready with what it has (no endless «partial»).
+	if (video.status === 'ready' && note?.state === 'partial' && job) phase = 'partial';
 	const playable = ['uploaded', 'processing', 'ready', 'failed'].includes(video.status);
 	const pb = playable && (o.withPlayback || video.status === 'ready') ? await playbackFor(db, video.id, { expiresIn: o.expiresIn }) : null;
 	return {
 		assetId: video.id,
 		status: video.status,
 		phase,
-		progress: phase === 'processing' ? (job?.progress ?? 0) : phase === 'queued' ? 0 : null,
+		progress: phase === 'processing' || phase === 'partial' ? (job?.progress ?? 0) : phase === 'queued' ? 0 : null,
 		error: video.error,
 		durationSec: (video.facts as { durationSec?: number } | null)?.durationSec ?? null,
 		poster: pb?.poster ?? null,

@@ -12,6 +12,7 @@ import { ffmpegAvailable, MediaError, probe, makeRendition } from './ffmpeg';
 import { derivedKeys, enqueueMediaProcess, jpegSize, NotOwnedError, mediaHandler, processVideo, sweepMedia, TECHNICAL_FAILURE_RU } from './process';
 import { playbackFor, videoState } from './playback';
 import { getJob, type JobHandler } from '../jobs/queue';
+import { FINAL_PHASES, VIDEO_PHASE_TITLE } from '../../media/status';
 import { startWorker } from '../jobs/worker';
 import { MAIL_KIND } from '../jobs/mail';
 
@@ -276,6 +277,49 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 		db.update(assets).set({ status: 'processing' }).where(eq(assets.id, asset.id)).run();
 		expect(await sweepMedia(db)).toMatchObject({ requeued: 1 });
 		expect(db.select().from(jobs).where(and(eq(jobs.kind, 'media.process'), eq(jobs.status, 'queued'))).all()).toHaveLength(1);
+	});
+
+	it('after the first rendition the video is playable but not «готово»: «partial» until every rendition is made (issue 15)', async () => {
+		const { asset } = await video(fx.mp4);
+		enqueueMediaProcess(db, asset.id);
+		const seen: Awaited<ReturnType<typeof videoState>>[] = [];
+		const r = await processVideo(db, asset.id, {
+			deps: {
+				makeRendition: async (...args) => {
+					// The second rendition starts: the first one is recorded by now.
+					if (args[3]?.profile === 'light') seen.push(await videoState(db, asset.id, { withPlayback: true }));
+					return makeRendition(...args);
+				}
+			}
+		});
+		expect(r).toMatchObject({ outcome: 'ready' });
+		expect(seen).toHaveLength(1);
+		// Playable: the status carries the playback descriptor with the first rendition…
+		expect(seen[0].playback?.renditions.map((x) => x.id)).toEqual(['web']);
+		// …but the phase says the job goes on, and it is not a final phase (the page keeps polling).
+		expect(seen[0].phase).toBe('partial');
+		expect(FINAL_PHASES.has(seen[0].phase)).toBe(false);
+		expect(VIDEO_PHASE_TITLE[seen[0].phase]).toBe('можно смотреть');
+		// The job done: «готово».
+		db.update(jobs).set({ status: 'done' }).where(eq(jobs.kind, 'media.process')).run();
+		expect((await videoState(db, asset.id)).phase).toBe('ready');
+	});
+
+	it('a video left with its first rendition by a job that died is «готово» with what it has (no endless «partial»)', async () => {
+		const { asset } = await video(fx.mp4);
+		const job = enqueueMediaProcess(db, asset.id);
+		await processVideo(db, asset.id, {
+			deps: {
+				makeRendition: async (...args) => {
+					if (args[3]?.profile === 'light') throw new MediaError('crashed', { message: 'killed' });
+					return makeRendition(...args);
+				}
+			}
+		}).catch(() => undefined);
+		expect(reload(asset.id)).toMatchObject({ status: 'ready', facts: { processing: { state: 'partial' } } });
+		expect((await videoState(db, asset.id)).phase).toBe('partial');
+		db.update(jobs).set({ status: 'dead' }).where(eq(jobs.id, job.id)).run();
+		expect((await videoState(db, asset.id)).phase).toBe('ready');
 	});
 
 	it('processes through the worker and shows the progress of the running job', async () => {

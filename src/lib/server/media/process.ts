@@ -32,8 +32,12 @@ import { deleteObjectQuietly } from '../storage/objects';
 import { presignGet } from '../storage/presign';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { bucket, s3 } from '../storage/s3';
+import { uploadGrowingFile } from './upload-growing';
 import {
+	ENCODE,
 	ffmpegAvailable,
+	moovFirst,
+	moovReserveBytes,
 	makePoster,
 	makeRendition,
 	MediaError,
@@ -92,6 +96,13 @@ export interface ProcessingNote {
 	mode?: 'remux' | 'transcode';
 	code?: string;
 	at: number;
+}
+
+/** A remux written in place whose reserved index space was too small (ffmpeg wrote no index there). */
+class ReservedTooSmall extends Error {
+	constructor() {
+		super('reserved moov space too small');
+	}
 }
 
 export class NotOwnedError extends Error {
@@ -349,13 +360,45 @@ export async function executeMedia(input: MediaInput, ctx: ExecuteContext = {}):
 			for (const q of order) {
 				const file = path.join(workDir, `${q}.mp4`);
 				const from = at;
-				const { mode } = await deps.makeRendition(url, file, facts, {
-					profile: q,
-					threads: ctx.threads,
-					timeoutMs: ctx.timeouts?.renditionMs,
-					signal: ctx.signal,
-					onProgress: (f) => progress(from + f * share[q] * 100)
-				});
+				const key = q === 'high' ? keys.rendition : keys.light;
+				const make = (o: { reserveMoovBytes?: number; signal?: AbortSignal } = {}) =>
+					deps.makeRendition(url, file, facts, {
+						profile: q,
+						threads: ctx.threads,
+						timeoutMs: ctx.timeouts?.renditionMs,
+						signal: o.signal ?? ctx.signal,
+						onProgress: (f) => progress(from + f * share[q] * 100),
+						...(o.reserveMoovBytes ? { reserveMoovBytes: o.reserveMoovBytes } : {})
+					});
+				// A remux is I/O: it is uploaded while ffmpeg writes it (its index in the space reserved
+				// at the front), so the first playable rendition is in S3 moments after the remux ends.
+				let uploaded: { size: number } | null = null;
+				let mode: 'remux' | 'transcode';
+				if (q === 'high' && remuxable(facts) && ENCODE.remuxWhileUploading) {
+					const ac = new AbortController();
+					const stop = () => ac.abort(ctx.signal?.reason);
+					ctx.signal?.addEventListener('abort', stop, { once: true });
+					const made = make({ reserveMoovBytes: moovReserveBytes(facts), signal: ac.signal }).then(async (r) => {
+						if (!(await moovFirst(file))) throw new ReservedTooSmall();
+						return r;
+					});
+					made.catch(() => undefined);
+					try {
+						const up = await uploadGrowingFile(key, file, 'video/mp4', made, { signal: ctx.signal, concurrency: ENCODE.remuxUploadConcurrency });
+						mode = (await made).mode;
+						uploaded = up;
+						timings.highStreamedParts = up.partsWhileWriting;
+					} catch (e) {
+						ac.abort();
+						await made.catch(() => undefined);
+						if (!(e instanceof ReservedTooSmall)) throw e;
+						// The index did not fit (a very unusual stream): the usual way, +faststart.
+						await rm(file, { force: true });
+						mode = (await make()).mode;
+					} finally {
+						ctx.signal?.removeEventListener('abort', stop);
+					}
+				} else mode = (await make()).mode;
 				at = from + share[q] * 100;
 				timings[q] = lap();
 				ctx.signal?.throwIfAborted();
@@ -367,8 +410,7 @@ export async function executeMedia(input: MediaInput, ctx: ExecuteContext = {}):
 					const p = await putFile(keys.poster, posterFile, 'image/jpeg', { signal: ctx.signal });
 					poster = { key: keys.poster, size: p.size, mime: 'image/jpeg', facts: { ...pSize } };
 				}
-				const key = q === 'high' ? keys.rendition : keys.light;
-				const r = await putFile(key, file, 'video/mp4', { signal: ctx.signal });
+				const r = uploaded ?? (await putFile(key, file, 'video/mp4', { signal: ctx.signal }));
 				await rm(file, { force: true });
 				renditions.push({ key, size: r.size, mime: 'video/mp4', quality: q, mode, facts: { ...(rFacts as unknown as Record<string, unknown>), mode, quality: q } });
 				timings[`${q}Upload`] = lap();
