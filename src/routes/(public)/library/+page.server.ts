@@ -7,6 +7,13 @@ import { readSearchParams, type FacetKey } from '$lib/schemas/library-search';
  * How many values of a facet the page lists (the selected ones always). All regions are listed
  * once a district is chosen; before that, the regions with most practices.
  */
+/**
+ * The list is server-rendered HTML only: no SvelteKit client, so no hydration data repeating every
+ * result (it was 29 % of the page). Search as you type and in-place filtering come from one small
+ * script (src/lib/client/library-list.js); without it the GET form and the links do the same.
+ */
+export const csr = false;
+
 const SHOWN: Partial<Record<FacetKey, number>> = { region: 12, tag: 15, source: 10, nomination: 12 };
 
 export const load: PageServerLoad = ({ url, locals }) => {
@@ -34,7 +41,6 @@ export const load: PageServerLoad = ({ url, locals }) => {
 			sort: r.sort,
 			ignored: r.ignored,
 			facets,
-			// Only what the list shows (phones on slow links load this page).
 			items: r.items.map((i) => ({
 				slug: i.slug,
 				titleSegments: i.titleSegments,
