@@ -12,9 +12,11 @@
  * Any failure falls back to an ordinary page load.
  */
 (() => {
-	const form = /** @type {HTMLFormElement | null} */ (document.querySelector('form[role="search"]'));
-	const box = /** @type {HTMLInputElement | null} */ (document.getElementById('q'));
-	if (!form || !box) return;
+	const foundForm = document.querySelector('form[role="search"]');
+	const foundBox = document.getElementById('q');
+	if (!(foundForm instanceof HTMLFormElement) || !(foundBox instanceof HTMLInputElement)) return;
+	const form = foundForm;
+	const box = foundBox;
 	const phone = window.matchMedia('(max-width: 820px)');
 	const fold = () => {
 		if (phone.matches) document.querySelector('details.filters')?.removeAttribute('open');

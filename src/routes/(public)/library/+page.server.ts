@@ -2,6 +2,7 @@ import type { PageServerLoad } from './$types';
 import { db } from '$lib/server/db/client';
 import { searchLibrary, type FacetValue } from '$lib/server/library/search';
 import { readSearchParams, type FacetKey } from '$lib/schemas/library-search';
+import { ServerRendered } from '$lib/server-rendered';
 
 /**
  * How many values of a facet the page lists (the selected ones always). All regions are listed
@@ -25,7 +26,9 @@ export const load: PageServerLoad = ({ url, locals }) => {
 		const all = facets[k];
 		facets[k] = all.filter((v: FacetValue, i: number) => i < max || v.selected);
 	}
+	// Rendered here only: nothing of it is serialized for a client (src/lib/server-rendered.ts).
 	return {
+		view: new ServerRendered({
 		params,
 		warnings,
 		moreRegions: !params.district.length && r.facets.region.length > facets.region.length,
@@ -54,5 +57,6 @@ export const load: PageServerLoad = ({ url, locals }) => {
 			}))
 		},
 		isOrganizer: locals.user?.role === 'organizer'
+		})
 	};
 };
