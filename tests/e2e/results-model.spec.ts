@@ -46,7 +46,7 @@ async function chooseModel(page: Page) {
 }
 
 test('the organizer switches to the juror-bias model and reads each juror in plain words', async ({ page }) => {
-	test.setTimeout(120_000);
+	test.setTimeout(240_000); // six pages with axe and full-page screenshots on a shared 2-core machine
 	await loginDemo(page, 'org@nastavnik.demo');
 	await chooseModel(page);
 	await page.screenshot({ path: 'test-results/screens/model-settings.png', fullPage: true });
@@ -92,6 +92,7 @@ test('the organizer switches to the juror-bias model and reads each juror in pla
 });
 
 test('on a 360 px phone: the method switch, the notes and the juror words fit the screen', async ({ browser }) => {
+	test.setTimeout(180_000);
 	const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
 	const page = await ctx.newPage();
 	await loginDemo(page, 'org@nastavnik.demo');
