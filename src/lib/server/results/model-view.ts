@@ -30,6 +30,8 @@ export interface JurorModelRow {
 	scale: number;
 	spread: number;
 	reliability: JurorReliability;
+	/** the reading of `leniency`: 'unknown' with one review or nothing shared */
+	strictness: 'stricter' | 'milder' | 'typical' | 'unknown';
 	/** «строже среднего на 6 баллов» */
 	leniencyText: string;
 	/** «оценки разбросаны шире обычного (×1,3)» or null */
@@ -84,10 +86,11 @@ export function sharedEntries(results: Pick<ResultsOutput, 'entries'>): Map<stri
 export function jurorWords(est: JurorEstimate, shared: number, sigma0: number): Omit<JurorModelRow, 'jurorId' | 'fio'> {
 	const L = est.leniency;
 	// one review, or none shared with anyone: the offset only restates that review — no reading of strictness
+	const strictness: JurorModelRow['strictness'] = est.reviews <= 1 || shared === 0 ? 'unknown' : Math.abs(L) < 1 ? 'typical' : L < 0 ? 'stricter' : 'milder';
 	const leniencyText =
-		est.reviews <= 1 || shared === 0
+		strictness === 'unknown'
 			? 'строгость не оценить'
-			: Math.abs(L) < 1
+			: strictness === 'typical'
 				? 'строгость как у большинства экспертов'
 				: `${L < 0 ? 'строже' : 'мягче'} среднего на ${pointsText(L)}`;
 	const scaleText = est.scale >= 1.15 ? `оценки разбросаны шире обычного (×${scaleFmt(est.scale)})` : est.scale <= 0.85 ? `оценки сжаты уже обычного (×${scaleFmt(est.scale)})` : null;
@@ -113,6 +116,7 @@ export function jurorWords(est: JurorEstimate, shared: number, sigma0: number): 
 		scale: est.scale,
 		spread: est.spread,
 		reliability: est.reliability,
+		strictness,
 		leniencyText,
 		scaleText,
 		consistencyText,

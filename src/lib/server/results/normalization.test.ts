@@ -350,7 +350,7 @@ describe('exports name the method; in model mode the model score and its uncerta
 describe("a juror's estimate in an organizer's words", () => {
 	const est = (p: Partial<JurorEstimate>): JurorEstimate => ({ jurorId: 'j', reviews: 30, leniency: 0, scale: 1, offset: 0, spread: 8, reliability: 'ok', explanation: '', ...p });
 	it('strictness, scale, consistency, confidence', () => {
-		expect(jurorWords(est({ leniency: -6.04 }), 20, 8).leniencyText).toBe('строже среднего на 6 баллов');
+		expect(jurorWords(est({ leniency: -6.04 }), 20, 8)).toMatchObject({ leniencyText: 'строже среднего на 6 баллов', strictness: 'stricter' });
 		expect(jurorWords(est({ leniency: 3.5 }), 20, 8).leniencyText).toBe('мягче среднего на 3,5 балла');
 		expect(jurorWords(est({ leniency: 1 }), 20, 8).leniencyText).toBe('мягче среднего на 1 балл');
 		expect(jurorWords(est({ leniency: 0.4 }), 20, 8).leniencyText).toBe('строгость как у большинства экспертов');
