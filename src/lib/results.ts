@@ -2,6 +2,24 @@
 
 // Names of states (rounds, tracks, statuses) live in $lib/glossary.
 
+/** How the official ranking makes jurors comparable (server/results/compute.ts `NormalizationMode`). */
+export const NORMALIZATION_MODES = ['none', 'zscore', 'model'] as const;
+export type Normalization = (typeof NORMALIZATION_MODES)[number];
+
+/** The organizer's names of the methods (settings form, console, protocol, exports). */
+export const NORMALIZATION_TITLE: Record<Normalization, string> = {
+	none: 'Без нормализации',
+	zscore: 'Z-оценка по жюри',
+	model: 'Модель строгости жюри'
+};
+
+/** One line each: what the method does, in the organizer's words. */
+export const NORMALIZATION_HINT: Record<Normalization, string> = {
+	none: 'Балл заявки — среднее исходных итогов её экспертов; строгость экспертов не учитывается.',
+	zscore: 'Итоги каждого эксперта приводятся к его среднему и разбросу по туру: строгие и мягкие эксперты сопоставимы, если видели похожие по силе работы.',
+	model: 'Строгость и шкала каждого эксперта оцениваются по работам, которые он оценивал вместе с коллегами: точнее, когда эксперты видят номинации и регионы разной силы.'
+};
+
 // One formatter each: constructing an Intl.NumberFormat costs far more than formatting with it
 // (a 2 400-row protocol formats ~5 000 numbers).
 const scoreFormat = new Intl.NumberFormat('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 });

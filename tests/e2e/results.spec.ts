@@ -49,13 +49,13 @@ test('the organizer goes from scores to winners; the applicant sees the outcome;
 	await expect(page.getByRole('row', { name: new RegExp(s.numbers.M4) })).toContainText('не хватает 1');
 	await page.getByRole('button', { name: `Назначить ещё эксперта на заявку ${s.numbers.M2}` }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'назначен ещё один эксперт — Егоров Жан Маратович' })).toBeVisible();
-	await page.getByRole('link', { name: 'Включена' }).click();
-	await expect(page.getByText('Официальный режим (настройка конкурса): выключена')).toBeVisible();
+	await page.getByRole('group', { name: 'Метод нормализации:' }).getByRole('link', { name: 'Z-оценка по жюри', exact: true }).click();
+	await expect(page.getByText('Официальный метод (настройка конкурса): Без нормализации')).toBeVisible();
 	await page.screenshot({ path: 'test-results/screens/results-table.png', fullPage: true });
 
 	// Juror quality signals.
 	await page.getByRole('navigation', { name: 'Разделы тура' }).getByRole('link', { name: 'Эксперты' }).click();
-	await expect(page.getByRole('row', { name: /Дёмина Елена Юрьевна/ })).toContainText('слишком быстро');
+	await expect(page.getByRole('table', { name: 'Сигналы качества оценок по экспертам' }).getByRole('row', { name: /Дёмина Елена Юрьевна/ })).toContainText('слишком быстро');
 	await expect(page.locator('canvas[data-ready="true"]')).toHaveCount(1);
 	await page.screenshot({ path: 'test-results/screens/results-jurors.png', fullPage: true });
 
@@ -174,7 +174,7 @@ test('the results table is usable on a phone', async ({ browser }) => {
 	await loginDemo(page, 'org@nastavnik.demo');
 	await page.goto(`/admin/results/${s.roundId}`);
 	await expect(page.getByRole('heading', { name: 'Первый тур', level: 1 })).toBeVisible();
-	await expect(page.getByRole('link', { name: 'Выключена' })).toBeVisible();
+	await expect(page.getByRole('group', { name: 'Метод нормализации:' }).getByRole('link', { name: 'Без нормализации', exact: true })).toBeVisible();
 	await page.screenshot({ path: 'test-results/screens/results-phone.png', fullPage: true });
 	await ctx.close();
 });

@@ -17,7 +17,7 @@ const intIn = (min: number, max: number, msg: string) =>
 
 /** Results settings of a contest (the console's form). */
 export const resultsSettingsSchema = z.object({
-	normalize: checkbox,
+	normalization: z.enum(['none', 'zscore', 'model'], { error: 'Выберите метод нормализации оценок' }),
 	disagreementThreshold: z
 		.string({ error: 'Укажите порог расхождения' })
 		.trim()

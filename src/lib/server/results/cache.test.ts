@@ -16,6 +16,7 @@ import { contestSettings } from '../contests/settings';
 import { addJurorToEntry } from '../review/assignments';
 import { cachedDerived, cachedResults, cachedRound, cacheStats, roundVersion } from './cache';
 import { computeRound, loadRound } from './load';
+import type { NormalizationMode } from './compute';
 
 let dir: string;
 let fx: NationalFixture;
@@ -39,20 +40,24 @@ function freshCopy(): DB {
 	return openDatabase(file);
 }
 
-/** What the page would see without the cache. */
-function fresh(db: DB, roundId: string, normalize: boolean) {
+const MODES: NormalizationMode[] = ['none', 'zscore', 'model'];
+
+/** What the page would see without the cache (mode undefined: the contest's official method). */
+function fresh(db: DB, roundId: string, normalization?: NormalizationMode) {
 	const l = loadRound(db, roundId);
-	return { loaded: l, results: computeRound(l, { normalize }) };
+	return { loaded: l, results: computeRound(l, { normalization }) };
 }
 
 function expectSame(db: DB, roundId: string) {
-	for (const normalize of [false, true]) {
-		const c = cachedResults(db, roundId, { normalize });
-		const f = fresh(db, roundId, normalize);
+	for (const normalization of [...MODES, undefined]) {
+		const c = cachedResults(db, roundId, { normalization });
+		const f = fresh(db, roundId, normalization);
 		// node's deepStrictEqual: the same verdict as toEqual on these plain objects and Maps, many times faster
 		deepStrictEqual(c.results, f.results);
 		deepStrictEqual(c.loaded, f.loaded);
 	}
+	// the old boolean still reaches the same slots
+	deepStrictEqual(cachedResults(db, roundId, { normalize: true }).results, fresh(db, roundId, 'zscore').results);
 	deepStrictEqual(cachedRound(db, roundId), loadRound(db, roundId));
 }
 
@@ -60,7 +65,7 @@ type Change =
 	| { kind: 'score'; pick: number; value: number; submit: boolean }
 	| { kind: 'addJuror'; pick: number }
 	| { kind: 'status'; pick: number; status: 'withdrawn' | 'finalist' | 'in_review' }
-	| { kind: 'settings'; normalize: boolean; threshold: number }
+	| { kind: 'settings'; normalization: NormalizationMode; threshold: number }
 	| { kind: 'roundK'; k: number | null }
 	| { kind: 'criterionWeight'; pick: number; weight: number }
 	| { kind: 'jurorName'; pick: number }
@@ -71,7 +76,7 @@ const change: fc.Arbitrary<Change> = fc.oneof(
 	{ weight: 4, arbitrary: fc.record({ kind: fc.constant('score' as const), pick: fc.nat(), value: fc.integer({ min: 0, max: 10 }), submit: fc.boolean() }) },
 	fc.record({ kind: fc.constant('addJuror' as const), pick: fc.nat() }),
 	fc.record({ kind: fc.constant('status' as const), pick: fc.nat(), status: fc.constantFrom('withdrawn' as const, 'finalist' as const, 'in_review' as const) }),
-	fc.record({ kind: fc.constant('settings' as const), normalize: fc.boolean(), threshold: fc.integer({ min: 5, max: 60 }) }),
+	fc.record({ kind: fc.constant('settings' as const), normalization: fc.constantFrom<NormalizationMode>('none', 'zscore', 'model'), threshold: fc.integer({ min: 5, max: 60 }) }),
 	fc.record({ kind: fc.constant('roundK' as const), k: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }) }),
 	fc.record({ kind: fc.constant('criterionWeight' as const), pick: fc.nat(), weight: fc.integer({ min: 1, max: 5 }) }),
 	fc.record({ kind: fc.constant('jurorName' as const), pick: fc.nat() }),
@@ -80,6 +85,11 @@ const change: fc.Arbitrary<Change> = fc.oneof(
 );
 
 const actor = () => ({ id: fx.organizer.id, role: 'organizer' as const, ip: '127.0.0.1' });
+
+function patchOf(db: DB) {
+	const s = contestSettings(db.select().from(contests).where(eq(contests.id, fx.contestId)).get()!.settings);
+	return { normalization: s.normalization, disagreementThreshold: s.disagreementThreshold, winnersPerNomination: s.winnersPerNomination, jurorsPerEntry: s.jurorsPerEntry, releaseFeedback: s.releaseFeedback, calibration: '' };
+}
 
 /** Applies one change through the portal's functions (or, for what has none, plain SQL). */
 function apply(db: DB, c: Change): void {
@@ -113,7 +123,7 @@ function apply(db: DB, c: Change): void {
 		case 'settings': {
 			const s = contestSettings(db.select().from(contests).where(eq(contests.id, fx.contestId)).get()!.settings);
 			updateResultsSettings(db, actor(), fx.contestId, {
-				normalize: c.normalize,
+				normalization: c.normalization,
 				disagreementThreshold: c.threshold,
 				winnersPerNomination: s.winnersPerNomination,
 				jurorsPerEntry: s.jurorsPerEntry,
@@ -161,9 +171,8 @@ describe('results cache (per round and mode, invalidated by the round version)',
 				try {
 					expectSame(db, fx.roundId);
 					for (const c of changes) {
-						// warm both modes and a derived view, change, then compare with a fresh computation
-						cachedResults(db, fx.roundId, { normalize: true });
-						cachedResults(db, fx.roundId, { normalize: false });
+						// warm every mode, change, then compare with a fresh computation
+						for (const normalization of MODES) cachedResults(db, fx.roundId, { normalization });
 						const t0 = performance.now();
 						apply(db, c);
 						const t1 = performance.now();
@@ -205,6 +214,25 @@ describe('results cache (per round and mode, invalidated by the round version)',
 		}
 	});
 
+	it('the mode is part of the key: three modes, three computations, the official one shared with its explicit name', () => {
+		const db = freshCopy();
+		try {
+			updateResultsSettings(db, actor(), fx.contestId, { ...patchOf(db), normalization: 'model' });
+			const before = { ...cacheStats };
+			const r = Object.fromEntries(MODES.map((m) => [m, cachedResults(db, fx.roundId, { normalization: m }).results]));
+			expect(cacheStats.computes - before.computes).toBe(3);
+			expect(cachedResults(db, fx.roundId).results).toBe(r.model);
+			expect(cacheStats.computes - before.computes).toBe(3);
+			expect(r.model.settings.normalization).toBe('model');
+			expect(r.model.model).toBeDefined();
+			expect(r.zscore.model).toBeUndefined();
+			// the model's parts are shared too: frozen
+			expect(() => (r.model.model!.jurors as unknown[]).sort()).toThrow();
+		} finally {
+			db.$client.close();
+		}
+	});
+
 	it('loads and computes once per version: repeated reads hit, a change reloads once', () => {
 		const db = freshCopy();
 		try {
@@ -235,7 +263,7 @@ describe('results cache (per round and mode, invalidated by the round version)',
 			cachedResults(db, fx.roundId, { normalize: false });
 			apply(db, { kind: 'rawScore', pick: 0, value: 0 });
 			apply(db, { kind: 'rawScore', pick: 1, value: 0 });
-			expect(cachedResults(db, fx.roundId, { normalize: false }).results).not.toEqual(fresh(db, fx.roundId, false).results);
+			expect(cachedResults(db, fx.roundId, { normalize: false }).results).not.toEqual(fresh(db, fx.roundId, 'none').results);
 		} finally {
 			db.$client.close();
 		}

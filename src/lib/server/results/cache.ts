@@ -21,14 +21,15 @@
  * changes.
  */
 import type { DB } from '../db/client';
-import { computeRound, loadRound, type LoadedRound, type RoundResults } from './load';
+import { computeRound, loadRound, modeOf, type LoadedRound, type ModeOptions, type RoundResults } from './load';
+import type { NormalizationMode } from './compute';
 
 const MAX_ROUNDS = 3;
 
 interface Slot {
 	version: number;
 	loaded: LoadedRound;
-	results: Map<boolean, RoundResults>;
+	results: Map<NormalizationMode, RoundResults>;
 	derived: Map<string, unknown>;
 }
 
@@ -62,6 +63,18 @@ function freezeResults(r: RoundResults): RoundResults {
 	}
 	Object.freeze(r.entries);
 	freezeList(r.jurors);
+	if (r.notes) {
+		for (const n of r.notes) {
+			if (n.jurorIds) Object.freeze(n.jurorIds);
+			if (n.applicationIds) Object.freeze(n.applicationIds);
+			if (n.nominationIds) Object.freeze(n.nominationIds);
+		}
+		freezeList(r.notes);
+	}
+	if (r.model) {
+		freezeList(r.model.jurors);
+		Object.freeze(r.model);
+	}
 	return r;
 }
 
@@ -98,19 +111,21 @@ export function cachedRound(db: DB, roundId: string): LoadedRound {
 }
 
 /**
- * The round's loaded data and results for one normalization mode (undefined: the contest's
- * setting), each computed at most once per version of the round.
+ * The round's loaded data and results for one normalization mode ('none' | 'zscore' | 'model';
+ * not given: the contest's official method, `modeOf`), each computed at most once per version of
+ * the round. The key is the mode itself, so the official method and the same method asked for
+ * explicitly share one computation.
  */
-export function cachedResults(db: DB, roundId: string, opts: { normalize?: boolean } = {}): { loaded: LoadedRound; results: RoundResults } {
+export function cachedResults(db: DB, roundId: string, opts: ModeOptions = {}): { loaded: LoadedRound; results: RoundResults } {
 	const slot = slotOf(db, roundId);
 	if (!slot) {
 		const loaded = loadRound(db, roundId);
 		return { loaded, results: computeRound(loaded, opts) };
 	}
-	const mode = opts.normalize ?? slot.loaded.contest.settings.normalize;
+	const mode = modeOf(slot.loaded, opts);
 	let results = slot.results.get(mode);
 	if (!results) {
-		results = freezeResults(computeRound(slot.loaded, { normalize: mode }));
+		results = freezeResults(computeRound(slot.loaded, { normalization: mode }));
 		cacheStats.computes++;
 		slot.results.set(mode, results);
 	}

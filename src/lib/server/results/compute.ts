@@ -169,7 +169,9 @@ export interface ResultsNote {
 		| 'model_flat'
 		| 'model_inconsistent'
 		| 'model_missing_reviews'
-		| 'model_not_converged';
+		| 'model_not_converged'
+		/** the round's nominations have different rubrics: one fit per group (load.ts mergeOutputs) */
+		| 'model_groups';
 	level: 'info' | 'warning';
 	text: string;
 	jurorIds?: string[];

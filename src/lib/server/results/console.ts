@@ -11,33 +11,47 @@ import { expectedReviews, normalizationFallbacks, type LoadedRound } from './loa
 import { cachedDerived, cachedResults, cachedRound } from './cache';
 import { contestJurors, finalsRound, finalsStarted } from './finals';
 import { lastRound } from './decisions';
-import { ruCompare, shortName, TIE_BREAK_RULE } from './exports';
+import { methodLine, ruCompare, shortName, TIE_BREAK_RULE } from './exports';
+import { modelView } from './model-view';
+import type { NormalizationMode } from './compute';
+import { NORMALIZATION_MODES, NORMALIZATION_TITLE } from '../../results';
 
 export const PAGE_SIZE = 100;
 export type Only = '' | 'flagged' | 'missing' | 'unscored';
 
 export interface ResultsQuery {
-	/** null: the contest setting */
-	normalize: boolean | null;
+	/** The method shown; null: the contest's official one. */
+	mode: NormalizationMode | null;
 	nomination: string;
 	only: Only;
 	q: string;
 	page: number;
-	/** Show the rank in the other normalization mode (computes that mode too). */
-	compare: boolean;
+	/**
+	 * Show the rank in another method (computes that mode too): a mode, or null. `cmp=1` (the old
+	 * on/off switch's link) means the other of 'none'/'zscore' — or 'zscore' beside the model.
+	 */
+	compare: NormalizationMode | 'auto' | null;
+}
+
+/** `norm`/`cmp` query values: a mode, or the old on/off. */
+export function parseMode(v: string | null): NormalizationMode | null {
+	if (v === 'on') return 'zscore';
+	if (v === 'off') return 'none';
+	return (NORMALIZATION_MODES as readonly string[]).includes(v ?? '') ? (v as NormalizationMode) : null;
 }
 
 export function parseResultsQuery(url: URL): ResultsQuery {
 	const norm = url.searchParams.get('norm');
+	const cmp = url.searchParams.get('cmp');
 	const only = url.searchParams.get('only') ?? '';
 	const page = Number(url.searchParams.get('page') ?? '1');
 	return {
-		normalize: norm === 'on' ? true : norm === 'off' ? false : null,
+		mode: parseMode(norm),
 		nomination: url.searchParams.get('nom') ?? '',
 		only: (['flagged', 'missing', 'unscored'].includes(only) ? only : '') as Only,
 		q: (url.searchParams.get('q') ?? '').trim().slice(0, 100),
 		page: Number.isInteger(page) && page >= 1 ? page : 1,
-		compare: url.searchParams.get('cmp') === '1'
+		compare: cmp === '1' ? 'auto' : parseMode(cmp)
 	};
 }
 
@@ -55,20 +69,25 @@ function metaOf(db: DB, roundId: string) {
 }
 
 /**
- * One page of a round's results. The round's data and the results of the shown mode come from the
- * cache (computed once per change of the round); the other mode is computed only when the page
- * compares (`cmp=1`, or a mode other than the official one is shown — then the column is the
- * official rank).
+ * One page of a round's results. The round's data and the results of the shown method come from
+ * the cache (computed once per change of the round and method); another method is computed only
+ * when the page compares: a method other than the official one is shown (the column is then the
+ * official rank), or `cmp` names one.
  */
 export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 	const l = cachedRound(db, roundId);
-	const official = l.contest.settings.normalize;
-	const normalize = q.normalize ?? official;
-	const res = cachedResults(db, roundId, { normalize }).results;
-	const compare = q.compare || normalize !== official;
-	const otherRank = compare
-		? cachedDerived(db, roundId, `rank:${!normalize}`, () => new Map(cachedResults(db, roundId, { normalize: !normalize }).results.entries.map((e) => [e.applicationId, e.rank])))
+	const official = l.contest.settings.normalization;
+	const mode = q.mode ?? official;
+	const res = cachedResults(db, roundId, { normalization: mode }).results;
+	const asked = q.compare === 'auto' ? (mode === 'zscore' ? 'none' : 'zscore') : q.compare;
+	const compareWith: NormalizationMode | null = mode !== official ? official : asked && asked !== mode ? asked : null;
+	const otherRank = compareWith
+		? cachedDerived(db, roundId, `rank:${compareWith}`, () => new Map(cachedResults(db, roundId, { normalization: compareWith }).results.entries.map((e) => [e.applicationId, e.rank])))
 		: null;
+	const nameOf = (id: string) => l.jurors.get(id)?.fio ?? id;
+	const model = res.model ? cachedDerived(db, roundId, `modelView:${mode}`, () => modelView(res, nameOf, ruCompare, (id) => metaOf(db, roundId).get(id)?.number ?? id)) : null;
+	/** what actually ranked (the model may have fallen back) */
+	const applied: NormalizationMode = res.model ? res.model.applied : mode;
 	const meta = metaOf(db, roundId);
 	const waiting = waitingOf(db, roundId);
 	const nomOrder = new Map(l.nominations.map((n, i) => [n.id, i]));
@@ -103,6 +122,8 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 			tie: e.tie,
 			otherRank: otherRank?.get(e.applicationId) ?? null,
 			score: e.score,
+			/** 'model' mode: the model's uncertainty of the score (posterior SD) */
+			scoreSd: e.scoreSd ?? null,
 			rawMean: e.rawMean,
 			median: e.median,
 			spread: e.spread,
@@ -113,7 +134,7 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 			totals: e.totals.map((t) => ({ juror: shortName(l.jurors.get(t.jurorId)?.fio ?? ''), raw: t.raw, normalized: t.normalized })).sort((a, b) => ruCompare(a.juror, b.juror))
 		};
 	});
-	const fallbacks = normalizationFallbacks(res).map((f) => ({ fio: l.jurors.get(f.jurorId)?.fio ?? f.jurorId, reason: f.reason }));
+	const fallbacks = (applied === 'zscore' ? normalizationFallbacks(res) : []).map((f) => ({ fio: l.jurors.get(f.jurorId)?.fio ?? f.jurorId, reason: f.reason }));
 	const fin = finalsRound(db, l.contest.id);
 	const last = lastRound(db, l.contest.id);
 	const tbId = res.tieBreakByNomination[q.nomination || l.nominations[0]?.id] ?? null;
@@ -122,9 +143,14 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 		contest: { id: l.contest.id, title: l.contest.title, slug: l.contest.slug, phase: l.contest.phase, settings: l.contest.settings },
 		nominations: l.nominations,
 		k: expectedReviews(l),
-		normalize,
+		/** the method shown, the official one, their names */
+		mode,
 		official,
-		compare,
+		applied,
+		methods: NORMALIZATION_MODES.map((m) => ({ mode: m, title: NORMALIZATION_TITLE[m] })),
+		/** the method of the «В другом режиме» column, or null */
+		compareWith,
+		model,
 		summary: res.summary,
 		withdrawn: l.withdrawn,
 		groups: res.groups,
@@ -139,6 +165,16 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 		decisive: !last || last.id === roundId,
 		jurorCount: l.jurors.size
 	};
+}
+
+/**
+ * The juror-bias model's view of a round (the jurors tab): always the 'model' mode, whatever the
+ * official method — the organizer sees how strict each juror is before choosing the method. Kept
+ * with the round's cached results (computed once per change).
+ */
+export function roundModelView(db: DB, roundId: string) {
+	const { loaded: l, results } = cachedResults(db, roundId, { normalization: 'model' });
+	return cachedDerived(db, roundId, 'modelView:model', () => modelView(results, (id) => l.jurors.get(id)?.fio ?? id, ruCompare, (id) => metaOf(db, roundId).get(id)?.number ?? id));
 }
 
 /** Light header of a round's pages (title, contest, finals link): two small queries. */
@@ -229,7 +265,7 @@ export function protocolPage(db: DB, roundId: string, opts: { nomination?: strin
 	const { loaded: l, results: res } = cachedResults(db, roundId);
 	const meta = metaOf(db, roundId);
 	const stats = new Map(res.jurors.map((j) => [j.jurorId, j]));
-	const byNom = cachedDerived(db, roundId, `protocol:${res.settings.normalize}`, () => {
+	const byNom = cachedDerived(db, roundId, `protocol:${res.settings.normalization}`, () => {
 		const m = new Map<string, typeof res.entries>();
 		for (const e of res.entries) {
 			let list = m.get(e.nominationId);
@@ -260,6 +296,7 @@ export function protocolPage(db: DB, roundId: string, opts: { nomination?: strin
 					fio: m.fio,
 					region: (m.regionCode && regionByCode(m.regionCode)?.name) || '—',
 					score: e.score,
+					scoreSd: e.scoreSd ?? null,
 					median: e.median,
 					reviews: e.reviews,
 					missing: e.missing,
@@ -275,6 +312,9 @@ export function protocolPage(db: DB, roundId: string, opts: { nomination?: strin
 		k: expectedReviews(l),
 		summary: res.summary,
 		settings: res.settings,
+		/** «Метод нормализации: …» of the protocol (with the fallback when the model degraded) */
+		method: methodLine(res),
+		modelNotes: (res.notes ?? []).filter((n) => n.level === 'warning').map((n) => n.text),
 		tieBreakRule: TIE_BREAK_RULE,
 		/** null: the whole protocol is on this page; else the nomination shown. */
 		paged: current ? { nominationId: current.id, index: l.nominations.indexOf(current) } : null,

@@ -185,6 +185,8 @@ export function markWinners(db: DB, actor: Actor, roundId: string, winnerIds: st
 					roundId,
 					perNomination: n,
 					normalize: loaded.contest.settings.normalize,
+					normalization: results.settings.normalization,
+					...(results.model ? { modelApplied: results.model.applied } : {}),
 					winners: ids
 						.map((id) => byId.get(id)!)
 						.sort((a, b) => (a.nominationId < b.nominationId ? -1 : a.nominationId > b.nominationId ? 1 : a.position - b.position))

@@ -94,7 +94,7 @@ describe('exports (read back)', () => {
 		expect(String(ws.getRow(1).getCell(1).value)).toContain('Протокол подведения итогов');
 		expect(String(ws.getRow(2).getCell(1).value)).toContain('2026-05-01 12:00');
 		const all = ws.getSheetValues().flat().map(String).join('\n');
-		expect(all).toContain('Нормализация оценок по экспертам: выключена');
+		expect(all).toContain('Метод нормализации: Без нормализации');
 		expect(all).toContain('раньше подана');
 		expect(all).toContain(s.numbers.P4);
 		expect(wb.getWorksheet('Жюри')!.rowCount).toBe(5);

@@ -25,6 +25,8 @@ import { APPLICATION_STATUS_TITLE, TRACK_TITLE } from '../../glossary';
 import { districtOf, regionByCode } from '../../data/regions';
 import { DomainError } from '../errors';
 import { criteriaOf, type AssignmentMeta, type EntryMeta, type LoadedRound, type RoundResults } from './load';
+import { MODEL_METHOD, type NormalizationMode, type ResultsOutput } from './compute';
+import { NORMALIZATION_TITLE } from '../../results';
 
 export type ExportKind = 'entries' | 'jurors' | 'protocol';
 
@@ -52,11 +54,35 @@ export function assertExportable(l: LoadedRound): void {
 // ---------------------------------------------------------------------------------------------
 // rows
 
+const METHOD_DETAIL: Record<NormalizationMode, string> = {
+	none: 'балл заявки — среднее исходных итогов её экспертов',
+	zscore: 'итог каждого эксперта приведён к z-оценке по его итогам в туре и перенесён на шкалу 0–100 по общему среднему и разбросу; балл заявки — среднее',
+	model: MODEL_METHOD
+};
+
+/** The method's name as the exports and the protocol print it, with what ranked when the model fell back. */
+export function methodTitle(res: Pick<ResultsOutput, 'settings' | 'model'>): string {
+	const mode = res.settings.normalization ?? (res.settings.normalize ? 'zscore' : 'none');
+	const applied = res.model?.applied ?? mode;
+	return applied === mode ? NORMALIZATION_TITLE[mode] : `${NORMALIZATION_TITLE[mode]} (не применена: места по методу «${NORMALIZATION_TITLE[applied]}»)`;
+}
+
+/** «Метод нормализации: Модель строгости жюри — …» (the protocol's line). */
+export function methodLine(res: Pick<ResultsOutput, 'settings' | 'model'>): string {
+	const mode = res.settings.normalization ?? (res.settings.normalize ? 'zscore' : 'none');
+	const applied = res.model?.applied ?? mode;
+	return `Метод нормализации: ${methodTitle(res)} — ${METHOD_DETAIL[applied]}.`;
+}
+
 /** Columns and rows of the entries table (one row per entry, nominations in order, by position). */
 export function entriesTable(l: LoadedRound, res: RoundResults): { columns: Column[]; rows: () => Generator<Cell[]> } {
 	const noms = new Map(l.nominations.map((n, i) => [n.id, { ...n, i }]));
 	const meta = new Map(l.entries.map((e) => [e.id, e]));
 	const crit = l.criteria;
+	const mode = res.settings.normalization ?? (res.settings.normalize ? 'zscore' : 'none');
+	// 'model' mode: the model's score and its uncertainty (the posterior SD) beside it
+	const withSd = withSdOf(res);
+	const method = methodTitle(res);
 	const columns: Column[] = [
 		{ header: 'Номинация', width: 28 },
 		{ header: 'Трек', width: 11 },
@@ -70,7 +96,8 @@ export function entriesTable(l: LoadedRound, res: RoundResults): { columns: Colu
 		{ header: 'Округ', width: 8 },
 		{ header: 'Организация', width: 30 },
 		{ header: 'Статус', width: 16 },
-		{ header: res.settings.normalize ? 'Балл (нормализованный)' : 'Балл', width: 10, num: true },
+		{ header: mode === 'model' && withSd ? 'Балл (оценка модели)' : mode !== 'none' ? 'Балл (нормализованный)' : 'Балл', width: 10, num: true },
+		...(withSd ? [{ header: 'Неопределённость балла (±, модель)', width: 12, num: true }] : []),
 		{ header: 'Средний исходный балл', width: 10, num: true },
 		{ header: 'Медиана', width: 10, num: true },
 		{ header: 'Разброс', width: 10, num: true },
@@ -78,7 +105,8 @@ export function entriesTable(l: LoadedRound, res: RoundResults): { columns: Colu
 		{ header: 'Не хватает отзывов', width: 9, num: true },
 		{ header: 'Расхождение', width: 11 },
 		...crit.map((c) => ({ header: `Ср. «${c.title}» (${c.scaleMin}–${c.scaleMax})`, width: 12, num: true })),
-		{ header: 'Баллы экспертов', width: 40 }
+		{ header: 'Баллы экспертов', width: 40 },
+		{ header: 'Метод нормализации', width: 24 }
 	];
 	const order = [...res.entries].sort((a, b) => (noms.get(a.nominationId)?.i ?? 1e9) - (noms.get(b.nominationId)?.i ?? 1e9) || a.position - b.position);
 	function* rows(): Generator<Cell[]> {
@@ -100,6 +128,7 @@ export function entriesTable(l: LoadedRound, res: RoundResults): { columns: Colu
 				m.organization ?? '',
 				APPLICATION_STATUS_TITLE[m.status],
 				r2(r.score),
+				...(withSd ? [r2(r.scoreSd ?? null)] : []),
 				r2(r.rawMean),
 				r2(r.median),
 				r2(r.spread),
@@ -110,7 +139,8 @@ export function entriesTable(l: LoadedRound, res: RoundResults): { columns: Colu
 				r.totals
 					.map((t) => `${shortName(l.jurors.get(t.jurorId)?.fio ?? '')}: ${r2(t.raw)}`)
 					.sort(ruCompare)
-					.join('; ')
+					.join('; '),
+				method
 			];
 		}
 	}
@@ -163,6 +193,10 @@ export function jurorTable(l: LoadedRound, res: RoundResults, jurorId: string, i
 	const { meta, totals } = idx;
 	const noms = new Map(l.nominations.map((n) => [n.id, n]));
 	const crit = l.criteria;
+	const mode = res.settings.normalization ?? (res.settings.normalize ? 'zscore' : 'none');
+	// 'model' mode: the model's score and its uncertainty (the posterior SD) beside it
+	const withSd = withSdOf(res);
+	const method = methodTitle(res);
 	const columns: Column[] = [
 		{ header: 'Номер', width: 16 },
 		{ header: 'Номинация', width: 28 },
@@ -312,9 +346,11 @@ export function jurorsXlsx(l: LoadedRound, res: RoundResults, idx: JurorIndex = 
 	});
 }
 
+const withSdOf = (res: Pick<ResultsOutput, 'model'>) => res.model?.applied === 'model';
+
 /** The rule text from compute.ts (quoted in the protocol and the README). */
 export const TIE_BREAK_RULE = [
-	'Внутри номинации заявки упорядочены по баллу (среднее итоговых оценок экспертов по шкале 0–100; при включённой нормализации — нормализованных) по убыванию.',
+	'Внутри номинации заявки упорядочены по баллу по убыванию: без нормализации — среднее итоговых оценок экспертов по шкале 0–100; с z-оценкой по жюри — среднее нормализованных итогов; с моделью строгости жюри — оценка качества заявки моделью (на той же шкале).',
 	'Баллы, отличающиеся не более чем на 1e-9, равны: такие заявки делят ранг («1, 2, 2, 4»). Порядок внутри равных: 1) выше медиана; 2) больше учтённых отзывов; 3) выше средняя исходная оценка по критерию с наибольшим весом (при равных весах — с наименьшим id); 4) раньше подана; 5) меньше номер заявки (естественный порядок); 6) меньше id.',
 	'Заявки без учтённых отзывов не имеют балла и ранга, идут последними и не попадают в финал и в победители.'
 ];
@@ -327,14 +363,16 @@ export function protocolXlsx(l: LoadedRound, res: RoundResults, extra: { printed
 		const preface: Cell[][] = [
 			[`Протокол подведения итогов: ${l.contest.title}`],
 			[`Тур: ${l.round.title} (№ ${l.round.number}); сформирован ${mskStamp(now.getTime())} МСК; ${extra.printedBy}`],
-			[`Нормализация оценок по экспертам: ${s.normalize ? 'включена' : 'выключена'}; порог расхождения: ${s.disagreementThreshold}; отзывов на заявку: ${s.expectedReviews}; победителей в номинации: ${l.contest.settings.winnersPerNomination}`],
+			[methodLine(res)],
+			[`Порог расхождения: ${s.disagreementThreshold}; отзывов на заявку: ${s.expectedReviews}; победителей в номинации: ${l.contest.settings.winnersPerNomination}`],
+			...(res.notes ?? []).filter((n) => n.level === 'warning').map((n) => [`Примечание к расчёту: ${n.text}`]),
 			[`Заявок: ${res.summary.entries}; с недостающими отзывами: ${res.summary.withMissing}; с расхождением: ${res.summary.flagged}; без оценок: ${res.summary.unscored}`],
 			...TIE_BREAK_RULE.map((t) => [t]),
 			[]
 		];
 		const table = entriesTable(l, res);
 		// The protocol: fewer columns than the full export.
-		const keep = ['Номинация', 'Место', 'Ранг', 'Равный балл', 'Номер', 'Участник', 'Регион', 'Статус', table.columns[12].header, 'Медиана', 'Разброс', 'Отзывов', 'Не хватает отзывов', 'Расхождение'];
+		const keep = ['Номинация', 'Место', 'Ранг', 'Равный балл', 'Номер', 'Участник', 'Регион', 'Статус', table.columns[12].header, ...(withSdOf(res) ? ['Неопределённость балла (±, модель)'] : []), 'Медиана', 'Разброс', 'Отзывов', 'Не хватает отзывов', 'Расхождение'];
 		const idx = keep.map((h) => table.columns.findIndex((c) => c.header === h));
 		await writeSheet(wb, out, 'Протокол', {
 			columns: idx.map((i) => table.columns[i]),

@@ -29,7 +29,7 @@ function refusal(fn: () => unknown): DomainError {
 	}
 	throw new Error('expected a refusal');
 }
-const SETTINGS = { normalize: false, disagreementThreshold: 20, winnersPerNomination: 1, jurorsPerEntry: 3, releaseFeedback: false, calibration: '' };
+const SETTINGS = { normalization: 'none' as const, disagreementThreshold: 20, winnersPerNomination: 1, jurorsPerEntry: 3, releaseFeedback: false, calibration: '' };
 
 describe('addJurorToEntry («назначить ещё эксперта»)', () => {
 	it('routes the least loaded eligible juror, then the next, then refuses with a reason', () => {
@@ -90,9 +90,9 @@ describe('finals', () => {
 		activateRound(db, f.roundId, org);
 		expect(finalsStarted(db, s.contestId)).toBe(true);
 		expect(refusal(() => createFinals(db, org, { fromRoundId: s.roundId, perNomination: 1 })).code).toBe('finals_started');
-		const e = refusal(() => updateResultsSettings(db, org, s.contestId, { ...SETTINGS, disagreementThreshold: 25, normalize: true }));
+		const e = refusal(() => updateResultsSettings(db, org, s.contestId, { ...SETTINGS, disagreementThreshold: 25, normalization: 'model' }));
 		expect(e.status).toBe(409);
-		expect(e.message).toContain('нормализация оценок');
+		expect(e.message).toContain('метод нормализации оценок');
 		expect(contestSettings(db.select().from(contests).where(eq(contests.id, s.contestId)).get()!.settings).normalize).toBe(false);
 		// Not results-relevant: still allowed.
 		const after = updateResultsSettings(db, org, s.contestId, { ...SETTINGS, disagreementThreshold: 25, releaseFeedback: true });

@@ -46,7 +46,7 @@ export function finalsRound(db: DbOrTx, contestId: string): Round | undefined {
 
 export interface FinalsInput {
 	fromRoundId: string;
-	/** Top N per nomination by the official ranking of the round (contest normalization setting). */
+	/** Top N per nomination by the official ranking of the round (the contest's normalization method). */
 	perNomination?: number;
 	/** Or hand-picked application ids (entries of the round). */
 	applicationIds?: string[];
@@ -131,7 +131,7 @@ export function createFinals(db: DB, actor: Actor | null, input: FinalsInput, no
 				action: 'round.shortlist',
 				entity: 'round',
 				entityId: round.id,
-				after: { mode, perNomination: mode === 'top' ? input.perNomination : null, normalize: cs.normalize, entries: ids.map((id) => numbers.get(id)) }
+				after: { mode, perNomination: mode === 'top' ? input.perNomination : null, normalize: cs.normalize, normalization: results.settings.normalization, entries: ids.map((id) => numbers.get(id)) }
 			},
 			now
 		);

@@ -34,9 +34,13 @@ import {
 	type EntryInfo,
 	type EntryResult,
 	type JurorStats,
+	type ModelSummary,
+	type NormalizationMode,
+	type ResultsNote,
 	type ResultsOutput,
 	type Review
 } from './compute';
+import type { JurorEstimate } from './model';
 
 export interface EntryMeta {
 	id: string;
@@ -216,12 +220,31 @@ export interface RoundResults extends ResultsOutput {
 }
 
 /**
- * computeResults over a loaded round. `normalize` overrides the contest setting (the console's
- * on/off switch); everything else comes from the contest settings and the round's K.
+ * Which normalization method to compute: `normalization` overrides the contest setting (the
+ * console's method switch, an export's `norm`); the old boolean `normalize` is still accepted
+ * (true = 'zscore', false = 'none'); neither — the contest's official method.
  */
-export function computeRound(l: LoadedRound, opts: { normalize?: boolean } = {}): RoundResults {
+export interface ModeOptions {
+	normalization?: NormalizationMode;
+	/** @deprecated the old on/off switch; `normalization` wins when both are given */
+	normalize?: boolean;
+}
+
+export function modeOf(l: Pick<LoadedRound, 'contest'>, opts: ModeOptions = {}): NormalizationMode {
+	if (opts.normalization) return opts.normalization;
+	if (opts.normalize !== undefined) return opts.normalize ? 'zscore' : 'none';
+	return l.contest.settings.normalization;
+}
+
+/**
+ * computeResults over a loaded round in one normalization mode (`modeOf`); everything else comes
+ * from the contest settings and the round's K.
+ */
+export function computeRound(l: LoadedRound, opts: ModeOptions = {}): RoundResults {
+	const normalization = modeOf(l, opts);
 	const settings = {
-		normalize: opts.normalize ?? l.contest.settings.normalize,
+		normalize: normalization !== 'none',
+		normalization,
 		disagreementThreshold: l.contest.settings.disagreementThreshold,
 		expectedReviews: expectedReviews(l)
 	};
@@ -284,7 +307,9 @@ export function computeRound(l: LoadedRound, opts: { normalize?: boolean } = {})
 
 /**
  * Merges outputs of disjoint nomination groups: entries re-sorted by (nominationId, position)
- * as computeResults does; summaries added; juror statistics pooled over the groups — count and
+ * as computeResults does; summaries added; in 'model' mode the model is fitted per group (its
+ * review graph is the group's), so the notes are concatenated (each group's, in group order) and
+ * the summaries combined (`mergeModels`); juror statistics pooled over the groups — count and
  * the extreme share add up exactly, mean and SD are pooled from the per-group moments,
  * min/max combine, `flat` is recomputed from the pooled min/max, and the agreement is the mean of
  * the per-group agreements weighted by the juror's counted reviews in each group (the per-group
@@ -332,6 +357,8 @@ export function mergeOutputs(outs: ResultsOutput[], criteriaCounts: number[]): R
 			};
 		});
 	const sum = (k: keyof ResultsOutput['summary']) => outs.reduce((s, o) => s + o.summary[k], 0);
+	const models = outs.map((o) => o.model).filter((m): m is ModelSummary => !!m);
+	const notes = outs.flatMap((o) => o.notes ?? []);
 	return {
 		entries,
 		jurors,
@@ -345,12 +372,51 @@ export function mergeOutputs(outs: ResultsOutput[], criteriaCounts: number[]): R
 			skippedReviews: sum('skippedReviews')
 		},
 		settings: outs[0].settings,
-		tieBreakCriterionId: outs[0].tieBreakCriterionId
+		tieBreakCriterionId: outs[0].tieBreakCriterionId,
+		...(models.length ? { notes: notes.length ? [separateFitNote(models.length), ...notes] : [separateFitNote(models.length)], model: mergeModels(models) } : {})
+	};
+}
+
+function separateFitNote(groups: number): ResultsNote {
+	return {
+		code: 'model_groups',
+		level: 'info',
+		text: `У номинаций разные наборы критериев: модель строгости подобрана отдельно для каждой из ${groups} групп номинаций с общей рубрикой; строгость эксперта в разных группах оценивается независимо.`
+	};
+}
+
+/**
+ * Model summaries of disjoint groups as one: 'model' applied when any group used the model (the
+ * groups that fell back say so in their notes), else the common fallback; components add up;
+ * converged only if every group converged; μ and σ0 are the review-weighted means; a juror who
+ * scored in several groups keeps the estimate of the group with most of their reviews (ties: the
+ * first group).
+ */
+export function mergeModels(models: ModelSummary[]): ModelSummary {
+	const applied: NormalizationMode = models.some((m) => m.applied === 'model') ? 'model' : models.some((m) => m.applied === 'zscore') ? 'zscore' : 'none';
+	const weight = (m: ModelSummary) => m.jurors.reduce((s, j) => s + j.reviews, 0);
+	const total = models.reduce((s, m) => s + weight(m), 0);
+	const avg = (k: 'mu' | 'sigma0') => (total > 0 ? models.reduce((s, m) => s + m[k] * weight(m), 0) / total : models[0][k]);
+	const best = new Map<string, JurorEstimate>();
+	for (const m of models)
+		for (const j of m.jurors) {
+			const prev = best.get(j.jurorId);
+			if (!prev || j.reviews > prev.reviews) best.set(j.jurorId, j);
+		}
+	return {
+		method: models[0].method,
+		applied,
+		converged: models.every((m) => m.converged),
+		iterations: Math.max(...models.map((m) => m.iterations)),
+		components: models.reduce((s, m) => s + m.components, 0),
+		mu: avg('mu'),
+		sigma0: avg('sigma0'),
+		jurors: [...best.values()].sort((a, b) => (a.jurorId < b.jurorId ? -1 : a.jurorId > b.jurorId ? 1 : 0))
 	};
 }
 
 /** Load + compute in one call (what most pages need). */
-export function roundResults(db: DB, roundId: string, opts: { normalize?: boolean } = {}) {
+export function roundResults(db: DB, roundId: string, opts: ModeOptions = {}) {
 	const loaded = loadRound(db, roundId);
 	return { loaded, results: computeRound(loaded, opts) };
 }

@@ -23,7 +23,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DB, DbOrTx } from '../db/client';
 import { applications, users } from '../db/schema';
-import type { LoadedRound, RoundResults } from './load';
+import type { LoadedRound, ModeOptions, RoundResults } from './load';
 import { cachedDerived, cachedResults } from './cache';
 import { ruCompare } from './exports';
 
@@ -129,10 +129,10 @@ export function jurorSignals(l: LoadedRound, res: RoundResults, now = Date.now()
  * jurorSignals of a round from the results cache: computed once per change of the round (and
  * per mode; `now` matters only through whether the deadline has passed). Shared: do not mutate.
  */
-export function roundJurorSignals(db: DB, roundId: string, opts: { normalize?: boolean } = {}, now = Date.now()) {
+export function roundJurorSignals(db: DB, roundId: string, opts: ModeOptions = {}, now = Date.now()) {
 	const { loaded, results } = cachedResults(db, roundId, opts);
 	const passed = loaded.round.deadlineAt !== null && loaded.round.deadlineAt < now;
-	const signals = cachedDerived(db, roundId, `signals:${results.settings.normalize}:${passed}`, () => jurorSignals(loaded, results, now));
+	const signals = cachedDerived(db, roundId, `signals:${results.settings.normalization}:${passed}`, () => jurorSignals(loaded, results, now));
 	return { loaded, results, signals };
 }
 

@@ -18,14 +18,14 @@ import type { DbOrTx } from '../db/client';
 import { applications, contests } from '../db/schema';
 import { audit } from '../audit';
 import { DomainError, notFound } from '../errors';
-import { contestSettings, contestSettingsSchema, type ContestSettings } from '../contests/settings';
+import { contestSettings, contestSettingsSchema, type ContestSettings, type Normalization } from '../contests/settings';
 import { finalsStarted } from './finals';
 import { by, type Actor } from '../actor';
 
-export const RESULTS_SETTINGS_KEYS = ['normalize', 'disagreementThreshold', 'jurorsPerEntry', 'winnersPerNomination', 'calibrationEntryIds'] as const;
+export const RESULTS_SETTINGS_KEYS = ['normalization', 'disagreementThreshold', 'jurorsPerEntry', 'winnersPerNomination', 'calibrationEntryIds'] as const;
 
 export const RESULTS_SETTINGS_TITLE: Record<(typeof RESULTS_SETTINGS_KEYS)[number], string> = {
-	normalize: 'нормализация оценок',
+	normalization: 'метод нормализации оценок',
 	disagreementThreshold: 'порог расхождения',
 	jurorsPerEntry: 'экспертов на заявку',
 	winnersPerNomination: 'победителей в номинации',
@@ -50,7 +50,8 @@ export function assertResultsSettingsChange(db: DbOrTx, contestId: string, befor
 }
 
 export interface ResultsSettingsPatch {
-	normalize: boolean;
+	/** The official method; the stored boolean `normalize` follows it (contests/settings.ts). */
+	normalization: Normalization;
 	disagreementThreshold: number;
 	winnersPerNomination: number;
 	jurorsPerEntry: number;
@@ -68,7 +69,8 @@ export function updateResultsSettings(db: DbOrTx, actor: Actor, contestId: strin
 		const before = contestSettings(c.settings);
 		const after = contestSettingsSchema.parse({
 			...before,
-			normalize: patch.normalize,
+			normalization: patch.normalization,
+			normalize: patch.normalization !== 'none',
 			disagreementThreshold: patch.disagreementThreshold,
 			winnersPerNomination: patch.winnersPerNomination,
 			jurorsPerEntry: patch.jurorsPerEntry,
@@ -76,7 +78,7 @@ export function updateResultsSettings(db: DbOrTx, actor: Actor, contestId: strin
 			calibrationEntryIds: idsByNumbers(tx, contestId, patch.calibration, 'calibration')
 		});
 		assertResultsSettingsChange(tx, contestId, before, after);
-		const keys = [...RESULTS_SETTINGS_KEYS, 'releaseFeedback'] as const;
+		const keys = [...RESULTS_SETTINGS_KEYS, 'normalize', 'releaseFeedback'] as const;
 		const diffKeys = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
 		if (!diffKeys.length) return after;
 		tx.update(contests)

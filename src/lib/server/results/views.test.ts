@@ -119,10 +119,14 @@ function jurorRowsRef(l: LoadedRound, res: RoundResults, jurorId: string): Cell[
 /** The rows of the results page before issue 18 (both modes computed, filtered in memory). */
 function resultsRowsRef(db: DB, roundId: string, q: ResultsQuery) {
 	const l = loadRound(db, roundId);
-	const normalize = q.normalize ?? l.contest.settings.normalize;
-	const res = computeRound(l, { normalize });
-	const other = computeRound(l, { normalize: !normalize });
-	const otherRank = new Map(other.entries.map((e) => [e.applicationId, e.rank]));
+	const official = l.contest.settings.normalization;
+	const mode = q.mode ?? official;
+	const res = computeRound(l, { normalization: mode });
+	// the column: the official rank when another method is shown; else the asked method's ('auto': z-score, or raw beside z-score)
+	const asked = q.compare === 'auto' ? (mode === 'zscore' ? 'none' : 'zscore') : q.compare;
+	const otherMode = mode !== official ? official : asked && asked !== mode ? asked : null;
+	const other = otherMode ? computeRound(l, { normalization: otherMode }) : null;
+	const otherRank = new Map((other?.entries ?? []).map((e) => [e.applicationId, e.rank]));
 	const meta = new Map(l.entries.map((e) => [e.id, e]));
 	const nomOrder = new Map(l.nominations.map((n, i) => [n.id, i]));
 	const needle = q.q.toLowerCase();
@@ -186,11 +190,11 @@ describe.each([0, 1])('views at scale = the in-memory ones (data set %i)', (i) =
 	it('juror signals: one pass per round equals the per-juror scans, for both modes and both sides of the deadline', () => {
 		const { db, roundId } = ds();
 		const l = loadRound(db, roundId);
-		for (const normalize of [false, true]) {
-			const res = computeRound(l, { normalize });
+		for (const normalization of ['none', 'zscore', 'model'] as const) {
+			const res = computeRound(l, { normalization });
 			for (const now of [Date.now(), (l.round.deadlineAt ?? Date.now()) + 1000]) {
 				expect(jurorSignals(l, res, now)).toEqual(jurorSignalsRef(l, res, now));
-				expect(roundJurorSignals(db, roundId, { normalize }, now).signals).toEqual(jurorSignalsRef(l, res, now));
+				expect(roundJurorSignals(db, roundId, { normalization }, now).signals).toEqual(jurorSignalsRef(l, res, now));
 			}
 		}
 	});
@@ -208,11 +212,13 @@ describe.each([0, 1])('views at scale = the in-memory ones (data set %i)', (i) =
 		const { db, roundId } = ds();
 		const l = loadRound(db, roundId);
 		const qs: ResultsQuery[] = [];
-		for (const normalize of [null, true, false])
-			for (const only of ['', 'flagged', 'missing', 'unscored'] as const) qs.push({ normalize, nomination: '', only, q: '', page: 1, compare: true });
-		qs.push({ normalize: null, nomination: l.nominations[1].id, only: '', q: '', page: 1, compare: true });
-		qs.push({ normalize: null, nomination: '', only: '', q: 'а', page: 2, compare: true });
-		qs.push({ normalize: null, nomination: '', only: '', q: '', page: 99, compare: true });
+		for (const mode of [null, 'none', 'zscore', 'model'] as const)
+			for (const only of ['', 'flagged', 'missing', 'unscored'] as const) qs.push({ mode, nomination: '', only, q: '', page: 1, compare: 'auto' });
+		for (const compare of ['none', 'zscore', 'model'] as const) qs.push({ mode: null, nomination: '', only: '', q: '', page: 1, compare });
+		qs.push({ mode: 'model', nomination: '', only: 'flagged', q: '', page: 1, compare: null });
+		qs.push({ mode: null, nomination: l.nominations[1].id, only: '', q: '', page: 1, compare: 'auto' });
+		qs.push({ mode: null, nomination: '', only: '', q: 'а', page: 2, compare: 'auto' });
+		qs.push({ mode: null, nomination: '', only: '', q: '', page: 99, compare: 'auto' });
 		for (const q of qs) {
 			const v = resultsPage(db, roundId, q);
 			const ref = resultsRowsRef(db, roundId, q);
@@ -220,11 +226,13 @@ describe.each([0, 1])('views at scale = the in-memory ones (data set %i)', (i) =
 			expect(v.pages).toBe(ref.pages);
 			expect(v.rows.map((r) => ({ applicationId: r.applicationId, number: r.number, position: r.position, rank: r.rank, score: r.score, otherRank: r.otherRank, region: r.region, totals: r.totals }))).toEqual(ref.rows);
 		}
-		const plain = resultsPage(db, roundId, { normalize: null, nomination: '', only: '', q: '', page: 1, compare: false });
-		expect(plain.compare).toBe(false);
+		const plain = resultsPage(db, roundId, { mode: null, nomination: '', only: '', q: '', page: 1, compare: null });
+		expect(plain.compareWith).toBeNull();
 		expect(plain.rows.every((r) => r.otherRank === null)).toBe(true);
-		// a mode other than the official one is a comparison by itself
-		expect(resultsPage(db, roundId, { normalize: !l.contest.settings.normalize, nomination: '', only: '', q: '', page: 1, compare: false }).compare).toBe(true);
+		// a mode other than the official one is a comparison by itself (with the official one)
+		const official = l.contest.settings.normalization;
+		for (const mode of ['none', 'zscore', 'model'] as const)
+			if (mode !== official) expect(resultsPage(db, roundId, { mode, nomination: '', only: '', q: '', page: 1, compare: null }).compareWith).toBe(official);
 	});
 
 	it.each([undefined, 7])('protocol (page size %s): the pages of every nomination put together are the whole protocol', (pageSize) => {

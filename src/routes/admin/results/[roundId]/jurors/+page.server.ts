@@ -4,13 +4,16 @@ import { act } from '$lib/server/http/form';
 import { orPage } from '$lib/server/http/page';
 import { actorOf } from '$lib/server/http/scope';
 import { calibrationView, roundJurorSignals, SIGNALS } from '$lib/server/results/quality';
+import { roundModelView } from '$lib/server/results/console';
 import { assignCalibration } from '$lib/server/review/assignments';
 
 export const load: PageServerLoad = async ({ parent, params }) => {
 	await parent();
 	return orPage(() => {
-		const { loaded: l, results: res, signals } = roundJurorSignals(db(), params.roundId, { normalize: false });
+		const { loaded: l, results: res, signals } = roundJurorSignals(db(), params.roundId, { normalization: 'none' });
 		return {
+			model: roundModelView(db(), params.roundId),
+			official: l.contest.settings.normalization,
 			round: l.round,
 			threshold: l.contest.settings.disagreementThreshold,
 			contestId: l.contest.id,

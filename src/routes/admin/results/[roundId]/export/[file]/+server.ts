@@ -4,11 +4,12 @@ import { guard } from '$lib/server/http/guards';
 import { db } from '$lib/server/db/client';
 import { textRefusal } from '$lib/server/http/page';
 import { cachedDerived, cachedResults } from '$lib/server/results/cache';
+import { parseMode } from '$lib/server/results/console';
 import { CSV_TYPE, XLSX_TYPE, entriesCsv, entriesXlsx, fileResponse, jurorCsv, jurorIndex, jurorsXlsx, protocolXlsx } from '$lib/server/results/exports';
 
 /**
  * Streamed exports of a round: entries.xlsx, entries.csv, jurors.xlsx, juror.csv?juror=<id>,
- * protocol.xlsx. `norm=on|off` overrides the contest's normalization (the console's switch).
+ * protocol.xlsx. `norm=none|zscore|model` (old links: on|off) overrides the contest's method (the console's switch).
  * The round's data and results come from the results cache (computed once per change).
  * An empty round answers 409 with a plain Russian message.
  */
@@ -18,8 +19,8 @@ export const GET: RequestHandler = (event) => {
 	const norm = url.searchParams.get('norm');
 	try {
 		const d = db();
-		const { loaded: l, results: res } = cachedResults(d, params.roundId, { normalize: norm === 'on' ? true : norm === 'off' ? false : undefined });
-		const idx = () => cachedDerived(d, params.roundId, `jurorIndex:${res.settings.normalize}`, () => jurorIndex(l, res));
+		const { loaded: l, results: res } = cachedResults(d, params.roundId, { normalization: parseMode(norm) ?? undefined });
+		const idx = () => cachedDerived(d, params.roundId, `jurorIndex:${res.settings.normalization}`, () => jurorIndex(l, res));
 		const stem = `${l.contest.slug}-tur-${l.round.number}`;
 		switch (params.file) {
 			case 'entries.xlsx':
