@@ -43,10 +43,17 @@ export const backupDuration = gauge('portal_backup_last_duration_seconds', 'Дл
 export const backupSize = gauge('portal_backup_last_size_bytes', 'Размер последней успешной резервной копии (сжатой)');
 export const embeddedS3Restarts = counter('portal_embedded_s3_restarts_total', 'Перезапуски встроенного S3 после его падения');
 
+export interface JobCount {
+	kind: string;
+	state: string;
+	n: number;
+	oldestAgeSec: number;
+}
+
 /** State read at scrape time; set by the modules that own it (boot registers them). */
 export interface StateSources {
 	/** Job counts and the oldest job's age by kind and state. */
-	jobs?: () => { kind: string; state: string; n: number; oldestAgeSec: number }[];
+	jobs?: () => JobCount[];
 	/** Files of the database (main, -wal). */
 	databaseFiles?: () => string[];
 	/** Time of the last successful backup (ms), or null. */
@@ -67,26 +74,21 @@ function safe<T>(fn: (() => T) | undefined): T | undefined {
 	}
 }
 
-new client.Gauge({
-	name: 'portal_jobs',
-	help: 'Фоновые задачи в базе по виду и состоянию',
-	labelNames: ['kind', 'state'] as const,
-	registers: [registry],
-	collect() {
-		this.reset();
-		for (const r of safe(sources.jobs) ?? []) this.set({ kind: r.kind, state: r.state }, r.n);
-	}
-});
-new client.Gauge({
-	name: 'portal_jobs_oldest_age_seconds',
-	help: 'Возраст самой старой задачи по виду и состоянию (для queued — сколько готовая задача ждёт)',
-	labelNames: ['kind', 'state'] as const,
-	registers: [registry],
-	collect() {
-		this.reset();
-		for (const r of safe(sources.jobs) ?? []) this.set({ kind: r.kind, state: r.state }, r.oldestAgeSec);
-	}
-});
+// Two gauges of the jobs by kind and state: how many, and how old the oldest is.
+for (const [name, help, value] of [
+	['portal_jobs', 'Фоновые задачи в базе по виду и состоянию', (r: JobCount) => r.n],
+	['portal_jobs_oldest_age_seconds', 'Возраст самой старой задачи по виду и состоянию (для queued — сколько готовая задача ждёт)', (r: JobCount) => r.oldestAgeSec]
+] as const)
+	new client.Gauge({
+		name,
+		help,
+		labelNames: ['kind', 'state'] as const,
+		registers: [registry],
+		collect() {
+			this.reset();
+			for (const r of safe(sources.jobs) ?? []) this.set({ kind: r.kind, state: r.state }, value(r));
+		}
+	});
 new client.Gauge({
 	name: 'portal_db_size_bytes',
 	help: 'Размер файлов базы SQLite (основной файл и WAL)',
