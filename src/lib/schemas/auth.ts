@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import '../zod-ru';
 
-const email = z
+/** An e-mail address, trimmed and lower-cased (also the jury import's and invitation's field). */
+export const emailField = z
 	.string({ error: 'Укажите адрес электронной почты' })
 	.trim()
 	.min(1, 'Укажите адрес электронной почты')
@@ -17,7 +18,8 @@ export const password = z
 	.refine((v) => /\p{L}/u.test(v) && /\d/.test(v), 'Пароль должен содержать хотя бы одну букву и одну цифру')
 	.refine((v) => new Set(v).size >= 5, 'Пароль слишком простой: используйте разные символы');
 
-const fio = z
+/** ФИО: letters, spaces, dots, apostrophes and hyphens (also the jury's forms). */
+export const fioField = z
 	.string({ error: 'Укажите ФИО' })
 	.trim()
 	.min(5, 'Укажите фамилию, имя и отчество (если есть)')
@@ -26,8 +28,8 @@ const fio = z
 
 export const registerSchema = z
 	.object({
-		fio,
-		email,
+		fio: fioField,
+		email: emailField,
 		password,
 		password2: z.string(),
 		agree: z.literal('on', { error: 'Необходимо согласие с правилами портала' })
@@ -35,11 +37,11 @@ export const registerSchema = z
 	.refine((d) => d.password === d.password2, { message: 'Пароли не совпадают', path: ['password2'] });
 
 export const loginSchema = z.object({
-	email,
+	email: emailField,
 	password: z.string({ error: 'Введите пароль' }).min(1, 'Введите пароль').max(128, 'Пароль слишком длинный')
 });
 
-export const resetRequestSchema = z.object({ email });
+export const resetRequestSchema = z.object({ email: emailField });
 
 export const resetSchema = z
 	.object({ password, password2: z.string() })

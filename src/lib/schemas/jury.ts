@@ -5,21 +5,10 @@
 import { z } from 'zod';
 import '../zod-ru';
 import { REGION_CODES } from '$lib/data/regions';
+import { emailField, fioField } from './auth';
 
-export const emailField = z
-	.string({ error: 'Укажите адрес электронной почты' })
-	.trim()
-	.min(1, 'Укажите адрес электронной почты')
-	.max(254, 'Адрес почты слишком длинный')
-	.pipe(z.email({ error: 'Неверный адрес электронной почты' }))
-	.transform((v) => v.toLowerCase());
-
-export const fioField = z
-	.string({ error: 'Укажите ФИО' })
-	.trim()
-	.min(5, 'Укажите фамилию, имя и отчество (если есть)')
-	.max(150, 'ФИО слишком длинное (не более 150 символов)')
-	.regex(/^[\p{L} .'’-]+$/u, 'ФИО может содержать только буквы, пробелы, точки, апострофы и дефисы');
+/** The same e-mail and ФИО rules as registration. */
+export { emailField, fioField };
 
 export const regionField = z
 	.string()

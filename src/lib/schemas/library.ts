@@ -80,6 +80,23 @@ const req = (label: string, min: number, max: number) =>
 		.min(min, min <= 1 ? `Заполните поле «${label}»` : `Поле «${label}»: не короче ${min} символов`)
 		.max(max, `Поле «${label}»: не длиннее ${max} символов`);
 const opt = (label: string, max: number) => z.string().trim().max(max, `Поле «${label}»: не длиннее ${max} символов`).default('');
+/**
+ * A required choice from a list, given by its code or its name (`find`): the code it stands for,
+ * or the `unknown` message with what was given (cut to 60 characters).
+ */
+const oneOf = (missing: string, find: (v: string) => { code: string } | undefined, unknown: (given: string) => string) =>
+	z
+		.string({ error: missing })
+		.trim()
+		.min(1, missing)
+		.transform((v, ctx) => {
+			const found = find(v);
+			if (!found) {
+				ctx.addIssue({ code: 'custom', message: unknown(v.slice(0, 60)) });
+				return z.NEVER;
+			}
+			return found.code;
+		});
 
 /** «3,4», «1 200», «−5» → a number; '' → null. */
 export function parseNumber(v: string | undefined | null): number | null | typeof NaN {
@@ -119,35 +136,23 @@ export const practiceInputSchema = z
 		problem: opt('Проблема', 5000),
 		actions: opt('Что сделано', 10000),
 		team: opt('Команда', 2000),
-		region: z
-			.string({ error: 'Выберите регион' })
-			.trim()
-			.min(1, 'Выберите регион')
-			.transform((v, ctx) => {
+		region: oneOf(
+			'Выберите регион',
+			(v) => {
 				const low = v.toLowerCase().replace(/ё/g, 'е');
 				const name = (x: { name: string }) => x.name.toLowerCase().replace(/ё/g, 'е');
 				const partial = REGIONS.filter((x) => name(x).includes(low));
-				const r = regionByCode(v) ?? REGIONS.find((x) => name(x) === low) ?? (low.length >= 4 && partial.length === 1 ? partial[0] : undefined);
-				if (!r) {
-					ctx.addIssue({ code: 'custom', message: `Неизвестный регион «${v.slice(0, 60)}»: укажите код (16) или название (Республика Татарстан)` });
-					return z.NEVER;
-				}
-				return r.code;
-			}),
+				return regionByCode(v) ?? REGIONS.find((x) => name(x) === low) ?? (low.length >= 4 && partial.length === 1 ? partial[0] : undefined);
+			},
+			(v) => `Неизвестный регион «${v}»: укажите код (16) или название (Республика Татарстан)`
+		),
 		municipality: opt('Муниципальное образование', 200),
 		organization: opt('Организация', 300),
-		sphere: z
-			.string({ error: 'Выберите сферу' })
-			.trim()
-			.min(1, 'Выберите сферу')
-			.transform((v, ctx) => {
-				const s = SPHERES.find((x) => x.code === v || x.title.toLowerCase() === v.toLowerCase());
-				if (!s) {
-					ctx.addIssue({ code: 'custom', message: `Неизвестная сфера «${v.slice(0, 60)}»: одна из ${SPHERES.map((x) => x.title).join(', ')}` });
-					return z.NEVER;
-				}
-				return s.code;
-			}),
+		sphere: oneOf(
+			'Выберите сферу',
+			(v) => SPHERES.find((x) => x.code === v || x.title.toLowerCase() === v.toLowerCase()),
+			(v) => `Неизвестная сфера «${v}»: одна из ${SPHERES.map((x) => x.title).join(', ')}`
+		),
 		nomination: opt('Номинация', 300),
 		year: year('Год', 1990),
 		since: z.union([z.literal('').transform(() => null), year('Год начала', 1950)]).default(null),

@@ -1,10 +1,11 @@
 import { desc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
+import { withApplicationContext } from '../db/entries';
 import { applications, contests, nominations } from '../db/schema';
 
 /** The applicant's own applications with their contest and nomination. */
 export function listMyApplications(db: DbOrTx, userId: string) {
-	return db
+	const q = db
 		.select({
 			id: applications.id,
 			number: applications.number,
@@ -18,8 +19,8 @@ export function listMyApplications(db: DbOrTx, userId: string) {
 			practiceTitle: applications.practice
 		})
 		.from(applications)
-		.innerJoin(contests, eq(contests.id, applications.contestId))
-		.innerJoin(nominations, eq(nominations.id, applications.nominationId))
+		.$dynamic();
+	return withApplicationContext(q)
 		.where(eq(applications.applicantId, userId))
 		.orderBy(desc(applications.updatedAt))
 		.all();

@@ -68,6 +68,15 @@ async function startMultipart(user: Parameters<typeof signUploadRequest>[1], key
 	return /<UploadId>([^<]+)</.exec(await (await fetch(create.url, { method: 'POST', headers: create.headers })).text())![1];
 }
 
+/** A 6 MB video upload left half-way: started, its first 5 MB part sent, never completed. */
+async function halfUploadedVideo(user: Actor, applicationId: string, filename: string) {
+	const asset = createUpload(db, user, { applicationId, kind: 'video', filename, type: 'video/mp4', size: 6 * 1024 * 1024 });
+	const uploadId = await startMultipart(user, asset.key);
+	const part = await signUploadRequest(db, user, { method: 'PUT', key: asset.key, uploadId, partNumber: 1 });
+	await fetch(part.url, { method: 'PUT', body: new Uint8Array(5 * 1024 * 1024) });
+	return { asset, uploadId };
+}
+
 describe('direct-to-S3 uploads', () => {
 	it('start → sign → PUT parts → complete: the server verifies size, type and duration', async () => {
 		const { user, app } = await setup();
@@ -159,10 +168,7 @@ describe('direct-to-S3 uploads', () => {
 
 	it('abort cleans up the multipart upload and forgets the asset', async () => {
 		const { user, app } = await setup();
-		const a = createUpload(db, user, { applicationId: app.id, kind: 'video', filename: 'a.mp4', type: 'video/mp4', size: 6 * 1024 * 1024 });
-		const uploadId = await startMultipart(user, a.key);
-		const part = await signUploadRequest(db, user, { method: 'PUT', key: a.key, uploadId, partNumber: 1 });
-		await fetch(part.url, { method: 'PUT', body: new Uint8Array(5 * 1024 * 1024) });
+		const { asset: a, uploadId } = await halfUploadedVideo(user, app.id, 'a.mp4');
 		// Resume after a reload lists what is already there.
 		const list = await signUploadRequest(db, user, { method: 'GET', key: a.key, uploadId });
 		expect(await (await fetch(list.url)).text()).toContain('<PartNumber>1</PartNumber>');
@@ -211,10 +217,7 @@ describe('direct-to-S3 uploads', () => {
 
 	it('the sweep aborts uploads abandoned for two days and keeps recent ones', async () => {
 		const { user, app } = await setup();
-		const old = createUpload(db, user, { applicationId: app.id, kind: 'video', filename: 'old.mp4', type: 'video/mp4', size: 6 * 1024 * 1024 });
-		const uploadId = await startMultipart(user, old.key);
-		const part = await signUploadRequest(db, user, { method: 'PUT', key: old.key, uploadId, partNumber: 1 });
-		await fetch(part.url, { method: 'PUT', body: new Uint8Array(5 * 1024 * 1024) });
+		const { asset: old, uploadId } = await halfUploadedVideo(user, app.id, 'old.mp4');
 		const fresh = createUpload(db, user, { applicationId: app.id, kind: 'letter', filename: 'new.pdf', type: 'application/pdf', size: 1000 });
 		db.update(assets).set({ updatedAt: new Date(Date.now() - STALE_UPLOAD_MS - 60_000) }).where(eq(assets.id, old.id)).run();
 		expect(await sweepStaleUploads(db)).toEqual({ aborted: 1 });

@@ -18,6 +18,7 @@ import { DomainError, notFound } from '../errors';
 import { assertResultsSettingsChange } from '../results/settings-guard';
 import { contestSettings, contestSettingsSchema } from './settings';
 import { contestHistory } from './history';
+import { countByStatus } from './queries';
 import { DATE_ORDER, CONTEST_FIELD_LABEL, type ContestInput, type NominationInput } from '../../schemas/contest';
 import { PHASE_TITLE } from '../../glossary';
 import { fmtDateTime, plural } from '../../format';
@@ -53,15 +54,9 @@ export function getContest(db: DbOrTx, id: string): Contest {
 }
 
 function countBy(db: DbOrTx, contestId: string) {
-	const rows = db
-		.select({ status: applications.status, n: sql<number>`count(*)` })
-		.from(applications)
-		.where(eq(applications.contestId, contestId))
-		.groupBy(applications.status)
-		.all();
-	const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
+	const byStatus = countByStatus(db, contestId);
 	const entries = ENTRY_STATUSES.reduce((s, k) => s + (byStatus[k] ?? 0), 0);
-	const total = rows.reduce((s, r) => s + r.n, 0);
+	const total = Object.values(byStatus).reduce((s, n) => s + n, 0);
 	return { byStatus, entries, total };
 }
 

@@ -25,6 +25,17 @@ export function countSubmitted(db: DbOrTx, contestId: string): number {
 	);
 }
 
+/** How many applications of the contest are in each status (drafts and withdrawn ones included). */
+export function countByStatus(db: DbOrTx, contestId: string): Record<string, number> {
+	const rows = db
+		.select({ status: applications.status, n: sql<number>`count(*)` })
+		.from(applications)
+		.where(eq(applications.contestId, contestId))
+		.groupBy(applications.status)
+		.all();
+	return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
 export { PHASE_TITLE } from '../../glossary';
 
 /**

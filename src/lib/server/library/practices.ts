@@ -5,6 +5,7 @@
  */
 import { and, asc, desc, eq, like, or, sql } from 'drizzle-orm';
 import type { DB, DbOrTx } from '../db/client';
+import { withApplicationContext } from '../db/entries';
 import { adoptions, applications, assets, contests, nominations, practices, users, type Asset, type Practice } from '../db/schema';
 import { audit } from '../audit';
 import type { Actor } from '../actor';
@@ -210,7 +211,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'nu
 
 /** The winners of all contests with the practice made of each, if any (for the organizer). */
 export function listWinners(db: DbOrTx) {
-	return db
+	const q = db
 		.select({
 			id: applications.id,
 			number: applications.number,
@@ -225,9 +226,8 @@ export function listWinners(db: DbOrTx) {
 			practiceStatus: practices.status
 		})
 		.from(applications)
-		.innerJoin(contests, eq(contests.id, applications.contestId))
-		.innerJoin(nominations, eq(nominations.id, applications.nominationId))
-		.innerJoin(users, eq(users.id, applications.applicantId))
+		.$dynamic();
+	return withApplicationContext(q)
 		.leftJoin(practices, eq(practices.applicationId, applications.id))
 		.where(eq(applications.status, 'winner'))
 		.orderBy(desc(contests.year), asc(nominations.sort), asc(applications.number))
@@ -253,12 +253,8 @@ export function listWinners(db: DbOrTx) {
 export function createFromApplication(db: DbOrTx, actor: Actor, applicationId: string, now = new Date()): Practice {
 	assertOrganizer(actor);
 	return db.transaction(() => {
-		const row = db
-			.select({ app: applications, contest: contests, nomination: nominations, user: users })
-			.from(applications)
-			.innerJoin(contests, eq(contests.id, applications.contestId))
-			.innerJoin(nominations, eq(nominations.id, applications.nominationId))
-			.innerJoin(users, eq(users.id, applications.applicantId))
+		const q = db.select({ app: applications, contest: contests, nomination: nominations, user: users }).from(applications).$dynamic();
+		const row = withApplicationContext(q)
 			.where(eq(applications.id, applicationId))
 			.get();
 		if (!row) throw notFound('Заявка не найдена');

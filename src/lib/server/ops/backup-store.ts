@@ -44,21 +44,20 @@ export class DirStore implements BackupStore {
 		if (!p.startsWith(this.location)) throw new Error(`недопустимое имя в хранилище копий: ${name}`);
 		return p;
 	}
-	async putFile(name: string, file: string) {
+	/** Written whole or not at all: into `name.part`, synced, then renamed over `name`. */
+	private async atomically(name: string, write: (part: string) => Promise<void>) {
 		const dest = this.full(name);
 		await fs.promises.mkdir(path.dirname(dest), { recursive: true });
 		const part = `${dest}.part`;
-		await fs.promises.copyFile(file, part);
+		await write(part);
 		await fsyncFile(part);
 		await fs.promises.rename(part, dest);
 	}
+	async putFile(name: string, file: string) {
+		await this.atomically(name, (part) => fs.promises.copyFile(file, part));
+	}
 	async putText(name: string, text: string) {
-		const dest = this.full(name);
-		await fs.promises.mkdir(path.dirname(dest), { recursive: true });
-		const part = `${dest}.part`;
-		await fs.promises.writeFile(part, text);
-		await fsyncFile(part);
-		await fs.promises.rename(part, dest);
+		await this.atomically(name, (part) => fs.promises.writeFile(part, text));
 	}
 	async getFile(name: string, dest: string) {
 		await fs.promises.copyFile(this.full(name), dest);

@@ -16,12 +16,15 @@ client.collectDefaultMetrics({ register: registry });
 
 const ms = (n: number) => n / 1000;
 
-export const httpRequests = new client.Counter({
-	name: 'portal_http_requests_total',
-	help: 'HTTP-запросы по маршруту (route id SvelteKit), методу и статусу',
-	labelNames: ['route', 'method', 'status'] as const,
-	registers: [registry]
-});
+/** A counter of this registry with these label names. */
+function counter<L extends string = never>(name: string, help: string, labels: readonly L[] = []) {
+	return new client.Counter<L>({ name, help, labelNames: labels, registers: [registry] });
+}
+function gauge(name: string, help: string) {
+	return new client.Gauge({ name, help, registers: [registry] });
+}
+
+export const httpRequests = counter('portal_http_requests_total', 'HTTP-запросы по маршруту (route id SvelteKit), методу и статусу', ['route', 'method', 'status']);
 export const httpDuration = new client.Histogram({
 	name: 'portal_http_request_duration_seconds',
 	help: 'Время ответа по маршруту, методу и статусу',
@@ -29,67 +32,28 @@ export const httpDuration = new client.Histogram({
 	buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map((b) => b),
 	registers: [registry]
 });
-export const jobsFinished = new client.Counter({
-	name: 'portal_jobs_finished_total',
-	help: 'Попытки фоновых задач этого процесса по виду и исходу (done, retry, failed, dead)',
-	labelNames: ['kind', 'outcome'] as const,
-	registers: [registry]
-});
-export const uploads = new client.Counter({
-	name: 'portal_uploads_total',
-	help: 'Загрузки файлов: started, completed, refused (отклонены проверкой), unavailable (хранилище недоступно)',
-	labelNames: ['kind', 'event'] as const,
-	registers: [registry]
-});
-export const mails = new client.Counter({
-	name: 'portal_mails_total',
-	help: 'Письма: sent, failed (попытка не удалась)',
-	labelNames: ['outcome'] as const,
-	registers: [registry]
-});
-export const s3Errors = new client.Counter({
-	name: 'portal_s3_errors_total',
-	help: 'Ошибки запросов к S3 по операции (после повторов SDK)',
-	labelNames: ['operation'] as const,
-	registers: [registry]
-});
-export const ffmpegErrors = new client.Counter({
-	name: 'portal_ffmpeg_errors_total',
-	help: 'Ошибки ffmpeg/ffprobe по коду (crashed, timeout, corrupt, unavailable…)',
-	labelNames: ['code'] as const,
-	registers: [registry]
-});
-export const backupRuns = new client.Counter({
-	name: 'portal_backup_runs_total',
-	help: 'Резервные копии: ok, failed',
-	labelNames: ['outcome'] as const,
-	registers: [registry]
-});
-export const backupRetries = new client.Counter({
-	name: 'portal_backup_retries_total',
-	help: 'Повторы записи резервной копии в хранилище после ошибки',
-	registers: [registry]
-});
-export const backupDuration = new client.Gauge({
-	name: 'portal_backup_last_duration_seconds',
-	help: 'Длительность последней успешной резервной копии',
-	registers: [registry]
-});
-export const backupSize = new client.Gauge({
-	name: 'portal_backup_last_size_bytes',
-	help: 'Размер последней успешной резервной копии (сжатой)',
-	registers: [registry]
-});
-export const embeddedS3Restarts = new client.Counter({
-	name: 'portal_embedded_s3_restarts_total',
-	help: 'Перезапуски встроенного S3 после его падения',
-	registers: [registry]
-});
+export const jobsFinished = counter('portal_jobs_finished_total', 'Попытки фоновых задач этого процесса по виду и исходу (done, retry, failed, dead)', ['kind', 'outcome']);
+export const uploads = counter('portal_uploads_total', 'Загрузки файлов: started, completed, refused (отклонены проверкой), unavailable (хранилище недоступно)', ['kind', 'event']);
+export const mails = counter('portal_mails_total', 'Письма: sent, failed (попытка не удалась)', ['outcome']);
+export const s3Errors = counter('portal_s3_errors_total', 'Ошибки запросов к S3 по операции (после повторов SDK)', ['operation']);
+export const ffmpegErrors = counter('portal_ffmpeg_errors_total', 'Ошибки ffmpeg/ffprobe по коду (crashed, timeout, corrupt, unavailable…)', ['code']);
+export const backupRuns = counter('portal_backup_runs_total', 'Резервные копии: ok, failed', ['outcome']);
+export const backupRetries = counter('portal_backup_retries_total', 'Повторы записи резервной копии в хранилище после ошибки');
+export const backupDuration = gauge('portal_backup_last_duration_seconds', 'Длительность последней успешной резервной копии');
+export const backupSize = gauge('portal_backup_last_size_bytes', 'Размер последней успешной резервной копии (сжатой)');
+export const embeddedS3Restarts = counter('portal_embedded_s3_restarts_total', 'Перезапуски встроенного S3 после его падения');
+
+export interface JobCount {
+	kind: string;
+	state: string;
+	n: number;
+	oldestAgeSec: number;
+}
 
 /** State read at scrape time; set by the modules that own it (boot registers them). */
 export interface StateSources {
 	/** Job counts and the oldest job's age by kind and state. */
-	jobs?: () => { kind: string; state: string; n: number; oldestAgeSec: number }[];
+	jobs?: () => JobCount[];
 	/** Files of the database (main, -wal). */
 	databaseFiles?: () => string[];
 	/** Time of the last successful backup (ms), or null. */
@@ -110,26 +74,21 @@ function safe<T>(fn: (() => T) | undefined): T | undefined {
 	}
 }
 
-new client.Gauge({
-	name: 'portal_jobs',
-	help: 'Фоновые задачи в базе по виду и состоянию',
-	labelNames: ['kind', 'state'] as const,
-	registers: [registry],
-	collect() {
-		this.reset();
-		for (const r of safe(sources.jobs) ?? []) this.set({ kind: r.kind, state: r.state }, r.n);
-	}
-});
-new client.Gauge({
-	name: 'portal_jobs_oldest_age_seconds',
-	help: 'Возраст самой старой задачи по виду и состоянию (для queued — сколько готовая задача ждёт)',
-	labelNames: ['kind', 'state'] as const,
-	registers: [registry],
-	collect() {
-		this.reset();
-		for (const r of safe(sources.jobs) ?? []) this.set({ kind: r.kind, state: r.state }, r.oldestAgeSec);
-	}
-});
+// Two gauges of the jobs by kind and state: how many, and how old the oldest is.
+for (const [name, help, value] of [
+	['portal_jobs', 'Фоновые задачи в базе по виду и состоянию', (r: JobCount) => r.n],
+	['portal_jobs_oldest_age_seconds', 'Возраст самой старой задачи по виду и состоянию (для queued — сколько готовая задача ждёт)', (r: JobCount) => r.oldestAgeSec]
+] as const)
+	new client.Gauge({
+		name,
+		help,
+		labelNames: ['kind', 'state'] as const,
+		registers: [registry],
+		collect() {
+			this.reset();
+			for (const r of safe(sources.jobs) ?? []) this.set({ kind: r.kind, state: r.state }, value(r));
+		}
+	});
 new client.Gauge({
 	name: 'portal_db_size_bytes',
 	help: 'Размер файлов базы SQLite (основной файл и WAL)',

@@ -16,6 +16,7 @@ import { sendMail } from '../mail/mailer';
 import { config } from '../config';
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
+import { withApplicationContext } from '../db/entries';
 import { applications, contests, mailDeliveries, nominations, users } from '../db/schema';
 import { newId } from '../ids';
 import { audit } from '../audit';
@@ -44,7 +45,7 @@ export interface Recipient {
 /** Applications of the contest in the given decision statuses, with their applicants. */
 export function decisionRecipients(db: DbOrTx, contestId: string, kinds: DecisionKind[] = DECISION_KINDS): Recipient[] {
 	if (!kinds.length) return [];
-	return db
+	const q = db
 		.select({
 			applicationId: applications.id,
 			userId: users.id,
@@ -56,8 +57,8 @@ export function decisionRecipients(db: DbOrTx, contestId: string, kinds: Decisio
 			blockedAt: users.blockedAt
 		})
 		.from(applications)
-		.innerJoin(users, eq(users.id, applications.applicantId))
-		.innerJoin(nominations, eq(nominations.id, applications.nominationId))
+		.$dynamic();
+	return withApplicationContext(q)
 		.where(and(eq(applications.contestId, contestId), inArray(applications.status, kinds)))
 		.orderBy(applications.seq)
 		.all()

@@ -3,18 +3,12 @@
  * signals and juror sheets built in one pass (not one scan of all assignments per juror), the
  * results page from the cache and with the other mode only on request, the protocol paged by
  * nomination. Checked on the demo data and on a generated round (bench/fixtures/national.ts,
- * small). The references below are the previous implementations, kept verbatim.
+ * small). The references below are brute-force formulations of what the views mean (a scan per
+ * juror, filters as a table of predicates), not copies of the code under test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { buildNationalFixture } from '../../../../bench/fixtures/national';
-import { tempDb } from '../../../../tests/helpers/db';
-import { openDatabase, type DB } from '../db/client';
-import { runMigrations } from '../db/migrate';
-import { rounds } from '../db/schema';
-import { seedDemo } from '../seed';
+import { describe, expect, it } from 'vitest';
+import { scaleDataSets } from '../../../../tests/helpers/scale-data';
+import type { DB } from '../db/client';
 import { regionByCode } from '../../data/regions';
 import { computeRound, criteriaOf, loadRound, type LoadedRound, type RoundResults } from './load';
 import { jurorSignals, roundJurorSignals } from './quality';
@@ -31,57 +25,39 @@ function medianRef(xs: number[]): number | null {
 	return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
-/** jurorSignals before issue 18: every assignment filtered once per juror. */
+/**
+ * jurorSignals by brute force, straight from the definitions: for each juror a scan of every
+ * assignment (what issue 18 replaced by one grouped pass), the scoring statistics copied from the
+ * juror's results row, the flags from the documented thresholds.
+ */
 function jurorSignalsRef(l: LoadedRound, res: RoundResults, now: number) {
-	const stats = new Map(res.jurors.map((j) => [j.jurorId, j]));
-	let sum = 0;
-	let n = 0;
-	for (const e of res.entries)
-		for (const t of e.totals) {
-			sum += t.raw;
-			n++;
-		}
-	const globalMean = n ? sum / n : null;
-	const deadlinePassed = l.round.deadlineAt !== null && l.round.deadlineAt < now;
-	const threshold = l.contest.settings.disagreementThreshold;
-	const entryIds = new Set(l.entries.map((e) => e.id));
-	const out = [];
-	for (const j of l.jurors.values()) {
-		const mine = l.assignments.filter((a) => a.jurorId === j.id && entryIds.has(a.applicationId));
-		const submitted = mine.filter((a) => a.status === 'submitted');
-		const minutes = submitted.filter((a) => a.startedAt !== null && a.submittedAt !== null).map((a) => (a.submittedAt! - a.startedAt!) / 60_000);
-		const st = stats.get(j.id);
-		const med = medianRef(minutes);
-		const bias = st?.mean != null && globalMean !== null ? st.mean - globalMean : null;
-		out.push({
-			jurorId: j.id,
-			fio: j.fio,
-			email: j.email,
-			assigned: mine.length,
-			submitted: submitted.length,
-			pending: mine.length - submitted.length,
-			overdue: deadlinePassed ? mine.length - submitted.length : 0,
-			count: st?.count ?? 0,
-			mean: st?.mean ?? null,
-			sd: st?.sd ?? null,
-			min: st?.min ?? null,
-			max: st?.max ?? null,
-			extremeShare: st?.extremeShare ?? null,
-			agreement: st?.agreement ?? null,
-			medianMinutes: med,
-			fast: minutes.filter((m) => m < 3).length,
-			bias,
-			flags: {
-				flat: !!st?.flat,
+	const raws = res.entries.flatMap((e) => e.totals.map((t) => t.raw));
+	const globalMean = raws.length ? raws.reduce((x, y) => x + y, 0) / raws.length : null;
+	const late = l.round.deadlineAt !== null && l.round.deadlineAt < now;
+	const inRound = new Set(l.entries.map((e) => e.id));
+	const STATS = ['mean', 'sd', 'min', 'max', 'extremeShare', 'agreement'] as const;
+	return [...l.jurors.values()]
+		.map((j) => {
+			const mine = l.assignments.filter((a) => a.jurorId === j.id && inRound.has(a.applicationId));
+			const done = mine.filter((a) => a.status === 'submitted');
+			const minutes = done.flatMap((a) => (a.startedAt !== null && a.submittedAt !== null ? [(a.submittedAt - a.startedAt) / 60_000] : []));
+			const st = res.jurors.find((x) => x.jurorId === j.id);
+			const med = medianRef(minutes);
+			const bias = st?.mean != null && globalMean !== null ? st.mean - globalMean : null;
+			const open = mine.length - done.length;
+			const work = { assigned: mine.length, submitted: done.length, pending: open, overdue: late ? open : 0, medianMinutes: med, fast: minutes.filter((m) => m < 3).length };
+			const scoring = { count: st?.count ?? 0, ...Object.fromEntries(STATS.map((k) => [k, st?.[k] ?? null])), bias };
+			const flags = {
+				flat: st?.flat === true,
 				extreme: (st?.extremeShare ?? 0) > 0.5,
-				disagree: st?.agreement != null && st.agreement > threshold / 2,
+				disagree: (st?.agreement ?? -Infinity) > l.contest.settings.disagreementThreshold / 2,
 				fast: med !== null && med < 3,
-				harsh: bias !== null && bias < -10,
-				lenient: bias !== null && bias > 10
-			}
-		});
-	}
-	return out.sort((a, b) => a.fio.localeCompare(b.fio, 'ru'));
+				harsh: (bias ?? 0) < -10,
+				lenient: (bias ?? 0) > 10
+			};
+			return { jurorId: j.id, fio: j.fio, email: j.email, ...work, ...scoring, flags };
+		})
+		.sort((a, b) => a.fio.localeCompare(b.fio, 'ru'));
 }
 
 /** The rows of one juror's sheet before issue 18 (a 24k-entry map and a full scan per juror). */
@@ -99,20 +75,9 @@ function jurorRowsRef(l: LoadedRound, res: RoundResults, jurorId: string): Cell[
 		const sc = l.scores.get(a.id) ?? {};
 		const applicable = new Set(criteriaOf(l, m.nominationId).map((c) => c.id));
 		const t = totals.get(a.id);
-		return [
-			m.number,
-			noms.get(m.nominationId)?.title ?? '',
-			m.fio,
-			...l.criteria.map((c) => (applicable.has(c.id) ? (sc[c.id] ?? null) : null)),
-			r2(t?.raw ?? null),
-			r2(t?.normalized ?? null),
-			STATE[a.status],
-			msk(a.startedAt),
-			msk(a.submittedAt),
-			a.startedAt !== null && a.submittedAt !== null ? r2((a.submittedAt - a.startedAt) / 60_000) : null,
-			a.comment,
-			a.feedback
-		];
+		const scores = l.criteria.map((c) => (applicable.has(c.id) ? (sc[c.id] ?? null) : null));
+		const minutes = a.startedAt !== null && a.submittedAt !== null ? r2((a.submittedAt - a.startedAt) / 60_000) : null;
+		return [m.number, noms.get(m.nominationId)?.title ?? '', m.fio, ...scores, r2(t?.raw), r2(t?.normalized), STATE[a.status], msk(a.startedAt), msk(a.submittedAt), minutes, a.comment, a.feedback];
 	});
 }
 
@@ -130,18 +95,11 @@ function resultsRowsRef(db: DB, roundId: string, q: ResultsQuery) {
 	const meta = new Map(l.entries.map((e) => [e.id, e]));
 	const nomOrder = new Map(l.nominations.map((n, i) => [n.id, i]));
 	const needle = q.q.toLowerCase();
+	type Entry = (typeof res.entries)[number];
+	const ONLY: Record<ResultsQuery['only'], (e: Entry) => boolean> = { '': () => true, flagged: (e) => e.flagged, missing: (e) => e.missing > 0, unscored: (e) => e.score === null };
+	const found = (e: Entry) => [e.number, meta.get(e.applicationId)!.fio, meta.get(e.applicationId)!.title].some((s) => s.toLowerCase().includes(needle));
 	const filtered = res.entries
-		.filter((e) => {
-			if (q.nomination && e.nominationId !== q.nomination) return false;
-			if (q.only === 'flagged' && !e.flagged) return false;
-			if (q.only === 'missing' && e.missing === 0) return false;
-			if (q.only === 'unscored' && e.score !== null) return false;
-			if (needle) {
-				const m = meta.get(e.applicationId)!;
-				if (!e.number.toLowerCase().includes(needle) && !m.fio.toLowerCase().includes(needle) && !m.title.toLowerCase().includes(needle)) return false;
-			}
-			return true;
-		})
+		.filter((e) => (!q.nomination || e.nominationId === q.nomination) && ONLY[q.only](e) && (!needle || found(e)))
 		.sort((a, b) => (nomOrder.get(a.nominationId) ?? 1e9) - (nomOrder.get(b.nominationId) ?? 1e9) || a.position - b.position);
 	const pages = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE));
 	const page = Math.min(q.page, pages);
@@ -163,26 +121,7 @@ function resultsRowsRef(db: DB, roundId: string, q: ResultsQuery) {
 
 // ---------------------------------------------------------------------------------------------
 
-const dbs: { name: string; db: DB; roundId: string }[] = [];
-const cleanups: (() => void)[] = [];
-
-beforeAll(async () => {
-	const demo = tempDb();
-	cleanups.push(demo.cleanup);
-	expect(await seedDemo(demo.db)).toBe(true);
-	dbs.push({ name: 'демо', db: demo.db, roundId: demo.db.select().from(rounds).get()!.id });
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'results-views-'));
-	const file = path.join(dir, 'portal.db');
-	const fx = await buildNationalFixture(file, { size: 'small' });
-	const gen = openDatabase(file);
-	runMigrations(gen);
-	cleanups.push(() => {
-		gen.$client.close();
-		fs.rmSync(dir, { recursive: true, force: true });
-	});
-	dbs.push({ name: 'сгенерированный тур', db: gen, roundId: fx.roundId });
-}, 180_000);
-afterAll(() => cleanups.forEach((c) => c()));
+const dbs = scaleDataSets();
 
 describe.each([0, 1])('views at scale = the in-memory ones (data set %i)', (i) => {
 	const ds = () => dbs[i];

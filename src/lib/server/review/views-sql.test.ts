@@ -2,20 +2,14 @@
  * The round page at scale reads what it shows: the entries list is filtered, counted and paged in
  * SQL and returns the same rows as the previous in-memory implementation (kept below as the
  * reference) on the demo data and on a generated round (bench/fixtures/national.ts, small). One
- * entry's page is still computed from the whole round state: its candidates are pinned here
- * against the reference so that a later rewrite is checked the same way.
+ * entry's page is still computed from the whole round state: its rows and candidates are pinned
+ * here against a brute-force reference so that a later rewrite is checked the same way.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { buildNationalFixture } from '../../../../bench/fixtures/national';
-import { tempDb } from '../../../../tests/helpers/db';
-import { openDatabase, type DB } from '../db/client';
-import { runMigrations } from '../db/migrate';
-import { applications, assignments, contests, nominations, roundEntries, rounds } from '../db/schema';
-import { seedDemo } from '../seed';
+import { scaleDataSets } from '../../../../tests/helpers/scale-data';
+import type { DB } from '../db/client';
+import { applications, assignments, contests, nominations, roundEntries } from '../db/schema';
 import { ACTIVE_STATUSES, COMPETING, getRound, roundK } from './rounds';
 import { isActiveRow, loadRoundState } from './round-state';
 import { checkPair } from './assignments';
@@ -50,43 +44,28 @@ function roundEntriesRef(db: DB, roundId: string, opts: { q?: string; shortOnly?
 	return { total: all.length, rows: all.slice(offset, offset + (opts.limit ?? 100)).map(({ about: _about, ...r }) => r) };
 }
 
-/** The candidates of entryAssignments before issue 18: the whole round state, a scan per juror. */
+/**
+ * The rows and candidates of one entry by brute force: the entry's rows active first, then the
+ * rest, each group oldest first; every juror of the contest's nominations with a load counted by
+ * scanning all active rows; those who may take the entry first, then the least loaded, then by name.
+ */
 function candidatesRef(db: DB, roundId: string, applicationId: string) {
 	const s = loadRoundState(db, roundId);
-	const loads = new Map<string, number>();
-	for (const r of s.rows.values()) if (isActiveRow(r)) loads.set(r.jurorId, (loads.get(r.jurorId) ?? 0) + 1);
-	const rows = [...s.rows.values()]
-		.filter((r) => r.applicationId === applicationId)
-		.sort((a, b) => Number(!isActiveRow(a)) - Number(!isActiveRow(b)) || a.createdAt.getTime() - b.createdAt.getTime());
-	const candidates = [...s.jurors.values()]
+	const all = [...s.rows.values()];
+	const byCreated = (a: (typeof all)[number], b: (typeof all)[number]) => a.createdAt.getTime() - b.createdAt.getTime();
+	const own = all.filter((r) => r.applicationId === applicationId);
+	const rows = [...own.filter((r) => isActiveRow(r)).sort(byCreated), ...own.filter((r) => !isActiveRow(r)).sort(byCreated)];
+	const people = [...s.jurors.values()]
 		.filter((j) => j.nominationIds.some((n) => s.nominationIds.has(n)))
-		.map((j) => {
-			const c = checkPair(s, applicationId, j.userId);
-			return { userId: j.userId, fio: j.fio, load: loads.get(j.userId) ?? 0, capacity: j.capacity, ok: c.ok, reason: c.ok ? '' : c.message };
-		})
-		.sort((a, b) => Number(b.ok) - Number(a.ok) || a.load - b.load || a.fio.localeCompare(b.fio, 'ru'));
+		.map((j) => ({ j, check: checkPair(s, applicationId, j.userId), load: all.filter((r) => r.jurorId === j.userId && isActiveRow(r)).length }))
+		.map(({ j, check, load }) => ({ userId: j.userId, fio: j.fio, load, capacity: j.capacity, ok: check.ok, reason: check.ok ? '' : check.message }));
+	type Candidate = (typeof people)[number];
+	const byLoadThenName = (a: Candidate, b: Candidate) => a.load - b.load || a.fio.localeCompare(b.fio, 'ru');
+	const candidates = [...people.filter((c) => c.ok).sort(byLoadThenName), ...people.filter((c) => !c.ok).sort(byLoadThenName)];
 	return { inRound: s.apps.has(applicationId), assignments: rows.map((r) => r.id), candidates };
 }
 
-const dbs: { db: DB; roundId: string }[] = [];
-const cleanups: (() => void)[] = [];
-beforeAll(async () => {
-	const demo = tempDb();
-	cleanups.push(demo.cleanup);
-	expect(await seedDemo(demo.db)).toBe(true);
-	dbs.push({ db: demo.db, roundId: demo.db.select().from(rounds).get()!.id });
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-views-'));
-	const file = path.join(dir, 'portal.db');
-	const fx = await buildNationalFixture(file, { size: 'small' });
-	const gen = openDatabase(file);
-	runMigrations(gen);
-	cleanups.push(() => {
-		gen.$client.close();
-		fs.rmSync(dir, { recursive: true, force: true });
-	});
-	dbs.push({ db: gen, roundId: fx.roundId });
-}, 180_000);
-afterAll(() => cleanups.forEach((c) => c()));
+const dbs = scaleDataSets();
 
 describe.each([0, 1])('round views in SQL = the in-memory ones (data set %i: 0 demo, 1 generated)', (i) => {
 	it('entries of the round: every filter, page and offset gives the same rows and total', () => {
