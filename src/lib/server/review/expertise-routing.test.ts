@@ -12,6 +12,7 @@ import { juryFixture, type Fixture } from '../../../../tests/helpers/jury';
 import type { DB } from '../db/client';
 import { applications, assignments, auditEvents, contests, jobs, jurorProfiles } from '../db/schema';
 import { expertiseSchema, routingPrefsSchema } from '../../schemas/jury';
+import { practiceSchema } from '../../schemas/application';
 import { sphereOfEntry } from '../../data/spheres';
 import { jurorExpertise, updateJurorExpertise } from './expertise';
 import { activateRound, createRound, getRound, roundSettings, updateRound } from './rounds';
@@ -73,6 +74,15 @@ describe('juror expertise', () => {
 });
 
 describe("an entry's sphere and tags", () => {
+	it('the applicant may name the sphere and keywords on the practice step (optional, checked against the list)', () => {
+		const base = { title: 'Школа наставников', problem: 'Молодые специалисты уходят в первый год', actions: 'Наставник сопровождает новичка полгода', team: 'Десять наставников', since: '2020', results: 'Текучесть снизилась вдвое за два года' };
+		expect(practiceSchema.safeParse({ ...base, sphere: '', tags: '' }).data).toMatchObject({ title: 'Школа наставников' });
+		expect(practiceSchema.safeParse({ ...base, sphere: '' }).data?.sphere).toBeUndefined();
+		expect(practiceSchema.safeParse({ ...base, sphere: 'education', tags: 'школа, адаптация' }).data).toMatchObject({ sphere: 'education', tags: 'школа, адаптация' });
+		expect(practiceSchema.safeParse({ ...base, sphere: 'astrology' }).error!.issues[0].message).toBe('Выберите сферу практики из списка');
+		expect(practiceSchema.safeParse({ ...base, tags: 'а'.repeat(301) }).error!.issues[0].message).toBe('Ключевые слова: не длиннее 300 символов');
+	});
+
 	it('come from the application: the sphere chosen on the practice step, else the nomination’s', () => {
 		expect(sphereOfEntry('health', { slug: 'production', title: 'Наставничество на производстве' })).toBe('health');
 		expect(sphereOfEntry(undefined, { slug: 'production', title: 'Наставничество на производстве' })).toBe('production');
