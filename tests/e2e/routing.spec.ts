@@ -36,7 +36,7 @@ const activeCount = () =>
 const weekAhead = () => new Date(Date.now() + 7 * 86400_000 + 3 * 3600_000).toISOString().slice(0, 16);
 
 test('the organizer sets a juror’s expertise, weighs it in the routing, reads the preview and sends extra reviews', async ({ page }) => {
-	test.setTimeout(120_000);
+	test.setTimeout(360_000);
 	await loginDemo(page, 'org@nastavnik.demo');
 	const base = `/admin/jury/${s.slug}`;
 
@@ -106,6 +106,8 @@ test('the organizer sets a juror’s expertise, weighs it in the routing, reads 
 	expect(added).toBeGreaterThan(0);
 	expect(added).toBeLessThanOrEqual(n);
 	expect(activeCount()).toBe(before + added);
+	// the entries that got extra jurors wait for their reviews and are not offered again
+	await expect(extra.getByTestId('uncertain-waiting')).toContainText(/ждут дополнительных оценок/);
 	await expectAccessible(page, 'дополнительные оценки');
 	await page.screenshot({ path: 'test-results/screens/routing-extra-done.png', fullPage: true });
 	// the spare juror (nothing on these entries before) is among the chosen and gets a letter
@@ -116,6 +118,7 @@ test('the organizer sets a juror’s expertise, weighs it in the routing, reads 
 });
 
 test('the round page with the preview and the extra reviews fits a 360 px phone', async ({ browser }) => {
+	test.setTimeout(240_000);
 	const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
 	const page = await ctx.newPage();
 	await loginDemo(page, 'org@nastavnik.demo');

@@ -294,6 +294,10 @@ describe('extra reviews where the cut is unsure', () => {
 		const mails = mailsTo();
 		expect(mails).toHaveLength(r.jurors);
 		expect(new Set(mails.map((m) => m.payload.to)).size).toBe(r.jurors);
+		// the entries now wait for their extra reviews: not offered again until those are in
+		const later = uncertainEntries(db, round.id);
+		expect(later.entries).toEqual([]);
+		expect(later.waiting).toBe(view.entries.length);
 		// a double click: the page's digest is stale now, nothing more is written
 		expect(refusalCode(() => assignExtraReviews(db, ORG, round.id, { perEntry: 2, digest: view2.digest }))).toBe('409 stale');
 		expect(active(round.id)).toHaveLength(after.length);

@@ -18,6 +18,8 @@
  * - written through plan.ts `writePlan` (the one writer of routed assignments) as `manual` pairs,
  *   so a later routing run keeps them; one audit event per assignment and one for the action;
  * - every juror who got new entries is mailed through the queue (one letter per juror);
+ * - an uncertain entry that already has more than K jurors with some review still open is «waiting»:
+ *   not offered again until those reviews are in;
  * - idempotent: the page posts the digest of what it showed (the picked entries and their
  *   jurors); a second click finds the entries with their new jurors, the digest differs and
  *   nothing is written (409 with an explanation).
@@ -56,6 +58,11 @@ export interface UncertainView {
 	scored: number;
 	winnersPerNomination: number;
 	entries: UncertainRow[];
+	/**
+	 * uncertain entries already waiting for extra reviews (more active jurors than K, some of them
+	 * not submitted yet): not offered again until those reviews are in
+	 */
+	waiting: number;
 	nominations: { nominationId: string; title: string; cut: number | null; entries: number; uncertain: number }[];
 	notes: string[];
 	/** what the action will act on: the entries and their jurors now */
@@ -112,8 +119,15 @@ function computeView(l: LoadedRound): UncertainView {
 	const meta = new Map(l.entries.map((e) => [e.id, e]));
 	const nomTitle = new Map(l.nominations.map((n) => [n.id, n.title]));
 	const jurors = new Map<string, number>();
-	for (const a of l.assignments) jurors.set(a.applicationId, (jurors.get(a.applicationId) ?? 0) + 1);
-	const entries: UncertainRow[] = plan.candidates.map((c) => ({ ...c, number: meta.get(c.applicationId)?.number ?? '', nominationTitle: nomTitle.get(c.nominationId) ?? '', jurors: jurors.get(c.applicationId) ?? 0 }));
+	const open = new Set<string>();
+	for (const a of l.assignments) {
+		jurors.set(a.applicationId, (jurors.get(a.applicationId) ?? 0) + 1);
+		if (a.status !== 'submitted') open.add(a.applicationId);
+	}
+	const K = expectedReviews(l);
+	const isWaiting = (id: string) => (jurors.get(id) ?? 0) > K && open.has(id);
+	const waiting = plan.candidates.filter((c) => isWaiting(c.applicationId)).length;
+	const entries: UncertainRow[] = plan.candidates.filter((c) => !isWaiting(c.applicationId)).map((c) => ({ ...c, number: meta.get(c.applicationId)?.number ?? '', nominationTitle: nomTitle.get(c.nominationId) ?? '', jurors: jurors.get(c.applicationId) ?? 0 }));
 	const notes = plan.nominations
 		.filter((n) => n.cut === null && n.entries > 0)
 		.map((n) => `«${nomTitle.get(n.nominationId) ?? n.nominationId}»: работ с оценками (${n.entries}) не больше, чем мест призёров (${W}) — граница не нужна.`);
@@ -121,6 +135,7 @@ function computeView(l: LoadedRound): UncertainView {
 		scored: results.entries.filter((e) => e.reviews > 0).length,
 		winnersPerNomination: W,
 		entries,
+		waiting,
 		nominations: plan.nominations.map((n) => ({ nominationId: n.nominationId, title: nomTitle.get(n.nominationId) ?? '', cut: n.cut, entries: n.entries, uncertain: n.uncertain })),
 		notes,
 		digest: digestOf(l, entries.map((e) => e.applicationId))
