@@ -24,7 +24,7 @@ import {
 } from '../src/lib/server/review/routing';
 import { mulberry32 } from '../src/lib/server/random';
 import { REGIONS as REGION_LIST } from '../src/lib/data/regions';
-import { SPHERES } from '../src/lib/server/db/demo-content';
+import { SPHERES } from '../src/lib/data/spheres';
 
 const APPS = Number(process.env.ROUTING_APPS ?? 24_000);
 const JURORS = Number(process.env.ROUTING_JURORS ?? 600);

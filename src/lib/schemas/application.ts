@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import '../zod-ru';
 import { REGION_CODES } from '../data/regions';
+import { SPHERE_CODES } from '../data/spheres';
 
 /** The wizard's steps, in order. */
 export const STEPS = ['about', 'practice', 'letter', 'video', 'submit'] as const;
@@ -60,7 +61,17 @@ export const practiceSchema = z.object({
 		.int('Год — целое число')
 		.min(1950, 'Проверьте год начала')
 		.max(currentYear, 'Год начала не может быть в будущем'),
-	results: text('Результаты в цифрах', 10, 3000)
+	results: text('Результаты в цифрах', 10, 3000),
+	/** Optional: the sphere of the practice (SPHERES) and a few keywords — the jury routing matches them with the experts' areas. */
+	sphere: z.preprocess(
+		(v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+		z
+			.string()
+			.trim()
+			.refine((v) => SPHERE_CODES.includes(v), 'Выберите сферу практики из списка')
+			.optional()
+	),
+	tags: z.string().trim().max(300, 'Ключевые слова: не длиннее 300 символов').optional()
 });
 
 export const letterSchema = (maxChars: number) =>

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import '../zod-ru';
 import { REGION_CODES } from '$lib/data/regions';
 import { emailField, fioField } from './auth';
+import { SPHERE_CODES } from '$lib/data/spheres';
+import { EXPERTISE_LEVELS } from '$lib/data/routing-prefs';
 
 /** The same e-mail and ФИО rules as registration. */
 export { emailField, fioField };
@@ -52,6 +54,65 @@ export const profileSchema = z.object({
 		.transform((v) => v === 'on' || v === 'true')
 });
 export type ProfileInput = z.output<typeof profileSchema>;
+
+/** Areas of expertise: at most this many tags, each at most TAG_MAX characters. */
+export const TAGS_MAX = 20;
+export const TAG_MAX = 60;
+
+/**
+ * A juror's areas of expertise (the juror card): spheres of the practice list (checkboxes, joined
+ * by the route into one comma-separated value) and free tags separated by commas or new lines.
+ */
+export const expertiseSchema = z.object({
+	spheres: z
+		.string()
+		.max(2000, 'Слишком много сфер')
+		.default('')
+		.transform((v) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))])
+		.refine((l) => l.every((c) => SPHERE_CODES.includes(c)), 'Выберите сферы из списка'),
+	tags: z
+		.string()
+		.max(5000, 'Слишком длинный список тем')
+		.default('')
+		.transform((v) => {
+			const seen = new Set<string>();
+			const out: string[] = [];
+			for (const t of v.split(/[,;\n]/).map((x) => x.replace(/\s+/g, ' ').trim()).filter(Boolean)) {
+				const key = t.toLowerCase().replace(/ё/g, 'е');
+				if (!seen.has(key)) {
+					seen.add(key);
+					out.push(t);
+				}
+			}
+			return out;
+		})
+		.refine((l) => l.length <= TAGS_MAX, `Не больше ${TAGS_MAX} тем экспертизы`)
+		.refine((l) => l.every((t) => t.length <= TAG_MAX), `Каждая тема — не длиннее ${TAG_MAX} символов`)
+		.refine((l) => l.every((t) => !/[\u0000-\u001f\u007f<>]/.test(t)), 'Темы: без угловых скобок и служебных символов')
+});
+export type ExpertiseInput = z.output<typeof expertiseSchema>;
+
+/** The round's routing preferences (round page, «Как учитывать экспертизу»). */
+export const routingPrefsSchema = z.object({
+	expertise: z.enum(EXPERTISE_LEVELS, { error: 'Выберите, насколько учитывать экспертизу' }),
+	districts: z
+		.string()
+		.optional()
+		.transform((v) => v === 'on' || v === 'true'),
+	connectivity: z
+		.string()
+		.optional()
+		.transform((v) => v === 'on' || v === 'true')
+});
+
+export const extraReviewsSchema = z.object({
+	perEntry: z.coerce
+		.number({ error: 'Сколько экспертов добавить: целое число' })
+		.int('Сколько экспертов добавить: целое число')
+		.min(1, 'Добавьте хотя бы одного эксперта')
+		.max(5, 'Не больше 5 дополнительных экспертов на работу'),
+	digest: z.string({ error: 'Обновите страницу и повторите' }).trim().regex(/^[0-9a-f]{32}$/, 'Обновите страницу и повторите')
+});
 
 export const conflictSchema = z.object({
 	number: z.string({ error: 'Укажите номер заявки' }).trim().min(1, 'Укажите номер заявки').max(40, 'Слишком длинный номер'),

@@ -227,6 +227,10 @@ export const jurorProfiles = sqliteTable('juror_profiles', {
 	organization: text('organization').notNull().default(''),
 	capacity: integer('capacity').notNull().default(50),
 	active: integer('active', { mode: 'boolean' }).notNull().default(true),
+	/** Areas of expertise for the routing's affinity: sphere codes of the practice list (SPHERES). */
+	expertiseSpheres: text('expertise_spheres', { mode: 'json' }).notNull().$type<string[]>().default([]),
+	/** Areas of expertise: free tags («наставничество на производстве», «адаптация молодых специалистов»…). */
+	expertiseTags: text('expertise_tags', { mode: 'json' }).notNull().$type<string[]>().default([]),
 	createdAt: created(),
 	updatedAt: updated()
 });

@@ -12,7 +12,7 @@ import type { Actor } from '../actor';
 import { DomainError, forbidden, notFound } from '../errors';
 import { newId } from '../ids';
 import { MAX_RESULTS, parsePracticeInput, practiceToRaw, type PracticeInput } from '../../schemas/library';
-import { SPHERES } from '../../data/spheres';
+import { SPHERES, sphereOfEntry } from '../../data/spheres';
 import { regionsByDistrict } from '../../data/regions';
 import { indexPractice, unindexPractice } from './search-index';
 import { slugify } from './text';
@@ -199,14 +199,6 @@ export function deletePractice(db: DB, actor: Actor, id: string, now = new Date(
 // From a winning application
 // ---------------------------------------------------------------------------
 
-const SPHERE_BY_NOMINATION: [RegExp, string][] = [
-	[/production|производ/i, 'production'],
-	[/education|образован/i, 'education'],
-	[/health|здравоохр/i, 'health'],
-	[/social|социальн/i, 'social'],
-	[/public|муниципальн|государств/i, 'municipal']
-];
-
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
 
 /** The winners of all contests with the practice made of each, if any (for the organizer). */
@@ -305,7 +297,7 @@ export function createFromApplication(db: DbOrTx, actor: Actor, applicationId: s
 				regionCode: row.app.regionCode ?? (str(ab.regionCode) || null),
 				municipality: str(ab.municipality),
 				organization: row.app.organization ?? str(ab.organization),
-				sphere: SPHERE_BY_NOMINATION.find(([re]) => re.test(row.nomination.slug) || re.test(row.nomination.title))?.[1] ?? null,
+				sphere: sphereOfEntry((row.app.practice as Record<string, unknown>)?.sphere, row.nomination),
 				nominationTitle: row.nomination.title,
 				year: row.contest.year,
 				since: Number.isInteger(since) && since > 1900 ? since : null,

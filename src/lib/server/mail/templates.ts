@@ -1,4 +1,5 @@
 import type { Mail } from './mailer';
+import { plural } from '../../format';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -79,4 +80,17 @@ export function addressTakenMail(to: string, fio: string, links: { login: string
 		'Если это были не вы, ничего делать не нужно: ваша учётная запись не изменилась.'
 	];
 	return { to, subject: 'Попытка регистрации с вашим адресом', text: `${p.join('\n\n')}\n`, html: layout('Учётная запись уже есть', p, { href: links.login, label: 'Войти' }) };
+}
+
+/** A juror got more entries to score in a running round (extra reviews where the cut is unsure). */
+export function extraReviewsMail(to: string, fio: string, info: { contest: string; round: string; count: number; deadline: Date | null; link: string }): Mail {
+	const n = info.count;
+	const works = plural(n, ['работу', 'работы', 'работ']);
+	const due = info.deadline ? ` Срок оценки — ${info.deadline.toLocaleString('ru-RU', { timeZone: 'Europe/Moscow', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' })} (МСК).` : '';
+	const p = [
+		`Здравствуйте, ${fio}!`,
+		`Организаторы конкурса «${info.contest}» просят вас дополнительно оценить ${n} ${works} тура «${info.round}»: мнения экспертов по ним разошлись у границы призёров, и ваша оценка поможет решить честно.${due}`,
+		'Работы уже в вашем кабинете эксперта.'
+	];
+	return { to, subject: `Дополнительные работы на оценку: ${n}`, text: `${p.join('\n\n')}\n\n${info.link}\n`, html: layout('Дополнительные работы на оценку', p, { href: info.link, label: 'Открыть кабинет эксперта' }) };
 }

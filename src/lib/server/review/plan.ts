@@ -19,7 +19,8 @@ import { newId } from '../ids';
 import { DomainError } from '../errors';
 import { audit } from '../audit';
 import { by, type Actor } from '../actor';
-import { routeAssignments, type RoutingPair, type RoutingResult } from './routing';
+import { routeAssignments, type RoutingPair, type RoutingQuality, type RoutingResult } from './routing';
+import type { RoutingPrefs } from './routing-prefs';
 import { getRound } from './rounds';
 import { buildRoutingInput, chunks, isActiveRow, loadRoundState, pairKey, type AssignmentRow, type RoundState } from './round-state';
 
@@ -85,6 +86,13 @@ export interface Preview {
 	jurors: PreviewJuror[];
 	minLoad: number;
 	maxLoad: number;
+	/** the routing preferences the plan was computed with */
+	prefs: RoutingPrefs;
+	/** affinity, district spread, co-review components of the plan (routing.ts `RoutingQuality`) */
+	quality: RoutingQuality;
+	/** entries whose practice has a sphere or tags; active jurors with areas of expertise */
+	entriesWithSphere: number;
+	jurorsWithExpertise: number;
 }
 
 /** The plan as the organizer sees it before applying: numbers, loads, what cannot be placed and why. */
@@ -129,7 +137,11 @@ function describePlan(plan: Plan, rebalance: boolean): Preview {
 		unplaced: result.unplaced.map((u) => ({ applicationId: u.applicationId, number: state.apps.get(u.applicationId)?.number ?? null, needed: u.needed, placed: u.placed, reasons: u.reasons })),
 		jurors,
 		minLoad: activeLoads.length ? Math.min(...activeLoads) : 0,
-		maxLoad: activeLoads.length ? Math.max(...activeLoads) : 0
+		maxLoad: activeLoads.length ? Math.max(...activeLoads) : 0,
+		prefs: state.prefs,
+		quality: result.quality,
+		entriesWithSphere: [...state.apps.values()].filter((a) => !!a.sphere || (a.tags?.length ?? 0) > 0).length,
+		jurorsWithExpertise: [...state.jurors.values()].filter((j) => j.active && state.inRound(j.userId) && (j.expertise.spheres.length > 0 || j.expertise.tags.length > 0)).length
 	};
 }
 
@@ -156,12 +168,12 @@ type AuditRow = typeof auditEvents.$inferInsert;
  * Bulk insert of new assignments and their audit events with two prepared statements (building
  * one multi-row statement per chunk costs drizzle ~10× more for 72 000 rows).
  */
-function insertMany(d: DbOrTx, rows: (typeof assignments.$inferInsert)[], events: AuditRow[]) {
+function insertMany(d: DbOrTx, rows: (typeof assignments.$inferInsert)[], events: AuditRow[], source: 'auto' | 'manual' = 'auto') {
 	const p = (name: string) => sql.placeholder(name);
 	if (rows.length) {
 		const ins = d
 			.insert(assignments)
-			.values({ id: p('id'), roundId: p('roundId'), applicationId: p('applicationId'), jurorId: p('jurorId'), status: 'assigned', source: 'auto', version: 1, createdAt: p('createdAt'), updatedAt: p('createdAt') })
+			.values({ id: p('id'), roundId: p('roundId'), applicationId: p('applicationId'), jurorId: p('jurorId'), status: 'assigned', source, version: 1, createdAt: p('createdAt'), updatedAt: p('createdAt') })
 			.prepare();
 		for (const r of rows) ins.run({ id: r.id, roundId: r.roundId, applicationId: r.applicationId, jurorId: r.jurorId, createdAt: r.createdAt });
 	}
@@ -183,8 +195,25 @@ function insertMany(d: DbOrTx, rows: (typeof assignments.$inferInsert)[], events
 	}
 }
 
-/** Writes a plan: late entries join the round, removed rows are marked, new rows inserted; all audited. */
-function writePlan(d: DbOrTx, plan: Plan, actor: Actor | null, now: Date, filter?: (applicationId: string) => boolean): ApplyResult {
+export interface WriteOptions {
+	/** only the pairs of these applications are written */
+	filter?: (applicationId: string) => boolean;
+	/** the round's audit action (default 'routing.apply', or 'routing.entry' with a filter) */
+	action?: string;
+	/** 'manual' = locked: a later routing run keeps the pairs (extra reviews); default 'auto' */
+	source?: 'auto' | 'manual';
+	/** more fields of the round's audit event */
+	meta?: Record<string, unknown>;
+}
+
+/**
+ * Writes a plan: late entries join the round, removed rows are marked, new rows inserted; all
+ * audited. The caller holds the transaction. The one writer of routed assignments: the routing
+ * run, the re-routing of one entry and the extra reviews (extra-reviews.ts) all come here.
+ */
+export function writePlan(d: DbOrTx, plan: Plan, actor: Actor | null, now: Date, opts: WriteOptions = {}): ApplyResult {
+	const { filter } = opts;
+	const source = opts.source ?? 'auto';
 	const { actorId, ip } = by(actor);
 	const { state } = plan;
 	const roundId = state.round.id;
@@ -209,21 +238,21 @@ function writePlan(d: DbOrTx, plan: Plan, actor: Actor | null, now: Date, filter
 		if (old) {
 			// A removed pair chosen again: the row comes back with its history.
 			d.update(assignments)
-				.set({ status: old.submittedAt || old.startedAt ? 'draft' : 'assigned', source: 'auto', submittedAt: null, version: sql`${assignments.version} + 1`, updatedAt: now })
+				.set({ status: old.submittedAt || old.startedAt ? 'draft' : 'assigned', source, submittedAt: null, version: sql`${assignments.version} + 1`, updatedAt: now })
 				.where(eq(assignments.id, old.id))
 				.run();
-			events.push({ actorId, ip, action: 'assignment.add', entity: 'assignment', entityId: old.id, before: { status: old.status }, after: { status: 'assigned', source: 'auto', roundId, applicationId: p.applicationId, jurorId: p.jurorId, run: runId }, createdAt: now });
+			events.push({ actorId, ip, action: 'assignment.add', entity: 'assignment', entityId: old.id, before: { status: old.status }, after: { status: 'assigned', source, roundId, applicationId: p.applicationId, jurorId: p.jurorId, run: runId }, createdAt: now });
 		} else {
 			const id = newId();
-			fresh.push({ id, roundId, applicationId: p.applicationId, jurorId: p.jurorId, status: 'assigned', source: 'auto', version: 1, createdAt: now, updatedAt: now });
-			events.push({ actorId, ip, action: 'assignment.add', entity: 'assignment', entityId: id, after: { status: 'assigned', source: 'auto', roundId, applicationId: p.applicationId, jurorId: p.jurorId, run: runId }, createdAt: now });
+			fresh.push({ id, roundId, applicationId: p.applicationId, jurorId: p.jurorId, status: 'assigned', source, version: 1, createdAt: now, updatedAt: now });
+			events.push({ actorId, ip, action: 'assignment.add', entity: 'assignment', entityId: id, after: { status: 'assigned', source, roundId, applicationId: p.applicationId, jurorId: p.jurorId, run: runId }, createdAt: now });
 		}
 	}
-	insertMany(d, fresh, events);
+	insertMany(d, fresh, events, source);
 	const unplaced = plan.result.unplaced.filter((u) => keep(u.applicationId));
 	const kept = plan.result.assignments.filter((p) => keep(p.applicationId)).length - toAdd.length;
 	const summary: ApplySummary = { added: toAdd.length, removed: toRemove.length, kept, late: late.length, unplaced: unplaced.length, coveredFully: plan.result.stats.coveredFully, entries: state.apps.size };
-	audit(d, { actorId, ip, action: filter ? 'routing.entry' : 'routing.apply', entity: 'round', entityId: roundId, after: { ...summary, run: runId, digest: plan.digest } }, now);
+	audit(d, { actorId, ip, action: opts.action ?? (filter ? 'routing.entry' : 'routing.apply'), entity: 'round', entityId: roundId, after: { ...summary, run: runId, digest: plan.digest, ...opts.meta } }, now);
 	const unplacedEntries = unplaced
 		.slice(0, UNPLACED_SHOWN)
 		.map((u) => ({ applicationId: u.applicationId, number: state.apps.get(u.applicationId)?.number ?? null, needed: u.needed, placed: u.placed, reasons: u.reasons }));
@@ -255,6 +284,6 @@ export function rerouteEntry(db: DbOrTx, actor: Actor | null, roundId: string, a
 		if (round.status === 'closed') return null;
 		const plan = computePlan(d, roundId);
 		if (!plan.state.apps.has(applicationId)) return null;
-		return writePlan(d, plan, actor, now, (id) => id === applicationId);
+		return writePlan(d, plan, actor, now, { filter: (id) => id === applicationId });
 	});
 }

@@ -18,12 +18,14 @@
  *   nomination of the contest, whatever the members' expertise; in round 1 a jury only narrows
  *   who takes part.
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { applications, assignments, conflicts, contests, jurorProfiles, nominations, roundEntries, users } from '../db/schema';
 import { contestSettings } from '../contests/settings';
 import type { RoutingApplication, RoutingConflict, RoutingInput, RoutingJuror, RoutingPair } from './routing';
 import { ACTIVE_STATUSES, COMPETING, getRound, lateEntryIds, roundK, roundSettings, type Round } from './rounds';
+import { DEFAULT_ROUTING_PREFS, isDefaultPrefs, routingWeights, type RoutingPrefs } from './routing-prefs';
+import { sphereOfEntry } from '../../data/spheres';
 
 export type AssignmentRow = typeof assignments.$inferSelect;
 
@@ -40,6 +42,8 @@ export interface JurorInfo {
 	nominationIds: string[];
 	/** has not set a password yet */
 	invited: boolean;
+	/** areas of expertise: sphere codes and free tags (routing affinity) */
+	expertise: { spheres: string[]; tags: string[] };
 }
 
 /** Every user with the jury role that has a profile. */
@@ -60,7 +64,8 @@ export function allJurors(db: DbOrTx): JurorInfo[] {
 			capacity: p.capacity,
 			active: p.active && !u.blockedAt,
 			nominationIds: p.nominationIds ?? [],
-			invited: !u.passwordHash
+			invited: !u.passwordHash,
+			expertise: { spheres: p.expertiseSpheres ?? [], tags: p.expertiseTags ?? [] }
 		}));
 }
 
@@ -75,6 +80,8 @@ export interface RoundState {
 	contest: typeof contests.$inferSelect;
 	k: number;
 	sameRegionConflict: boolean;
+	/** the organizer's routing preferences of the round (expertise, districts, connectivity) */
+	prefs: RoutingPrefs;
 	nominationIds: Set<string>;
 	apps: Map<string, AppInfo>;
 	/** competing entries of the round + (round 1) late entries, ordered by id */
@@ -102,7 +109,9 @@ export function loadRoundState(db: DbOrTx, roundId: string): RoundState {
 	const contest = db.select().from(contests).where(eq(contests.id, round.contestId)).get()!;
 	const cs = contestSettings(contest.settings);
 	const rs = roundSettings(round.settings);
-	const nominationIds = new Set(db.select({ id: nominations.id }).from(nominations).where(eq(nominations.contestId, contest.id)).all().map((n) => n.id));
+	const nominationRows = db.select({ id: nominations.id, slug: nominations.slug, title: nominations.title }).from(nominations).where(eq(nominations.contestId, contest.id)).all();
+	const nominationIds = new Set(nominationRows.map((n) => n.id));
+	const nominationById = new Map(nominationRows.map((n) => [n.id, n]));
 	const late = lateEntryIds(db, round);
 	const lateSet = new Set(late);
 	const appRows = db
@@ -113,7 +122,9 @@ export function loadRoundState(db: DbOrTx, roundId: string): RoundState {
 			organization: applications.organization,
 			applicantId: applications.applicantId,
 			number: applications.number,
-			status: applications.status
+			status: applications.status,
+			sphere: PRACTICE_SPHERE,
+			tags: PRACTICE_TAGS
 		})
 		.from(roundEntries)
 		.innerJoin(applications, eq(applications.id, roundEntries.applicationId))
@@ -130,7 +141,9 @@ export function loadRoundState(db: DbOrTx, roundId: string): RoundState {
 						organization: applications.organization,
 						applicantId: applications.applicantId,
 						number: applications.number,
-						status: applications.status
+						status: applications.status,
+						sphere: PRACTICE_SPHERE,
+						tags: PRACTICE_TAGS
 					})
 					.from(applications)
 					.where(inArray(applications.id, part))
@@ -147,7 +160,9 @@ export function loadRoundState(db: DbOrTx, roundId: string): RoundState {
 			applicantUserId: a.applicantId,
 			number: a.number,
 			status: a.status,
-			late: lateSet.has(a.id)
+			late: lateSet.has(a.id),
+			sphere: sphereOfEntry(a.sphere, nominationById.get(a.nominationId)),
+			tags: parseTags(a.tags)
 		});
 	}
 	const appIds = [...apps.keys()].sort();
@@ -168,6 +183,7 @@ export function loadRoundState(db: DbOrTx, roundId: string): RoundState {
 		contest,
 		k: roundK(round, contest.settings),
 		sameRegionConflict: cs.sameRegionConflict,
+		prefs: rs.routing ?? { ...DEFAULT_ROUTING_PREFS },
 		nominationIds,
 		apps,
 		appIds,
@@ -177,6 +193,25 @@ export function loadRoundState(db: DbOrTx, roundId: string): RoundState {
 		conflicts: conflictRows.filter((c) => apps.has(c.applicationId)),
 		inRound: (id) => !jurySet || jurySet.has(id)
 	};
+}
+
+/** The practice's sphere and tags are read from the JSON in SQL: the practice texts stay in the database. */
+const PRACTICE_SPHERE = sql<string | null>`json_extract(${applications.practice}, '$.sphere')`;
+const PRACTICE_TAGS = sql<string | null>`json_extract(${applications.practice}, '$.tags')`;
+
+/** Tags of a practice as stored: a JSON array (json_extract returns its text) or a comma-separated string. */
+function parseTags(raw: unknown): string[] {
+	if (typeof raw !== 'string' || raw === '') return [];
+	let list: unknown = raw;
+	if (raw.startsWith('[')) {
+		try {
+			list = JSON.parse(raw);
+		} catch {
+			list = raw;
+		}
+	}
+	const items = Array.isArray(list) ? list : String(list).split(/[,;\n]/);
+	return [...new Set(items.filter((t): t is string => typeof t === 'string').map((t) => t.trim()).filter(Boolean))].slice(0, 20);
 }
 
 export function isActiveRow(r: AssignmentRow): boolean {
@@ -200,12 +235,12 @@ export function buildRoutingInput(s: RoundState, opts: { rebalance?: boolean } =
 		if (noms.length === 0 && !withRows.has(j.userId)) continue;
 		const present = j.active && s.inRound(j.userId);
 		if (present) {
-			jurors.push({ id: j.userId, userId: j.userId, nominationIds: noms, region: j.regionCode ?? '', organization: j.organization, capacity: j.capacity, active: true });
+			jurors.push({ id: j.userId, userId: j.userId, nominationIds: noms, region: j.regionCode ?? '', organization: j.organization, capacity: j.capacity, active: true, expertise: j.expertise });
 		} else {
 			droppedOut.add(j.userId);
 			const done = submittedBy.get(j.userId) ?? 0;
 			// A juror who dropped out keeps the finished assessments and takes nothing new.
-			jurors.push({ id: j.userId, userId: j.userId, nominationIds: noms, region: j.regionCode ?? '', organization: j.organization, capacity: done, active: done > 0 });
+			jurors.push({ id: j.userId, userId: j.userId, nominationIds: noms, region: j.regionCode ?? '', organization: j.organization, capacity: done, active: done > 0, expertise: j.expertise });
 		}
 	}
 	let existing = activeRows
@@ -219,11 +254,12 @@ export function buildRoutingInput(s: RoundState, opts: { rebalance?: boolean } =
 	return {
 		applications: s.appIds.map((id) => {
 			const a = s.apps.get(id)!;
-			return { id: a.id, nominationId: a.nominationId, region: a.region, organization: a.organization, applicantUserId: a.applicantUserId };
+			return { id: a.id, nominationId: a.nominationId, region: a.region, organization: a.organization, applicantUserId: a.applicantUserId, sphere: a.sphere, tags: a.tags };
 		}),
 		jurors,
 		conflicts: s.conflicts,
-		settings: { k: s.k, sameRegionConflict: s.sameRegionConflict },
+		// default preferences: no weights at all, the plain balanced routing exactly as before
+		settings: isDefaultPrefs(s.prefs) ? { k: s.k, sameRegionConflict: s.sameRegionConflict } : { k: s.k, sameRegionConflict: s.sameRegionConflict, weights: routingWeights(s.prefs) },
 		existing
 	};
 }

@@ -17,6 +17,7 @@ import { newId } from '../ids';
 import { DomainError, notFound } from '../errors';
 import { audit } from '../audit';
 import { contestSettings } from '../contests/settings';
+import { parseRoutingPrefs, type RoutingPrefs } from './routing-prefs';
 
 export type Round = typeof rounds.$inferSelect;
 
@@ -26,6 +27,8 @@ const JURY = z.array(z.string());
 export type RoundSettings = {
 	k?: number;
 	jurorIds?: string[];
+	/** the organizer's routing preferences (routing-prefs.ts); absent = defaults */
+	routing?: RoutingPrefs;
 };
 
 /** The stored settings of a round, field by field: a malformed field is ignored, not the rest. */
@@ -36,6 +39,7 @@ export function roundSettings(raw: unknown): RoundSettings {
 	if (k.success) out.k = k.data;
 	const jury = JURY.safeParse(r.jurorIds);
 	if (jury.success) out.jurorIds = jury.data;
+	if (r.routing && typeof r.routing === 'object') out.routing = parseRoutingPrefs(r.routing);
 	return out;
 }
 
@@ -249,6 +253,8 @@ export interface UpdateRoundInput {
 	deadlineAt?: Date | null;
 	k?: number | null;
 	jurorIds?: string[] | null;
+	/** routing preferences (expertise, districts, connectivity) */
+	routing?: RoutingPrefs;
 }
 
 export function updateRound(db: DbOrTx, roundId: string, input: UpdateRoundInput, actor: Actor | null = null, now = new Date()): Round {
@@ -264,6 +270,7 @@ export function updateRound(db: DbOrTx, roundId: string, input: UpdateRoundInput
 			if (input.jurorIds === null) delete settings.jurorIds;
 			else settings.jurorIds = [...new Set(input.jurorIds)];
 		}
+		if (input.routing !== undefined) settings.routing = parseRoutingPrefs(input.routing);
 		if (input.deadlineAt && round.status !== 'closed' && input.deadlineAt.getTime() <= now.getTime() && input.deadlineAt.getTime() !== round.deadlineAt?.getTime())
 			throw new DomainError(400, 'past_deadline', 'Срок тура должен быть в будущем');
 		const patch = {

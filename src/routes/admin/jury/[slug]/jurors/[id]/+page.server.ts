@@ -5,7 +5,9 @@ import { contestScope, jurorOf, jurorScope } from '$lib/server/http/scope';
 import { declareConflict, jurorConflicts, removeConflict, resendInvite, updateJurorProfile } from '$lib/server/review/jurors';
 import { activeLoadOf } from '$lib/server/review/views';
 import { listNominations } from '$lib/server/contests/queries';
-import { conflictSchema, profileSchema } from '$lib/schemas/jury';
+import { conflictSchema, expertiseSchema, profileSchema } from '$lib/schemas/jury';
+import { updateJurorExpertise } from '$lib/server/review/expertise';
+import { SPHERES } from '$lib/data/spheres';
 import { REGIONS } from '$lib/data/regions';
 
 export const load: PageServerLoad = async ({ parent, params }) => {
@@ -16,6 +18,7 @@ export const load: PageServerLoad = async ({ parent, params }) => {
 		juror: { ...j, nominationIds: j.nominationIds.filter((id) => noms.some((n) => n.id === id)) },
 		nominations: noms.map((n) => ({ id: n.id, title: n.title })),
 		regions: REGIONS.map((r) => ({ code: r.code, name: r.name })),
+		spheres: SPHERES,
 		conflicts: jurorConflicts(db(), j.userId, contest.id).map((c) => ({ ...c, createdAt: c.createdAt.getTime() })),
 		rounds: activeLoadOf(db(), j.userId).filter((r) => r.contestId === contest.id)
 	};
@@ -30,6 +33,12 @@ export const actions: Actions = {
 			updateJurorProfile(db(), actor, event.params.id, contest.id, parsed.data);
 			return { saved: true, affected: parsed.data.active ? [] : activeLoadOf(db(), event.params.id).filter((r) => r.contestId === contest.id) };
 		}, raw);
+	},
+	expertise: async (event) => {
+		const { actor, juror } = jurorScope(event);
+		const { raw, ...parsed } = await validate(event.request, expertiseSchema, { joined: ['spheres'] });
+		if (!parsed.ok) return parsed.failure;
+		return act(() => ({ expertiseSaved: updateJurorExpertise(db(), actor, juror.userId, parsed.data).changed }), raw);
 	},
 	reinvite: (event) => {
 		const { actor, contest } = contestScope(event);

@@ -2,14 +2,24 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { db } from '$lib/server/db/client';
 import { act, formFail, readForm, validate } from '$lib/server/http/form';
 import { roundScope } from '$lib/server/http/scope';
-import { activateRound, closeRound, lateEntryIds, roundK, roundSettings, updateRound } from '$lib/server/review/rounds';
+import { activateRound, closeRound, lateEntryIds, roundK, roundSettings, scoringOpen, updateRound } from '$lib/server/review/rounds';
+import { DEFAULT_ROUTING_PREFS } from '$lib/server/review/routing-prefs';
+import { assignExtraReviews, uncertainEntries } from '$lib/server/review/extra-reviews';
 import { applyRouting, previewRouting } from '$lib/server/review/plan';
 import { roundEntriesView, roundProgress } from '$lib/server/review/views';
-import { roundSchema, toMoscowInput } from '$lib/schemas/jury';
+import { extraReviewsSchema, roundSchema, routingPrefsSchema, toMoscowInput } from '$lib/schemas/jury';
 import { contestSettings } from '$lib/server/contests/settings';
 import { listJurors } from '$lib/server/review/jurors';
 
+/** Active jurors of the round's jury (all of the contest's, or the chosen ones) and how many of them have areas of expertise. */
+function jurorsWithExpertise(all: ReturnType<typeof listJurors>, jurorIds: string[] | null) {
+	const list = all.filter((j) => j.active && j.contestNominationIds.length > 0 && (!jurorIds || jurorIds.includes(j.userId)));
+	return { jurors: list.length, withExpertise: list.filter((j) => j.expertise.spheres.length + j.expertise.tags.length > 0).length };
+}
+
 const PAGE = 50;
+/** Rounds up to this many scored entries show the uncertain places at once; larger ones on request. */
+const UNCERTAIN_AUTO = 3000;
 
 export const load: PageServerLoad = async ({ parent, url }) => {
 	const { contest, round } = await parent();
@@ -20,6 +30,9 @@ export const load: PageServerLoad = async ({ parent, url }) => {
 	const wantPreview = url.searchParams.get('preview') === '1' && round.status !== 'closed';
 	const rebalance = url.searchParams.get('rebalance') === '1';
 	const entries = roundEntriesView(d, round.id, { q, shortOnly, limit: PAGE, offset: (page - 1) * PAGE });
+	const progress = roundProgress(d, round.id);
+	const jurorList = listJurors(d, contest.id);
+	const wantUncertain = progress.submitted > 0 && (url.searchParams.get('uncertain') === '1' || progress.entries <= UNCERTAIN_AUTO);
 	return {
 		round: {
 			id: round.id,
@@ -34,10 +47,19 @@ export const load: PageServerLoad = async ({ parent, url }) => {
 			late: lateEntryIds(d, round).length,
 			jurorIds: roundSettings(round.settings).jurorIds ?? null
 		},
-		jury: listJurors(d, contest.id)
+		jury: jurorList
 			.filter((j) => j.contestNominationIds.length > 0)
 			.map((j) => ({ userId: j.userId, fio: j.fio, active: j.active })),
-		progress: roundProgress(d, round.id),
+		progress,
+		routingPrefs: roundSettings(round.settings).routing ?? { ...DEFAULT_ROUTING_PREFS },
+		expertiseCount: jurorsWithExpertise(jurorList, roundSettings(round.settings).jurorIds ?? null),
+		uncertain: progress.submitted > 0 ? (wantUncertain ? uncertainEntries(d, round.id) : null) : undefined,
+		extraBlocked:
+			round.status === 'closed'
+				? 'Тур закрыт: чтобы назначить дополнительные оценки, возобновите его.'
+				: !scoringOpen(round)
+					? 'Срок оценки прошёл: продлите срок в настройках тура, чтобы эксперты успели оценить дополнительные работы.'
+					: null,
 		preview: wantPreview ? previewRouting(d, round.id, { rebalance }) : null,
 		rebalance,
 		entries: { ...entries, q, shortOnly, page, pages: Math.max(1, Math.ceil(entries.total / PAGE)) },
@@ -70,6 +92,21 @@ export const actions: Actions = {
 			updateRound(db(), round.id, { title: parsed.data.title, deadlineAt: parsed.data.deadlineAt, k: parsed.data.k, jurorIds }, actor);
 			return { done: 'Настройки тура сохранены' };
 		}, raw);
+	},
+	routing: async (event) => {
+		const { actor, round } = roundScope(event);
+		const { raw, ...parsed } = await validate(event.request, routingPrefsSchema);
+		if (!parsed.ok) return parsed.failure;
+		return act(() => {
+			updateRound(db(), round.id, { routing: parsed.data }, actor);
+			return { routingSaved: true };
+		}, raw);
+	},
+	extra: async (event) => {
+		const { actor, round } = roundScope(event);
+		const { raw, ...parsed } = await validate(event.request, extraReviewsSchema);
+		if (!parsed.ok) return parsed.failure;
+		return act(() => ({ extra: assignExtraReviews(db(), actor, round.id, parsed.data) }), raw);
 	},
 	activate: (event) => setStatus(event, activateRound, 'Тур открыт: эксперты видят свои заявки и могут оценивать'),
 	close: (event) => setStatus(event, closeRound, 'Тур закрыт: оценки больше не принимаются')
