@@ -18,12 +18,12 @@
  *   nomination of the contest, whatever the members' expertise; in round 1 a jury only narrows
  *   who takes part.
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { applications, assignments, conflicts, contests, jurorProfiles, nominations, roundEntries, users } from '../db/schema';
 import { contestSettings } from '../contests/settings';
 import type { RoutingApplication, RoutingConflict, RoutingInput, RoutingJuror, RoutingPair } from './routing';
-import { ACTIVE_STATUSES, COMPETING, getRound, lateEntryIds, roundK, roundSettings, type Round } from './rounds';
+import { ACTIVE_STATUSES, COMPETING, NOT_COMPETING, getRound, lateEntryIds, roundK, roundSettings, type Round } from './rounds';
 
 export type AssignmentRow = typeof assignments.$inferSelect;
 
@@ -86,6 +86,8 @@ export interface RoundState {
 	conflicts: RoutingConflict[];
 	/** round jury restriction */
 	inRound: (jurorId: string) => boolean;
+	/** active assignments per juror when `rows` holds part of the round only (loadEntryState) */
+	loads?: Map<string, number>;
 }
 
 export const pairKey = (applicationId: string, jurorId: string) => `${applicationId}:${jurorId}`;
@@ -176,6 +178,70 @@ export function loadRoundState(db: DbOrTx, roundId: string): RoundState {
 		rows,
 		conflicts: conflictRows.filter((c) => apps.has(c.applicationId)),
 		inRound: (id) => !jurySet || jurySet.has(id)
+	};
+}
+
+/**
+ * The round state as one entry's page needs it (issue 18): the same shape as loadRoundState, but
+ * `rows`, `apps` and `conflicts` hold that entry only and the jurors' active loads come from one
+ * GROUP BY (`loads`, which checkPair uses instead of scanning every row) — the 72 000 assignment
+ * rows of a national round are not read.
+ */
+export function loadEntryState(db: DbOrTx, roundId: string, applicationId: string): RoundState & { loads: Map<string, number> } {
+	const round = getRound(db, roundId);
+	const contest = db.select().from(contests).where(eq(contests.id, round.contestId)).get()!;
+	const cs = contestSettings(contest.settings);
+	const rs = roundSettings(round.settings);
+	const nominationIds = new Set(db.select({ id: nominations.id }).from(nominations).where(eq(nominations.contestId, contest.id)).all().map((n) => n.id));
+	const a = db
+		.select({
+			id: applications.id,
+			contestId: applications.contestId,
+			nominationId: applications.nominationId,
+			regionCode: applications.regionCode,
+			organization: applications.organization,
+			applicantId: applications.applicantId,
+			number: applications.number,
+			status: applications.status,
+			entered: sql<number | null>`(SELECT 1 FROM ${roundEntries} WHERE ${roundEntries.roundId} = ${roundId} AND ${roundEntries.applicationId} = ${applications.id})`
+		})
+		.from(applications)
+		.where(eq(applications.id, applicationId))
+		.get();
+	// late: round 1, not an entry yet, not out of the competition (lateEntryIds for one application)
+	const late = !!a && a.contestId === contest.id && round.number === 1 && !a.entered && !(NOT_COMPETING as string[]).includes(a.status);
+	const apps = new Map<string, AppInfo>();
+	if (a && (a.entered || late) && COMPETING.includes(a.status))
+		apps.set(a.id, { id: a.id, nominationId: a.nominationId, region: a.regionCode ?? '', organization: a.organization ?? '', applicantUserId: a.applicantId, number: a.number, status: a.status, late });
+	const rows = new Map<string, AssignmentRow>();
+	for (const r of db.select().from(assignments).where(and(eq(assignments.roundId, roundId), eq(assignments.applicationId, applicationId))).all()) rows.set(pairKey(r.applicationId, r.jurorId), r);
+	const loads = new Map<string, number>();
+	for (const l of db
+		.select({ jurorId: assignments.jurorId, n: sql<number>`count(*)` })
+		.from(assignments)
+		.where(and(eq(assignments.roundId, roundId), inArray(assignments.status, ACTIVE_STATUSES)))
+		.groupBy(assignments.jurorId)
+		.all())
+		loads.set(l.jurorId, l.n);
+	const jurySet = rs.jurorIds ? new Set(rs.jurorIds) : null;
+	const coversAll = round.number > 1 && jurySet !== null;
+	const jurors = new Map<string, JurorInfo>();
+	for (const j of allJurors(db)) jurors.set(j.userId, coversAll && jurySet.has(j.userId) ? { ...j, nominationIds: [...nominationIds] } : j);
+	const conflictRows = apps.size ? db.select({ jurorId: conflicts.jurorId, applicationId: conflicts.applicationId, reason: conflicts.reason }).from(conflicts).where(eq(conflicts.applicationId, applicationId)).all() : [];
+	return {
+		round,
+		contest,
+		k: roundK(round, contest.settings),
+		sameRegionConflict: cs.sameRegionConflict,
+		nominationIds,
+		apps,
+		appIds: [...apps.keys()],
+		late: late && apps.size ? [applicationId] : [],
+		jurors,
+		rows,
+		conflicts: conflictRows,
+		inRound: (id) => !jurySet || jurySet.has(id),
+		loads
 	};
 }
 

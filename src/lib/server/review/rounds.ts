@@ -41,7 +41,7 @@ export function roundSettings(raw: unknown): RoundSettings {
 
 /** Application statuses that are in competition (submitted and not withdrawn). */
 export const COMPETING: ApplicationStatus[] = ['submitted', 'in_review', 'finalist', 'winner', 'not_selected'];
-const NOT_COMPETING: ApplicationStatus[] = ['draft', 'withdrawn'];
+export const NOT_COMPETING: ApplicationStatus[] = ['draft', 'withdrawn'];
 
 export type ActiveStatus = 'assigned' | 'draft' | 'submitted';
 /** Assignment statuses that are (or will be) a review; `recused` and `removed` rows are history. */
