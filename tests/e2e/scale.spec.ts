@@ -99,9 +99,9 @@ test('the round page, one entry and the routing preview at scale: the preview ru
 	const J = `/admin/jury/${fx.contestSlug}`;
 	await visit(page, `${J}/rounds/1`, /Тур 1|1\./);
 	await expect(page.getByRole('heading', { name: 'Распределение заявок' })).toBeVisible();
+	const entry = (await page.locator('a[href*="/rounds/1/entries/"]').first().getAttribute('href'))!;
 	await visit(page, `${J}/rounds/1?page=100`, 'Распределение заявок');
-	const entry = page.locator('a[href*="/rounds/1/entries/"]').first();
-	await visit(page, (await entry.getAttribute('href'))!, /Эксперты заявки|Назначения/);
+	await visit(page, entry, /Эксперты заявки/);
 	await visit(page, `${J}/jurors`, /Эксперты/);
 
 	// The portal here runs without a job worker (JOB_WORKER=false): the preview waits in the queue
@@ -125,8 +125,9 @@ test('the round page, one entry and the routing preview at scale: the preview ru
 			await page.waitForTimeout(250);
 		}
 		await expect(heading).toBeVisible();
-		// at least one intermediate state was on the screen besides «в очереди»
-		expect([...seen].some((t) => /Расчёт распределения… \d+%/.test(t)), [...seen].join(' | ')).toBe(true);
+		// at national size the routing takes seconds: an intermediate state was on the screen
+		// besides «в очереди» (240 entries are routed faster than the page polls)
+		if (size === 'national') expect([...seen].some((t) => /Расчёт распределения… \d+%/.test(t)), [...seen].join(' | ')).toBe(true);
 		await expect(page.getByRole('table', { name: 'Нагрузка экспертов до и после распределения' })).toBeVisible();
 		await page.screenshot({ path: 'test-results/screens/scale-preview-done.png' });
 	} finally {
