@@ -278,7 +278,7 @@ test('3. the organizer ends intake, invites a juror, gives jurors nominations in
 	await page.getByRole('button', { name: 'Создать тур 1' }).click();
 	await page.goto(`/admin/jury/${W.slug}/rounds/1`);
 	await expect(page.getByText('Черновик').first()).toBeVisible(); // one name for a draft round
-	await page.getByRole('link', { name: 'Предпросмотр распределения' }).click();
+	await page.getByRole('button', { name: 'Предпросмотр распределения' }).click();
 	await page.getByRole('button', { name: 'Применить распределение' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'Распределение применено' })).toBeVisible();
 	await page.getByRole('button', { name: 'Открыть тур для экспертов' }).click();

@@ -44,8 +44,12 @@ test('organizer invites a juror and routes; the juror scores with the keyboard; 
 	// --- routes round 1 with a preview: the newcomer gets a fair share
 	await page.getByRole('navigation', { name: 'Разделы экспертизы' }).getByRole('link', { name: 'Обзор и туры' }).click();
 	await page.getByRole('link', { name: '1. Заочный тур' }).click();
-	await page.getByRole('link', { name: 'Предпросмотр с выравниванием нагрузки' }).click();
+	// the preview runs as a job (issue 18): the page shows its progress, then the result
+	await page.getByRole('button', { name: 'Предпросмотр с выравниванием нагрузки' }).click();
+	await expect(page).toHaveURL(/preview=1&rebalance=1/);
+	await expect(page.getByTestId('routing-progress').or(page.getByRole('heading', { name: 'Предпросмотр с выравниванием нагрузки' }))).toBeVisible();
 	await expect(page.getByRole('heading', { name: 'Предпросмотр с выравниванием нагрузки' })).toBeVisible();
+	await expect(page.getByTestId('routing-progress')).toHaveCount(0);
 	const row = page.getByRole('table', { name: 'Нагрузка экспертов до и после распределения' }).getByRole('row', { name: new RegExp(fio) });
 	const after = Number(await row.getByRole('cell').nth(2).innerText());
 	expect(after).toBeGreaterThan(5);

@@ -92,3 +92,48 @@ test('organizer pages of a large round render within the normal timeouts', async
 	expect((await csv.text()).split('\r\n').length).toBeGreaterThan(100);
 	await page.screenshot({ path: 'test-results/screens/scale-results.png' });
 });
+
+test('the round page, one entry and the routing preview at scale: the preview runs as a job with progress, then shows the result', async ({ page }) => {
+	test.setTimeout(600_000);
+	await login(page);
+	const J = `/admin/jury/${fx.contestSlug}`;
+	await visit(page, `${J}/rounds/1`, /Тур 1|1\./);
+	await expect(page.getByRole('heading', { name: 'Распределение заявок' })).toBeVisible();
+	const entry = (await page.locator('a[href*="/rounds/1/entries/"]').first().getAttribute('href'))!;
+	await visit(page, `${J}/rounds/1?page=100`, 'Распределение заявок');
+	await visit(page, entry, /Эксперты заявки/);
+	await visit(page, `${J}/jurors`, /Эксперты/);
+
+	// The portal here runs without a job worker (JOB_WORKER=false): the preview waits in the queue
+	// and the page says so; a separate worker (`npm run worker`) then computes it with progress.
+	await page.goto(`${base}${J}/rounds/1`);
+	await page.getByRole('button', { name: 'Предпросмотр распределения', exact: true }).click();
+	await expect(page.getByTestId('routing-progress')).toHaveText(/Расчёт распределения в очереди/);
+	await page.screenshot({ path: 'test-results/screens/scale-preview-queued.png' });
+	const worker = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/worker.ts')], {
+		cwd: root,
+		env: { ...process.env, NODE_ENV: 'test', DATA_DIR: dir, EMBEDDED_S3_PORT: String(port + 400), JOB_CONCURRENCY: '1', LOG_REQUESTS: 'false' },
+		stdio: 'ignore'
+	});
+	try {
+		const seen = new Set<string>();
+		const heading = page.getByRole('heading', { name: 'Предпросмотр', exact: true });
+		const deadline = Date.now() + 300_000;
+		while (!(await heading.isVisible()) && Date.now() < deadline) {
+			const t = await page.getByTestId('routing-progress').textContent().catch(() => null);
+			if (t) seen.add(t.trim());
+			await page.waitForTimeout(250);
+		}
+		await expect(heading).toBeVisible();
+		// at national size the routing takes seconds: an intermediate state was on the screen
+		// besides «в очереди» (240 entries are routed faster than the page polls)
+		if (size === 'national') expect([...seen].some((t) => /Расчёт распределения… \d+%/.test(t)), [...seen].join(' | ')).toBe(true);
+		await expect(page.getByRole('table', { name: 'Нагрузка экспертов до и после распределения' })).toBeVisible();
+		await page.screenshot({ path: 'test-results/screens/scale-preview-done.png' });
+	} finally {
+		const exited = new Promise((r) => worker.once('exit', r));
+		worker.kill('SIGTERM');
+		await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+		if (worker.exitCode === null) worker.kill('SIGKILL');
+	}
+});

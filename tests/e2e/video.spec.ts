@@ -144,7 +144,7 @@ test('the jury’s player plays the rendition of a submitted entry; on a slow li
 	await loginDemo(org, 'org@nastavnik.demo');
 	await org.goto('/admin/jury/nastavnichestvo-2026/rounds/1');
 	await expect(org.getByText(/Поданы позже создания тура и ещё не распределены: 1 заявка/)).toBeVisible();
-	await org.getByRole('link', { name: 'Предпросмотр распределения', exact: true }).click();
+	await org.getByRole('button', { name: 'Предпросмотр распределения', exact: true }).click();
 	await org.getByRole('button', { name: 'Применить распределение' }).click();
 	await expect(org.getByRole('status').filter({ hasText: 'Распределение применено' })).toBeVisible();
 

@@ -13,6 +13,7 @@ import { startWorker, defaultConcurrency, type Worker } from './jobs/worker';
 import { mailHandler } from './jobs/mail';
 import { mediaHandler, mediaRemote, sweepMedia } from './media/process';
 import { decisionMailHandler } from './results/mailing';
+import { routingApplyHandler, routingPreviewHandler } from './review/routing-jobs';
 import { sweepStaleUploads } from './applications/uploads';
 import { heartbeatWriter } from './ops/heartbeat';
 import { logFor } from './ops/log';
@@ -21,6 +22,8 @@ export function registerDefaultHandlers() {
 	registerHandler(mailHandler);
 	registerHandler(mediaHandler);
 	registerHandler(decisionMailHandler);
+	registerHandler(routingPreviewHandler);
+	registerHandler(routingApplyHandler);
 	registerRemote(mediaRemote);
 }
 

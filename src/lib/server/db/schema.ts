@@ -176,7 +176,10 @@ export const applications = sqliteTable(
 		index('applications_contest_status_idx').on(t.contestId, t.status),
 		index('applications_nomination_idx').on(t.nominationId),
 		// the dashboard's counts (by status, nomination, region, day) read from the index alone
-		index('applications_dashboard_idx').on(t.contestId, t.status, t.nominationId, t.regionCode, t.submittedAt)
+		index('applications_dashboard_idx').on(t.contestId, t.status, t.nominationId, t.regionCode, t.submittedAt),
+		// a round's entries list and progress page through the competing entries in order from the
+		// index alone (review/views.ts, migration 0010)
+		index('applications_contest_status_seq_idx').on(t.contestId, t.status, t.seq, t.id)
 	]
 );
 
@@ -315,7 +318,11 @@ export const assignments = sqliteTable(
 		index('assignments_juror_idx').on(t.jurorId, t.roundId),
 		index('assignments_app_idx').on(t.applicationId),
 		// the round's live assignments (results, progress, exports) read from the index alone
-		index('assignments_round_status_idx').on(t.roundId, t.status, t.id)
+		index('assignments_round_status_idx').on(t.roundId, t.status, t.id),
+		// jurors' loads in a round (entry page, jurors list, progress) and entries' coverage
+		// counts, each read from an index alone (migration 0010)
+		index('assignments_round_juror_status_idx').on(t.roundId, t.jurorId, t.status),
+		index('assignments_round_app_status_idx').on(t.roundId, t.applicationId, t.status)
 	]
 );
 
@@ -349,7 +356,13 @@ export const roundVersions = sqliteTable('round_versions', {
 	roundId: text('round_id')
 		.primaryKey()
 		.references(() => rounds.id, { onDelete: 'cascade' }),
-	version: integer('version').notNull().default(0)
+	version: integer('version').notNull().default(0),
+	/**
+	 * 1 once the version was bumped and nobody has read the round since (migration 0010): further
+	 * writes skip the bump — the version already differs from any cached one. A cache reload clears
+	 * it in the transaction that reads the data, so the next write bumps again.
+	 */
+	dirty: integer('dirty').notNull().default(1)
 });
 
 export const practices = sqliteTable(

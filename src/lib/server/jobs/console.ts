@@ -11,7 +11,9 @@ export const CONSOLE_PAGE_SIZE = 50;
 export const JOB_KIND_TITLE: Record<string, string> = {
 	'mail.send': 'Отправка письма',
 	'media.process': 'Обработка видео',
-	'mail.decisions': 'Рассылка решений'
+	'mail.decisions': 'Рассылка решений',
+	'routing.preview': 'Предпросмотр распределения',
+	'routing.apply': 'Применение распределения'
 };
 
 

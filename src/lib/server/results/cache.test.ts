@@ -187,15 +187,18 @@ describe('results cache (per round and mode, invalidated by the round version)',
 		);
 	}, 300_000);
 
-	it('every kind of change bumps the version inside its transaction; a rolled-back change does not', () => {
+	it('every change after a read bumps the version inside its transaction; a rolled-back change does not', () => {
 		const db = freshCopy();
 		try {
+			// a read (the cache loading the round) marks the version clean; the next write bumps it
+			cachedRound(db, fx.roundId);
 			const v0 = roundVersion(db, fx.roundId)!;
 			expect(v0).not.toBeNull();
 			const open = db.select().from(assignments).where(and(eq(assignments.roundId, fx.roundId), eq(assignments.status, 'assigned'))).get()!;
 			apply(db, { kind: 'score', pick: 0, value: 7, submit: false });
 			const v1 = roundVersion(db, fx.roundId)!;
 			expect(v1).toBeGreaterThan(v0);
+			cachedRound(db, fx.roundId);
 			// a transaction that fails after its writes leaves neither the writes nor the version
 			expect(() =>
 				db.transaction((tx) => {
@@ -228,6 +231,48 @@ describe('results cache (per round and mode, invalidated by the round version)',
 			expect(r.zscore.model).toBeUndefined();
 			// the model's parts are shared too: frozen
 			expect(() => (r.model.model!.jurors as unknown[]).sort()).toThrow();
+		} finally {
+			db.$client.close();
+		}
+	});
+
+	it('a bulk write bumps the version once, not per row; the first write after the next read bumps again', () => {
+		const db = freshCopy();
+		try {
+			cachedRound(db, fx.roundId);
+			const v0 = roundVersion(db, fx.roundId)!;
+			const rows = db.select({ a: scores.assignmentId, c: scores.criterionId }).from(scores).innerJoin(assignments, eq(assignments.id, scores.assignmentId)).where(eq(assignments.roundId, fx.roundId)).all();
+			expect(rows.length).toBeGreaterThan(100);
+			db.transaction((tx) => {
+				for (const r of rows) tx.update(scores).set({ value: 1 }).where(and(eq(scores.assignmentId, r.a), eq(scores.criterionId, r.c))).run();
+			});
+			expect(roundVersion(db, fx.roundId)).toBe(v0 + 1);
+			const cached = cachedResults(db, fx.roundId, { normalize: false }).results;
+			deepStrictEqual(cached, fresh(db, fx.roundId, 'none').results);
+			apply(db, { kind: 'rawScore', pick: 0, value: 3 });
+			expect(roundVersion(db, fx.roundId)).toBe(v0 + 2);
+			expect(cachedResults(db, fx.roundId, { normalize: false }).results).not.toBe(cached);
+			deepStrictEqual(cachedResults(db, fx.roundId, { normalize: false }).results, fresh(db, fx.roundId, 'none').results);
+		} finally {
+			db.$client.close();
+		}
+	});
+
+	it('a read inside a caller\'s transaction is not kept: a rolled-back write cannot leave the cache stale', () => {
+		const db = freshCopy();
+		try {
+			const before = cachedResults(db, fx.roundId, { normalize: false }).results;
+			const sc = db.select().from(scores).innerJoin(assignments, eq(assignments.id, scores.assignmentId)).where(eq(assignments.roundId, fx.roundId)).get()!.scores;
+			expect(() =>
+				db.transaction((tx) => {
+					tx.update(scores).set({ value: sc.value === 0 ? 1 : 0 }).where(and(eq(scores.assignmentId, sc.assignmentId), eq(scores.criterionId, sc.criterionId))).run();
+					cachedResults(db, fx.roundId, { normalize: false });
+					throw new Error('откат');
+				})
+			).toThrow('откат');
+			apply(db, { kind: 'rawScore', pick: 5, value: 2 });
+			deepStrictEqual(cachedResults(db, fx.roundId, { normalize: false }).results, fresh(db, fx.roundId, 'none').results);
+			expect(before).toBeDefined();
 		} finally {
 			db.$client.close();
 		}

@@ -38,8 +38,11 @@ export const cacheStats = { loads: 0, computes: 0, hits: 0 };
 
 /** The stored version of a round's results inputs; null when the round has no version row. */
 export function roundVersion(db: DB, roundId: string): number | null {
-	const row = db.$client.prepare('SELECT version FROM round_versions WHERE round_id = ?').get(roundId) as { version: number } | undefined;
-	return row ? row.version : null;
+	return versionRow(db, roundId)?.version ?? null;
+}
+
+function versionRow(db: DB, roundId: string): { version: number; dirty: number } | undefined {
+	return db.$client.prepare('SELECT version, dirty FROM round_versions WHERE round_id = ?').get(roundId) as { version: number; dirty: number } | undefined;
 }
 
 function freezeList<T>(xs: readonly T[]): void {
@@ -82,22 +85,32 @@ function slotOf(db: DB, roundId: string): Slot | null {
 	let map = caches.get(db);
 	if (!map) caches.set(db, (map = new Map()));
 	const read = () => {
-		const version = roundVersion(db, roundId);
+		const row = versionRow(db, roundId);
 		const cur = map.get(roundId);
-		if (cur && version !== null && cur.version === version) {
+		if (cur && row && cur.version === row.version) {
 			cacheStats.hits++;
 			return { slot: cur, fresh: null as LoadedRound | null };
 		}
-		const loaded = loadRound(db, roundId);
-		cacheStats.loads++;
-		if (version === null) return { slot: null, fresh: loaded };
-		const slot: Slot = { version, loaded: freezeLoaded(loaded), results: new Map(), derived: new Map() };
+		const loaded = () => {
+			cacheStats.loads++;
+			return loadRound(db, roundId);
+		};
+		// Inside the caller's transaction the data may hold its uncommitted (maybe rolled back)
+		// writes: use it, never keep it.
+		if (!row || nested) return { slot: null, fresh: loaded() };
+		// The triggers bump only a clean row (migration 0010): mark it clean in the transaction
+		// that reads the data, so the first write after this read bumps the version again.
+		if (row.dirty) db.$client.prepare('UPDATE round_versions SET dirty = 0 WHERE round_id = ?').run(roundId);
+		const slot: Slot = { version: row.version, loaded: freezeLoaded(loaded()), results: new Map(), derived: new Map() };
 		return { slot, fresh: null };
 	};
-	// One read transaction: the version and the data belong to the same snapshot.
+	// One transaction: the version, the clean mark and the data belong to the same snapshot (a
+	// write transaction — the clean mark is a write; the portal is the one writer anyway).
 	const client = db.$client;
-	const r = client.inTransaction ? read() : client.transaction(read).deferred();
-	if (!r.slot) return null;
+	const nested = client.inTransaction;
+	const r = nested ? read() : client.transaction(read).immediate();
+	if (!r.slot) return r.fresh ? { version: -1, loaded: r.fresh, results: new Map(), derived: new Map() } : null;
+	if (nested) return r.slot;
 	// most recently used last
 	map.delete(roundId);
 	map.set(roundId, r.slot);

@@ -53,6 +53,10 @@ describe('exports (read back)', () => {
 		expect(rows[0][col('Регион')]).toBe('Республика Татарстан');
 		expect(rows[0][col('Округ')]).toBe('ПФО');
 		expect(rows[0][col('Баллы экспертов')]).toBe('Антонов Б. И.: 90; Белова В. П.: 80; Григорьев Д. О.: 80');
+		// the formats survive the shared cell styles (issue 18): bold header, 2 decimals on fractions
+		expect(ws.getRow(1).getCell(1).font?.bold).toBe(true);
+		expect(ws.getRow(2).getCell(col('Балл') + 1).numFmt).toBe('0.00');
+		expect(ws.getRow(2).getCell(col('Ранг') + 1).numFmt ?? 'General').not.toBe('0.00');
 	});
 
 	it('entries CSV: BOM, «;», decimal comma, same rows', async () => {

@@ -251,6 +251,8 @@ type WB = ExcelJS.stream.xlsx.WorkbookWriter;
 type WS = ReturnType<WB['addWorksheet']>;
 
 const OUT_LIMIT = 1 << 20;
+const PLAIN_STYLE: Partial<ExcelJS.Style> = {};
+const NUM_STYLE: Partial<ExcelJS.Style> = { numFmt: '0.00' };
 const BATCH = 500;
 
 /** Waits while more than OUT_LIMIT bytes sit unread in the output (a slow download). */
@@ -267,11 +269,17 @@ async function writeSheet(wb: WB, out: PassThrough, name: string, table: { colum
 	head.font = { bold: true };
 	head.alignment = { wrapText: true, vertical: 'top' };
 	head.commit();
-	const numCols = table.columns.flatMap((c, i) => (c.num ? [i + 1] : []));
+	const numCol = table.columns.map((c) => !!c.num);
 	let n = 0;
 	for (const cells of table.rows()) {
 		const row = ws.addRow(cells);
-		for (const i of numCols) if (typeof cells[i - 1] === 'number' && !Number.isInteger(cells[i - 1])) row.getCell(i).numFmt = '0.00';
+		// Every cell gets one of two shared style objects: exceljs registers a cell's style through
+		// a WeakMap keyed by the object, so a shared one costs a lookup, while the fresh {} each
+		// new cell carries is rendered to XML to be deduplicated (most of the time of a big export).
+		for (let i = 0; i < cells.length; i++) {
+			const v = cells[i];
+			row.getCell(i + 1).style = numCol[i] && typeof v === 'number' && !Number.isInteger(v) ? NUM_STYLE : PLAIN_STYLE;
+		}
 		row.commit();
 		if (++n % BATCH === 0) {
 			await backpressure(out);

@@ -49,7 +49,8 @@ export function checkPair(s: RoundState, applicationId: string, jurorId: string)
 	const reason = conflictReason(app, { id: j.userId, userId: j.userId, nominationIds: j.nominationIds, region: j.regionCode ?? '', organization: j.organization, capacity: j.capacity }, { k: s.k, sameRegionConflict: s.sameRegionConflict }, declared);
 	if (reason) return fail(reason);
 	let load = 0;
-	for (const r of s.rows.values()) if (r.jurorId === jurorId && isActiveRow(r)) load++;
+	if (s.loads) load = s.loads.get(jurorId) ?? 0;
+	else for (const r of s.rows.values()) if (r.jurorId === jurorId && isActiveRow(r)) load++;
 	if (load >= j.capacity) return { ok: false, code: 'capacity', message: `${CONFLICT_TITLE.capacity} (${load} из ${j.capacity})` };
 	return { ok: true };
 }

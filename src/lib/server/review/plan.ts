@@ -39,7 +39,11 @@ export interface Plan {
 }
 
 export function computePlan(db: DbOrTx, roundId: string, opts: { rebalance?: boolean } = {}): Plan {
-	const state = loadRoundState(db, roundId);
+	return planFrom(loadRoundState(db, roundId), opts);
+}
+
+/** The plan from a round state already read (the preview job reports progress between the two). */
+export function planFrom(state: RoundState, opts: { rebalance?: boolean } = {}): Plan {
 	const input = buildRoutingInput(state, opts);
 	const result = routeAssignments(input);
 	const current = new Map<string, AssignmentRow>();
@@ -101,7 +105,7 @@ export function previewRouting(db: DbOrTx, roundId: string, opts: { rebalance?: 
 	return describePlan(plan, !!opts.rebalance);
 }
 
-function describePlan(plan: Plan, rebalance: boolean): Preview {
+export function describePlan(plan: Plan, rebalance: boolean): Preview {
 	const { state, result } = plan;
 	const addedBy = new Map<string, number>();
 	for (const p of plan.toAdd) addedBy.set(p.jurorId, (addedBy.get(p.jurorId) ?? 0) + 1);

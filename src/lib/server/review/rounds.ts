@@ -45,7 +45,7 @@ export function roundSettings(raw: unknown): RoundSettings {
 
 /** Application statuses that are in competition (submitted and not withdrawn). */
 export const COMPETING: ApplicationStatus[] = ['submitted', 'in_review', 'finalist', 'winner', 'not_selected'];
-const NOT_COMPETING: ApplicationStatus[] = ['draft', 'withdrawn'];
+export const NOT_COMPETING: ApplicationStatus[] = ['draft', 'withdrawn'];
 
 export type ActiveStatus = 'assigned' | 'draft' | 'submitted';
 /** Assignment statuses that are (or will be) a review; `recused` and `removed` rows are history. */
@@ -92,7 +92,9 @@ export function lateEntryIds(db: DbOrTx, round: Round): string[] {
 				sql`${applications.id} NOT IN (SELECT application_id FROM round_entries WHERE round_id = ${round.id})`
 			)
 		)
-		.orderBy(asc(applications.seq))
+		// `+seq`: ordered after the fact, so SQLite reads the covering (contest, status, seq, id)
+		// index instead of every application's row through the (contest, seq) one
+		.orderBy(sql`+${applications.seq}`)
 		.all()
 		.map((r) => r.id);
 }

@@ -2,8 +2,9 @@
  * The round page at scale reads what it shows: the entries list is filtered, counted and paged in
  * SQL and returns the same rows as the previous in-memory implementation (kept below as the
  * reference) on the demo data and on a generated round (bench/fixtures/national.ts, small). One
- * entry's page is still computed from the whole round state: its rows and candidates are pinned
- * here against a brute-force reference so that a later rewrite is checked the same way.
+ * entry's page reads that entry's rows and the jurors' loads in one GROUP BY (loadEntryState):
+ * its rows and candidates (loads, reasons, order) equal the whole-round-state reference; the
+ * round progress counts equal the per-entry rows counted in memory.
  */
 import { describe, expect, it } from 'vitest';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
@@ -13,7 +14,7 @@ import { applications, assignments, contests, nominations, roundEntries } from '
 import { ACTIVE_STATUSES, COMPETING, getRound, roundK } from './rounds';
 import { isActiveRow, loadRoundState } from './round-state';
 import { checkPair } from './assignments';
-import { entryAssignments, roundEntriesView } from './views';
+import { entryAssignments, roundEntriesView, roundProgress } from './views';
 
 /** roundEntriesView before issue 18: every entry of the round aggregated and parsed, then sliced. */
 function roundEntriesRef(db: DB, roundId: string, opts: { q?: string; shortOnly?: boolean; limit?: number; offset?: number } = {}) {
@@ -65,6 +66,29 @@ function candidatesRef(db: DB, roundId: string, applicationId: string) {
 	return { inRound: s.apps.has(applicationId), assignments: rows.map((r) => r.id), candidates };
 }
 
+/** roundProgress's per-entry coverage before issue 18: one row per entry brought into memory. */
+function coverageRef(db: DB, roundId: string) {
+	const round = getRound(db, roundId);
+	const k = roundK(round, db.select({ settings: contests.settings }).from(contests).where(eq(contests.id, round.contestId)).get()!.settings);
+	const perEntry = db
+		.select({
+			active: sql<number>`count(${assignments.id})`,
+			submitted: sql<number>`sum(case when ${assignments.status} = 'submitted' then 1 else 0 end)`
+		})
+		.from(roundEntries)
+		.innerJoin(applications, eq(applications.id, roundEntries.applicationId))
+		.leftJoin(assignments, and(eq(assignments.roundId, roundEntries.roundId), eq(assignments.applicationId, roundEntries.applicationId), inArray(assignments.status, ACTIVE_STATUSES)))
+		.where(and(eq(roundEntries.roundId, roundId), inArray(applications.status, COMPETING)))
+		.groupBy(roundEntries.applicationId)
+		.all();
+	return {
+		entries: perEntry.length,
+		covered: perEntry.filter((e) => e.active >= k).length,
+		scored: perEntry.filter((e) => (e.submitted ?? 0) >= k).length,
+		short: perEntry.filter((e) => e.active < k).length
+	};
+}
+
 const dbs = scaleDataSets();
 
 describe.each([0, 1])('round views in SQL = the in-memory ones (data set %i: 0 demo, 1 generated)', (i) => {
@@ -99,5 +123,13 @@ describe.each([0, 1])('round views in SQL = the in-memory ones (data set %i: 0 d
 			expect(v.assignments.map((a) => a.id)).toEqual(ref.assignments);
 			expect(v.candidates).toEqual(ref.candidates);
 		}
+	});
+
+	it('round progress: the coverage counts in SQL = the per-entry rows counted in memory', () => {
+		const { db, roundId } = dbs[i];
+		const { entries, covered, scored, short } = roundProgress(db, roundId);
+		const ref = coverageRef(db, roundId);
+		expect({ entries, covered, scored, short }).toEqual(ref);
+		expect(ref.entries).toBeGreaterThan(30);
 	});
 });

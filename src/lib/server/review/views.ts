@@ -9,7 +9,7 @@ import type { DbOrTx } from '../db/client';
 import { applications, assignments, conflicts, contests, nominations, roundEntries, rounds, users } from '../db/schema';
 import { notFound } from '../errors';
 import { ACTIVE_STATUSES, COMPETING, getRound, roundK, roundSettings } from './rounds';
-import { allJurors, isActiveRow, loadRoundState, type AssignmentRow } from './round-state';
+import { allJurors, isActiveRow, loadEntryState, type AssignmentRow } from './round-state';
 import { checkPair } from './assignments';
 
 export interface JurorProgress {
@@ -51,17 +51,21 @@ export function roundProgress(db: DbOrTx, roundId: string): RoundProgress {
 		.where(and(eq(assignments.roundId, roundId), inArray(assignments.status, ACTIVE_STATUSES)))
 		.groupBy(assignments.jurorId, assignments.status)
 		.all();
-	const perEntry = db
-		.select({
-			active: sql<number>`count(${assignments.id})`,
-			submitted: sql<number>`sum(case when ${assignments.status} = 'submitted' then 1 else 0 end)`
-		})
-		.from(roundEntries)
-		.innerJoin(applications, eq(applications.id, roundEntries.applicationId))
-		.leftJoin(assignments, and(eq(assignments.roundId, roundEntries.roundId), eq(assignments.applicationId, roundEntries.applicationId), inArray(assignments.status, ACTIVE_STATUSES)))
-		.where(and(eq(roundEntries.roundId, roundId), inArray(applications.status, COMPETING)))
-		.groupBy(roundEntries.applicationId)
-		.all();
+	// Per-entry coverage, counted in SQL: the competing entries from one index, their rows grouped
+	// from the (round, application, status) index — not one row per entry brought into JavaScript.
+	const competing = sql.raw(COMPETING.map((x) => `'${x}'`).join(', '));
+	const cover = db.get<{ entries: number; covered: number; scored: number; short: number }>(sql`
+		WITH e AS (
+			SELECT a.id AS id FROM applications a
+			WHERE a.contest_id = ${round.contestId} AND a.status IN (${competing})
+			  AND EXISTS (SELECT 1 FROM round_entries re WHERE re.round_id = ${roundId} AND re.application_id = a.id)
+		), c AS (
+			SELECT application_id AS id, count(*) AS active, sum(status = 'submitted') AS submitted
+			FROM assignments WHERE round_id = ${roundId} AND status IN ('assigned', 'draft', 'submitted') GROUP BY application_id
+		)
+		SELECT count(*) AS entries, coalesce(sum(coalesce(c.active, 0) >= ${k}), 0) AS covered, coalesce(sum(coalesce(c.submitted, 0) >= ${k}), 0) AS scored,
+		       coalesce(sum(coalesce(c.active, 0) < ${k}), 0) AS short
+		FROM e LEFT JOIN c ON c.id = e.id`);
 	const jurors = new Map<string, JurorProgress>();
 	const info = new Map(allJurors(db).map((j) => [j.userId, j]));
 	const rs = roundSettings(round.settings);
@@ -88,12 +92,12 @@ export function roundProgress(db: DbOrTx, roundId: string): RoundProgress {
 	}
 	return {
 		k,
-		entries: perEntry.length,
+		entries: cover.entries,
 		assignments: totals.assigned + totals.draft + totals.submitted,
 		...totals,
-		covered: perEntry.filter((e) => e.active >= k).length,
-		scored: perEntry.filter((e) => (e.submitted ?? 0) >= k).length,
-		short: perEntry.filter((e) => e.active < k).length,
+		covered: cover.covered,
+		scored: cover.scored,
+		short: cover.short,
 		jurors: [...jurors.values()].sort((a, b) => a.fio.localeCompare(b.fio, 'ru'))
 	};
 }
@@ -124,27 +128,30 @@ export function roundEntriesView(db: DbOrTx, roundId: string, opts: { q?: string
 	registerLower(client);
 	const limit = opts.limit ?? 100;
 	const offset = opts.offset ?? 0;
+	// The competing entries in order come from one index (applications_contest_status_seq_idx)
+	// without reading the applications' rows (only a search reads them); «short only» counts each
+	// entry's rows in the (round, application, status) index; the coverage counts are computed for
+	// the page's rows only. `+s.status` keeps SQLite off the (round, status) index, which would
+	// scan every row of the round per entry (the round page hung on it at 24 000 entries).
 	const statement = client.prepare(
-		`WITH e AS (
-			SELECT a.id AS applicationId, a.number AS number, coalesce(json_extract(a.about, '$.fio'), '') AS fio, n.title AS nominationTitle,
-			       a.region_code AS regionCode, a.seq AS seq,
-			       (SELECT count(*) FROM assignments s WHERE s.round_id = re.round_id AND s.application_id = a.id AND s.status IN ('assigned', 'draft', 'submitted')) AS active,
-			       (SELECT count(*) FROM assignments s WHERE s.round_id = re.round_id AND s.application_id = a.id AND s.status = 'submitted') AS submitted
-			FROM round_entries re
-			JOIN applications a ON a.id = re.application_id
-			JOIN nominations n ON n.id = a.nomination_id
-			WHERE re.round_id = ? AND a.status IN (${COMPETING.map(() => '?').join(', ')})
-		), f AS (
-			SELECT * FROM e
-			WHERE (? = 0 OR active < ?)
-			  AND (? = '' OR instr(portal_lower(coalesce(number, '')), ?) > 0 OR instr(portal_lower(fio), ?) > 0)
-		)
-		SELECT applicationId, number, fio, nominationTitle, regionCode, active, submitted, (SELECT count(*) FROM f) AS total
-		FROM f ORDER BY seq, applicationId LIMIT ? OFFSET ?`
+		`WITH f AS (
+			SELECT a.id AS id, a.seq AS seq
+			FROM applications a
+			WHERE a.contest_id = @contest AND a.status IN (${COMPETING.map((x) => `'${x}'`).join(', ')})
+			  AND EXISTS (SELECT 1 FROM round_entries re WHERE re.round_id = @round AND re.application_id = a.id)
+			  AND (@short = 0 OR (SELECT count(*) FROM assignments s WHERE s.round_id = @round AND s.application_id = a.id AND +s.status IN ('assigned', 'draft', 'submitted')) < @k)
+			  AND (@q = '' OR instr(portal_lower(coalesce(a.number, '')), @q) > 0 OR instr(portal_lower(coalesce(json_extract(a.about, '$.fio'), '')), @q) > 0)
+		), p AS (SELECT id, seq FROM f ORDER BY seq, id LIMIT @limit OFFSET @offset)
+		SELECT a.id AS applicationId, a.number AS number, coalesce(json_extract(a.about, '$.fio'), '') AS fio, n.title AS nominationTitle, a.region_code AS regionCode,
+		       (SELECT count(*) FROM assignments s WHERE s.round_id = @round AND s.application_id = a.id AND +s.status IN ('assigned', 'draft', 'submitted')) AS active,
+		       (SELECT count(*) FROM assignments s WHERE s.round_id = @round AND s.application_id = a.id AND +s.status = 'submitted') AS submitted,
+		       (SELECT count(*) FROM f) AS total
+		FROM p JOIN applications a ON a.id = p.id JOIN nominations n ON n.id = a.nomination_id
+		ORDER BY p.seq, p.id`
 	);
-	const args = [roundId, ...COMPETING, opts.shortOnly ? 1 : 0, k, q, q, q];
-	const rows = statement.all(...args, limit, offset) as (EntryRow & { total: number })[];
-	const total = rows[0]?.total ?? (offset > 0 ? (statement.all(...args, 1, 0) as { total: number }[])[0]?.total ?? 0 : 0);
+	const args = { round: roundId, contest: round.contestId, short: opts.shortOnly ? 1 : 0, k, q };
+	const rows = statement.all({ ...args, limit, offset }) as (EntryRow & { total: number })[];
+	const total = rows[0]?.total ?? (offset > 0 ? (statement.all({ ...args, limit: 1, offset: 0 }) as { total: number }[])[0]?.total ?? 0 : 0);
 	return { total, rows: rows.map(({ total: _total, ...r }) => ({ ...r, fio: String(r.fio) })) };
 }
 
@@ -165,7 +172,7 @@ export interface EntryAssignments {
 
 /** One entry of a round: its assignments (all statuses) and who could be added and why not. */
 export function entryAssignments(db: DbOrTx, roundId: string, applicationId: string): EntryAssignments {
-	const s = loadRoundState(db, roundId);
+	const s = loadEntryState(db, roundId, applicationId);
 	const app = db
 		.select({ a: applications, nominationTitle: nominations.title })
 		.from(applications)
@@ -173,10 +180,8 @@ export function entryAssignments(db: DbOrTx, roundId: string, applicationId: str
 		.where(and(eq(applications.id, applicationId), eq(applications.contestId, s.contest.id)))
 		.get();
 	if (!app) throw notFound('Заявка не найдена');
-	const loads = new Map<string, number>();
-	for (const r of s.rows.values()) if (isActiveRow(r)) loads.set(r.jurorId, (loads.get(r.jurorId) ?? 0) + 1);
+	const loads = s.loads;
 	const rows = [...s.rows.values()]
-		.filter((r) => r.applicationId === applicationId)
 		.sort((a, b) => Number(!isActiveRow(a)) - Number(!isActiveRow(b)) || a.createdAt.getTime() - b.createdAt.getTime());
 	const candidates = [...s.jurors.values()]
 		.filter((j) => j.nominationIds.some((n) => s.nominationIds.has(n)))

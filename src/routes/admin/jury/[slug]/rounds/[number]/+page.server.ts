@@ -1,3 +1,4 @@
+import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { db } from '$lib/server/db/client';
 import { act, formFail, readForm, validate } from '$lib/server/http/form';
@@ -5,7 +6,7 @@ import { roundScope } from '$lib/server/http/scope';
 import { activateRound, closeRound, lateEntryIds, roundK, roundSettings, scoringOpen, updateRound } from '$lib/server/review/rounds';
 import { DEFAULT_ROUTING_PREFS } from '$lib/server/review/routing-prefs';
 import { assignExtraReviews, uncertainEntries } from '$lib/server/review/extra-reviews';
-import { applyRouting, previewRouting } from '$lib/server/review/plan';
+import { applyState, previewState, requestApply, requestPreview } from '$lib/server/review/routing-jobs';
 import { roundEntriesView, roundProgress } from '$lib/server/review/views';
 import { extraReviewsSchema, roundSchema, routingPrefsSchema, toMoscowInput } from '$lib/schemas/jury';
 import { contestSettings } from '$lib/server/contests/settings';
@@ -21,7 +22,8 @@ const PAGE = 50;
 /** Rounds up to this many scored entries show the uncertain places at once; larger ones on request. */
 const UNCERTAIN_AUTO = 3000;
 
-export const load: PageServerLoad = async ({ parent, url }) => {
+export const load: PageServerLoad = async ({ parent, url, depends }) => {
+	depends('round:routing');
 	const { contest, round } = await parent();
 	const d = db();
 	const q = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
@@ -60,7 +62,9 @@ export const load: PageServerLoad = async ({ parent, url }) => {
 				: !scoringOpen(round)
 					? 'Срок оценки прошёл: продлите срок в настройках тура, чтобы эксперты успели оценить дополнительные работы.'
 					: null,
-		preview: wantPreview ? previewRouting(d, round.id, { rebalance }) : null,
+		// the routing runs as a job (review/routing-jobs.ts): the page only reads its state
+		preview: wantPreview ? { state: previewState(d, round.id, { rebalance }) } : null,
+		applyJob: url.searchParams.get('apply') ? applyState(d, round.id) : null,
 		rebalance,
 		entries: { ...entries, q, shortOnly, page, pages: Math.max(1, Math.ceil(entries.total / PAGE)) },
 		serverNow: Date.now()
@@ -77,10 +81,24 @@ function setStatus(event: RequestEvent, change: typeof activateRound, done: stri
 }
 
 export const actions: Actions = {
+	// Both run as jobs (review/routing-jobs.ts); the page shows their progress, then the outcome.
+	preview: async (event) => {
+		const { round } = roundScope(event);
+		const { raw } = await readForm(event.request);
+		const rebalance = raw.rebalance === '1';
+		return act(() => {
+			requestPreview(db(), round.id, { rebalance });
+			redirect(303, `${event.url.pathname}?preview=1${rebalance ? '&rebalance=1' : ''}#preview`);
+		}, raw);
+	},
 	apply: async (event) => {
 		const { actor, round } = roundScope(event);
 		const { raw } = await readForm(event.request);
-		return act(() => ({ applied: applyRouting(db(), actor, round.id, { digest: raw.digest || undefined, rebalance: raw.rebalance === '1' }) }), raw);
+		const rebalance = raw.rebalance === '1';
+		return act(() => {
+			requestApply(db(), actor, round.id, { digest: raw.digest || undefined, rebalance });
+			redirect(303, `${event.url.pathname}?preview=1${rebalance ? '&rebalance=1' : ''}&apply=1#preview`);
+		}, raw);
 	},
 	update: async (event) => {
 		const { actor, round } = roundScope(event);
