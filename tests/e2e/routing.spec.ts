@@ -68,9 +68,11 @@ test('the organizer sets a juror’s expertise, weighs it in the routing, reads 
 	await page.getByRole('button', { name: 'Сохранить настройки распределения' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'Настройки распределения сохранены' })).toBeVisible();
 	await expect(page.getByText(/Области экспертизы .* заданы у 1 из 5 экспертов тура/)).toBeVisible();
-	await page.getByRole('link', { name: 'Предпросмотр распределения', exact: true }).click();
+	// the preview runs as a job (issue 18): its progress, then the result
+	await page.getByRole('button', { name: 'Предпросмотр распределения', exact: true }).click();
+	await expect(page).toHaveURL(/preview=1/);
 	const quality = page.getByRole('region', { name: 'Экспертиза, округа и связность' });
-	await expect(quality).toBeVisible();
+	await expect(quality).toBeVisible({ timeout: 60_000 });
 	await expect(quality).toContainText('Учёт экспертизы: сильно; разные округа — да; связность — да.');
 	const stats = quality.getByLabel('Качество распределения');
 	await expect(stats).toContainText('Совпадение экспертизы');
@@ -122,8 +124,10 @@ test('the round page with the preview and the extra reviews fits a 360 px phone'
 	const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
 	const page = await ctx.newPage();
 	await loginDemo(page, 'org@nastavnik.demo');
-	await page.goto(`/admin/jury/${s.slug}/rounds/1?preview=1#preview`);
-	await expect(page.getByRole('region', { name: 'Экспертиза, округа и связность' })).toBeVisible();
+	await page.goto(`/admin/jury/${s.slug}/rounds/1`);
+	await page.getByRole('button', { name: 'Предпросмотр распределения', exact: true }).click();
+	await expect(page).toHaveURL(/preview=1/);
+	await expect(page.getByRole('region', { name: 'Экспертиза, округа и связность' })).toBeVisible({ timeout: 60_000 });
 	await expect(page.getByTestId('uncertain-count')).toBeVisible();
 	await page.getByText('Как учитывать экспертизу, округа и связность').click();
 	await expectNoSideScroll(page, 'тур на телефоне');

@@ -3,9 +3,8 @@
  * nomination's winners' cut is uncertain (results/uncertainty.ts on the round's results under the
  * juror-bias model) and the one-click action that gives exactly those entries M more jurors.
  *
- * Results: computed here with `normalization: 'model'` over the round's loaded data (the cached
- * `cachedRound`, then `computeResults` per group of nominations with a common rubric, merged as
- * results/load.ts does), kept per version of the round (`cachedDerived`): the model's posterior
+ * Results: the round's loaded data (the cached `cachedRound`) computed by results/load.ts
+ * `computeRound` with `normalization: 'model'`, kept per version of the round (`cachedDerived`): the model's posterior
  * SD is what makes the uncertainty meaningful, whatever mode the results page shows.
  *
  * The action (`assignExtraReviews`):
@@ -33,8 +32,8 @@ import { enqueueMail } from '../jobs/mail';
 import { config } from '../config';
 import { extraReviewsMail } from '../mail/templates';
 import { cachedDerived } from '../results/cache';
-import { computeResults, type Criterion, type EntryInfo, type ResultsOutput, type Review } from '../results/compute';
-import { criteriaOf, expectedReviews, mergeOutputs, type LoadedRound } from '../results/load';
+import type { ResultsOutput } from '../results/compute';
+import { computeRound, expectedReviews, type LoadedRound } from '../results/load';
 import { planExtraReviews, type UncertainEntry } from '../results/uncertainty';
 import { contestSettings } from '../contests/settings';
 import { routeAssignments, type RoutingConflict, type RoutingPair } from './routing';
@@ -69,39 +68,9 @@ export interface UncertainView {
 	digest: string;
 }
 
-/** Round results under the juror-bias model, grouped by rubric as results/load.ts `computeRound` does. */
+/** Round results under the juror-bias model: results/load.ts `computeRound` in 'model' mode (grouped by rubric, merged). */
 export function modelResults(l: LoadedRound): ResultsOutput {
-	const settings = { normalize: true, normalization: 'model' as const, disagreementThreshold: l.contest.settings.disagreementThreshold, expectedReviews: expectedReviews(l) };
-	const groups = new Map<string, { nominationIds: Set<string>; criteria: Criterion[] }>();
-	const nomIds = new Set([...l.nominations.map((n) => n.id), ...l.entries.map((e) => e.nominationId)]);
-	for (const n of [...nomIds].sort()) {
-		const crit = criteriaOf(l, n);
-		const key = crit
-			.map((c) => c.id)
-			.sort()
-			.join(',');
-		let g = groups.get(key);
-		if (!g) groups.set(key, (g = { nominationIds: new Set(), criteria: crit.map(({ id, weight, scaleMin, scaleMax }) => ({ id, weight, scaleMin, scaleMax })) }));
-		g.nominationIds.add(n);
-	}
-	const gl = [...groups.values()];
-	const groupOf = new Map<string, number>();
-	gl.forEach((g, i) => g.nominationIds.forEach((n) => groupOf.set(n, i)));
-	const entries: EntryInfo[][] = gl.map(() => []);
-	const entryGroup = new Map<string, number>();
-	for (const e of l.entries) {
-		const gi = groupOf.get(e.nominationId) ?? 0;
-		entryGroup.set(e.id, gi);
-		entries[gi]?.push({ id: e.id, nominationId: e.nominationId, number: e.number, submittedAt: e.submittedAt === null ? '' : new Date(e.submittedAt).toISOString() });
-	}
-	const reviews: Review[][] = gl.map(() => []);
-	for (const a of l.assignments) {
-		const gi = entryGroup.get(a.applicationId);
-		if (gi !== undefined) reviews[gi].push({ assignmentId: a.id, applicationId: a.applicationId, jurorId: a.jurorId, scores: l.scores.get(a.id) ?? {}, submitted: a.status === 'submitted' });
-	}
-	if (gl.length === 0) return computeResults({ entries: [], criteria: [], reviews: [], settings });
-	const outs = gl.map((g, i) => computeResults({ entries: entries[i], criteria: g.criteria, reviews: reviews[i], settings }));
-	return outs.length === 1 ? outs[0] : mergeOutputs(outs, gl.map((g) => g.criteria.length));
+	return computeRound(l, { normalization: 'model' });
 }
 
 function digestOf(l: Pick<LoadedRound, 'assignments'>, ids: string[]): string {
