@@ -105,6 +105,38 @@ export function chunks<T>(arr: T[], n = 500): T[][] {
 	return out;
 }
 
+/** The application columns the routing reads (the practice's sphere and tags from its JSON, in SQL). */
+function appColumns() {
+	return {
+		id: applications.id,
+		nominationId: applications.nominationId,
+		regionCode: applications.regionCode,
+		organization: applications.organization,
+		applicantId: applications.applicantId,
+		number: applications.number,
+		status: applications.status,
+		sphere: PRACTICE_SPHERE,
+		tags: PRACTICE_TAGS
+	};
+}
+
+type AppRow = { id: string; nominationId: string; regionCode: string | null; organization: string | null; applicantId: string; number: string | null; status: string; sphere: string | null; tags: string | null };
+
+function toAppInfo(a: AppRow, late: boolean, nomination: Parameters<typeof sphereOfEntry>[1]): AppInfo {
+	return {
+		id: a.id,
+		nominationId: a.nominationId,
+		region: a.regionCode ?? '',
+		organization: a.organization ?? '',
+		applicantUserId: a.applicantId,
+		number: a.number,
+		status: a.status,
+		late,
+		sphere: sphereOfEntry(a.sphere, nomination),
+		tags: parseTags(a.tags)
+	};
+}
+
 /** Everything the routing of one round depends on, read in one go. */
 export function loadRoundState(db: DbOrTx, roundId: string): RoundState {
 	const round = getRound(db, roundId);
@@ -117,17 +149,7 @@ export function loadRoundState(db: DbOrTx, roundId: string): RoundState {
 	const late = lateEntryIds(db, round);
 	const lateSet = new Set(late);
 	const appRows = db
-		.select({
-			id: applications.id,
-			nominationId: applications.nominationId,
-			regionCode: applications.regionCode,
-			organization: applications.organization,
-			applicantId: applications.applicantId,
-			number: applications.number,
-			status: applications.status,
-			sphere: PRACTICE_SPHERE,
-			tags: PRACTICE_TAGS
-		})
+		.select(appColumns())
 		.from(roundEntries)
 		.innerJoin(applications, eq(applications.id, roundEntries.applicationId))
 		.where(eq(roundEntries.roundId, roundId))
@@ -136,17 +158,7 @@ export function loadRoundState(db: DbOrTx, roundId: string): RoundState {
 		for (const part of chunks(late))
 			appRows.push(
 				...db
-					.select({
-						id: applications.id,
-						nominationId: applications.nominationId,
-						regionCode: applications.regionCode,
-						organization: applications.organization,
-						applicantId: applications.applicantId,
-						number: applications.number,
-						status: applications.status,
-						sphere: PRACTICE_SPHERE,
-						tags: PRACTICE_TAGS
-					})
+					.select(appColumns())
 					.from(applications)
 					.where(inArray(applications.id, part))
 					.all()
@@ -154,18 +166,7 @@ export function loadRoundState(db: DbOrTx, roundId: string): RoundState {
 	const apps = new Map<string, AppInfo>();
 	for (const a of appRows) {
 		if (!COMPETING.includes(a.status)) continue;
-		apps.set(a.id, {
-			id: a.id,
-			nominationId: a.nominationId,
-			region: a.regionCode ?? '',
-			organization: a.organization ?? '',
-			applicantUserId: a.applicantId,
-			number: a.number,
-			status: a.status,
-			late: lateSet.has(a.id),
-			sphere: sphereOfEntry(a.sphere, nominationById.get(a.nominationId)),
-			tags: parseTags(a.tags)
-		});
+		apps.set(a.id, toAppInfo(a, lateSet.has(a.id), nominationById.get(a.nominationId)));
 	}
 	const appIds = [...apps.keys()].sort();
 	const rows = new Map<string, AssignmentRow>();
@@ -231,16 +232,8 @@ export function loadEntryState(db: DbOrTx, roundId: string, applicationId: strin
 	const nominationIds = new Set(nominationRows.map((n) => n.id));
 	const a = db
 		.select({
-			id: applications.id,
+			...appColumns(),
 			contestId: applications.contestId,
-			nominationId: applications.nominationId,
-			regionCode: applications.regionCode,
-			organization: applications.organization,
-			applicantId: applications.applicantId,
-			number: applications.number,
-			status: applications.status,
-			sphere: PRACTICE_SPHERE,
-			tags: PRACTICE_TAGS,
 			entered: sql<number | null>`(SELECT 1 FROM ${roundEntries} WHERE ${roundEntries.roundId} = ${roundId} AND ${roundEntries.applicationId} = ${applications.id})`
 		})
 		.from(applications)
@@ -250,18 +243,7 @@ export function loadEntryState(db: DbOrTx, roundId: string, applicationId: strin
 	const late = !!a && a.contestId === contest.id && round.number === 1 && !a.entered && !(NOT_COMPETING as string[]).includes(a.status);
 	const apps = new Map<string, AppInfo>();
 	if (a && (a.entered || late) && COMPETING.includes(a.status))
-		apps.set(a.id, {
-			id: a.id,
-			nominationId: a.nominationId,
-			region: a.regionCode ?? '',
-			organization: a.organization ?? '',
-			applicantUserId: a.applicantId,
-			number: a.number,
-			status: a.status,
-			late,
-			sphere: sphereOfEntry(a.sphere, nominationRows.find((n) => n.id === a.nominationId)),
-			tags: parseTags(a.tags)
-		});
+		apps.set(a.id, toAppInfo(a, late, nominationRows.find((n) => n.id === a.nominationId)));
 	const rows = new Map<string, AssignmentRow>();
 	for (const r of db.select().from(assignments).where(and(eq(assignments.roundId, roundId), eq(assignments.applicationId, applicationId))).all()) rows.set(pairKey(r.applicationId, r.jurorId), r);
 	const loads = new Map<string, number>();
