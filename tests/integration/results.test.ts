@@ -82,7 +82,8 @@ describe('results pages and exports', () => {
 		expect(html).toContain('расхождение');
 		expect(html).toContain('Назначить ещё эксперта');
 		const norm = await (await clients.organizer.get(`/admin/results/${s.roundId}?norm=on`)).text();
-		expect(norm).toContain('Нормализация: итог каждого эксперта');
+		// the explanation of the z-score method (named «Z-оценка» since the third method, issue 16)
+		expect(norm).toContain('Z-оценка: итог каждого эксперта');
 	});
 
 	it('CSV: content type, BOM, rows', async () => {

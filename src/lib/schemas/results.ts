@@ -15,9 +15,14 @@ const intIn = (min: number, max: number, msg: string) =>
 		.transform(Number)
 		.pipe(z.number().int().min(min, msg).max(max, msg));
 
-/** Results settings of a contest (the console's form). */
+/**
+ * Results settings of a contest (the console's form). The method is a radio `normalization`; a
+ * form of the previous version (a page open before an update) sends the checkbox `normalize`
+ * instead: present → z-score, absent → none.
+ */
 export const resultsSettingsSchema = z.object({
-	normalization: z.enum(['none', 'zscore', 'model'], { error: 'Выберите метод нормализации оценок' }),
+	normalization: z.enum(['none', 'zscore', 'model'], { error: 'Выберите метод нормализации оценок' }).optional(),
+	normalize: checkbox,
 	disagreementThreshold: z
 		.string({ error: 'Укажите порог расхождения' })
 		.trim()
@@ -28,7 +33,7 @@ export const resultsSettingsSchema = z.object({
 	releaseFeedback: checkbox,
 	/** Application numbers, separated by spaces, commas or new lines. */
 	calibration: z.string().max(2000, 'Слишком длинный список').optional().default('')
-});
+}).transform(({ normalize, ...rest }) => ({ ...rest, normalization: rest.normalization ?? (normalize ? ('zscore' as const) : ('none' as const)) }));
 export type ResultsSettingsForm = z.output<typeof resultsSettingsSchema>;
 
 /** Finals: top N per nomination, or hand-picked ids (`pick` checkboxes); an optional final jury. */

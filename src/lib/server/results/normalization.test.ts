@@ -290,7 +290,10 @@ describe('settings: the method stored, the old boolean still read', () => {
 		const bad = resultsSettingsSchema.safeParse({ ...form, normalization: 'bayes' });
 		expect(bad.success).toBe(false);
 		expect(bad.error!.issues[0].message).toBe('Выберите метод нормализации оценок');
-		expect(resultsSettingsSchema.safeParse(form).error!.issues[0].message).toBe('Выберите метод нормализации оценок');
+		// a form of the previous version sends the checkbox instead of the method: it keeps working
+		expect(resultsSettingsSchema.parse(form).normalization).toBe('none');
+		expect(resultsSettingsSchema.parse({ ...form, normalize: 'on' }).normalization).toBe('zscore');
+		expect(resultsSettingsSchema.parse({ ...form, normalize: 'on', normalization: 'model' }).normalization).toBe('model');
 
 		const after = setMethod('model');
 		expect(after).toMatchObject({ normalization: 'model', normalize: true });
