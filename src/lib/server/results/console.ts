@@ -12,7 +12,7 @@ import { cachedDerived, cachedResults, cachedRound } from './cache';
 import { contestJurors, finalsRound, finalsStarted } from './finals';
 import { lastRound } from './decisions';
 import { methodLine, ruCompare, shortName, TIE_BREAK_RULE } from './exports';
-import { modelView } from './model-view';
+import { modelView, pageModelJurors } from './model-view';
 import type { NormalizationMode } from './compute';
 import { NORMALIZATION_MODES, NORMALIZATION_TITLE } from '../../results';
 
@@ -85,7 +85,8 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 		? cachedDerived(db, roundId, `rank:${compareWith}`, () => new Map(cachedResults(db, roundId, { normalization: compareWith }).results.entries.map((e) => [e.applicationId, e.rank])))
 		: null;
 	const nameOf = (id: string) => l.jurors.get(id)?.fio ?? id;
-	const model = res.model ? cachedDerived(db, roundId, `modelView:${mode}`, () => modelView(res, nameOf, ruCompare, (id) => metaOf(db, roundId).get(id)?.number ?? id)) : null;
+	// the first page of the per-juror words (attention first); all of them page on the jurors tab
+	const model = res.model ? pageModelJurors(cachedDerived(db, roundId, `modelView:${mode}`, () => modelView(res, nameOf, ruCompare, (id) => metaOf(db, roundId).get(id)?.number ?? id))) : null;
 	/** what actually ranked (the model may have fallen back) */
 	const applied: NormalizationMode = res.model ? res.model.applied : mode;
 	const meta = metaOf(db, roundId);
@@ -172,9 +173,12 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
  * official method — the organizer sees how strict each juror is before choosing the method. Kept
  * with the round's cached results (computed once per change).
  */
-export function roundModelView(db: DB, roundId: string) {
+export function roundModelView(db: DB, roundId: string, page = 1) {
 	const { loaded: l, results } = cachedResults(db, roundId, { normalization: 'model' });
-	return cachedDerived(db, roundId, 'modelView:model', () => modelView(results, (id) => l.jurors.get(id)?.fio ?? id, ruCompare, (id) => metaOf(db, roundId).get(id)?.number ?? id));
+	return pageModelJurors(
+		cachedDerived(db, roundId, 'modelView:model', () => modelView(results, (id) => l.jurors.get(id)?.fio ?? id, ruCompare, (id) => metaOf(db, roundId).get(id)?.number ?? id)),
+		page
+	);
 }
 
 /** Light header of a round's pages (title, contest, finals link): two small queries. */

@@ -152,3 +152,37 @@ export function modelView(
 		jurors
 	};
 }
+
+/** Jurors per page of the per-juror words (600 jurors of a national round would be megabytes of HTML). */
+export const MODEL_JURORS_PAGE = 50;
+
+export interface ModelJurorsPage extends ModelView {
+	/** over all jurors of the model, not only the page */
+	counts: { jurors: number; stricter: number; milder: number; unsure: number };
+	page: number;
+	pages: number;
+}
+
+/**
+ * One page of the per-juror words: the jurors to look at first (those who barely count, then the
+ * unsure ones), then the rest, each group in the view's order; the counts are over all jurors.
+ */
+export function pageModelJurors(view: ModelView | null, page = 1, size = MODEL_JURORS_PAGE): ModelJurorsPage | null {
+	if (!view) return null;
+	const rank = { err: 0, warn: 1, ok: 2 } as const;
+	const ordered = view.jurors.map((j, i) => ({ j, i })).sort((a, b) => rank[a.j.tone] - rank[b.j.tone] || a.i - b.i);
+	const pages = Math.max(1, Math.ceil(ordered.length / size));
+	const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
+	return {
+		...view,
+		jurors: ordered.slice((p - 1) * size, p * size).map((x) => x.j),
+		counts: {
+			jurors: view.jurors.length,
+			stricter: view.jurors.filter((j) => j.strictness === 'stricter').length,
+			milder: view.jurors.filter((j) => j.strictness === 'milder').length,
+			unsure: view.jurors.filter((j) => j.tone !== 'ok').length
+		},
+		page: p,
+		pages
+	};
+}

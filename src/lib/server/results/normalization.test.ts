@@ -22,7 +22,7 @@ import { cachedResults, clearResultsCache } from './cache';
 import { parseResultsQuery, protocolPage, resultsPage, roundModelView } from './console';
 import { updateResultsSettings } from './settings-guard';
 import { entriesCsv, entriesXlsx, protocolXlsx } from './exports';
-import { jurorWords, pointsText } from './model-view';
+import { jurorWords, pageModelJurors, pointsText, type JurorModelRow, type ModelView } from './model-view';
 import type { JurorEstimate } from './model';
 
 let db: DB;
@@ -372,5 +372,27 @@ describe("a juror's estimate in an organizer's words", () => {
 		expect(jurorWords(est({}), 20, 8).confidenceText).toBeNull();
 		expect(pointsText(-21)).toBe('21 балл');
 		expect(pointsText(12)).toBe('12 баллов');
+	});
+});
+
+describe('the per-juror words at national size', () => {
+	it('page by 50: those to look at first, the counts over all jurors, every juror on exactly one page', () => {
+		const tones = ['ok', 'ok', 'warn', 'ok', 'err'] as const;
+		const strict = ['stricter', 'milder', 'typical', 'unknown'] as const;
+		const jurors = Array.from({ length: 123 }, (_, i) => ({ jurorId: `j${i}`, fio: `Эксперт ${i}`, tone: tones[i % 5], strictness: strict[i % 4] }) as unknown as JurorModelRow);
+		const view = { applied: 'model', converged: true, components: 1, mu: 60, sigma0: 8, notes: [], jurors } as ModelView;
+		const p1 = pageModelJurors(view, 1)!;
+		expect(p1.pages).toBe(3);
+		expect(p1.jurors).toHaveLength(50);
+		expect(p1.counts).toEqual({ jurors: 123, stricter: 31, milder: 31, unsure: 49 });
+		// err first (24), then warn (25), then ok, each in the view's order
+		expect(p1.jurors.slice(0, 24).every((j) => j.tone === 'err')).toBe(true);
+		expect(p1.jurors.slice(24, 49).every((j) => j.tone === 'warn')).toBe(true);
+		expect(p1.jurors[0].jurorId).toBe('j4');
+		const all = [1, 2, 3].flatMap((n) => pageModelJurors(view, n)!.jurors.map((j) => j.jurorId));
+		expect(new Set(all).size).toBe(123);
+		expect(pageModelJurors(view, 99)!.page).toBe(3);
+		expect(pageModelJurors(view, -1)!.page).toBe(1);
+		expect(pageModelJurors(null)).toBeNull();
 	});
 });

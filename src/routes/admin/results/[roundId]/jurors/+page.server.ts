@@ -7,12 +7,12 @@ import { calibrationView, roundJurorSignals, SIGNALS } from '$lib/server/results
 import { roundModelView } from '$lib/server/results/console';
 import { assignCalibration } from '$lib/server/review/assignments';
 
-export const load: PageServerLoad = async ({ parent, params }) => {
+export const load: PageServerLoad = async ({ parent, params, url }) => {
 	await parent();
 	return orPage(() => {
 		const { loaded: l, results: res, signals } = roundJurorSignals(db(), params.roundId, { normalization: 'none' });
 		return {
-			model: roundModelView(db(), params.roundId),
+			model: roundModelView(db(), params.roundId, Number(url.searchParams.get('jp')) || 1),
 			official: l.contest.settings.normalization,
 			round: l.round,
 			threshold: l.contest.settings.disagreementThreshold,
