@@ -156,7 +156,19 @@ export function modelView(
 /** Jurors per page of the per-juror words (600 jurors of a national round would be megabytes of HTML). */
 export const MODEL_JURORS_PAGE = 50;
 
-export interface ModelJurorsPage extends ModelView {
+/** A note as a page shows it: up to 30 names and 20 entry numbers, the rest counted; no ids. */
+export interface PageNote {
+	code: ResultsNote['code'];
+	level: ResultsNote['level'];
+	text: string;
+	jurors: string[];
+	moreJurors: number;
+	entries: string[];
+	moreEntries: number;
+}
+
+export interface ModelJurorsPage extends Omit<ModelView, 'notes'> {
+	notes: PageNote[];
 	/** over all jurors of the model, not only the page */
 	counts: { jurors: number; stricter: number; milder: number; unsure: number };
 	page: number;
@@ -175,6 +187,16 @@ export function pageModelJurors(view: ModelView | null, page = 1, size = MODEL_J
 	const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
 	return {
 		...view,
+		// a national round's notes may name hundreds of jurors and thousands of entries
+		notes: view.notes.map((n) => ({
+			code: n.code,
+			level: n.level,
+			text: n.text,
+			jurors: n.jurors.slice(0, 30),
+			moreJurors: Math.max(0, n.jurors.length - 30),
+			entries: n.entries.slice(0, 20),
+			moreEntries: Math.max(0, n.entries.length - 20)
+		})),
 		jurors: ordered.slice((p - 1) * size, p * size).map((x) => x.j),
 		counts: {
 			jurors: view.jurors.length,

@@ -376,7 +376,7 @@ describe("a juror's estimate in an organizer's words", () => {
 });
 
 describe('the per-juror words at national size', () => {
-	it('page by 50: those to look at first, the counts over all jurors, every juror on exactly one page', () => {
+	it('page by 50: those to look at first, the counts over all jurors, every juror on exactly one page; notes trimmed', () => {
 		const tones = ['ok', 'ok', 'warn', 'ok', 'err'] as const;
 		const strict = ['stricter', 'milder', 'typical', 'unknown'] as const;
 		const jurors = Array.from({ length: 123 }, (_, i) => ({ jurorId: `j${i}`, fio: `Эксперт ${i}`, tone: tones[i % 5], strictness: strict[i % 4] }) as unknown as JurorModelRow);
@@ -394,5 +394,9 @@ describe('the per-juror words at national size', () => {
 		expect(pageModelJurors(view, 99)!.page).toBe(3);
 		expect(pageModelJurors(view, -1)!.page).toBe(1);
 		expect(pageModelJurors(null)).toBeNull();
+		// a note naming many jurors and entries: 30 names and 20 numbers, the rest counted, no ids
+		const many = { code: 'model_few_reviews', level: 'warning', text: 'мало общих работ', jurorIds: jurors.map((j) => j.jurorId), jurors: jurors.map((j) => j.fio), entries: Array.from({ length: 500 }, (_, i) => `Н-${i}`) };
+		const n = pageModelJurors({ ...view, notes: [many] } as unknown as ModelView)!.notes[0];
+		expect(n).toEqual({ code: 'model_few_reviews', level: 'warning', text: 'мало общих работ', jurors: jurors.slice(0, 30).map((j) => j.fio), moreJurors: 93, entries: many.entries.slice(0, 20), moreEntries: 480 });
 	});
 });
