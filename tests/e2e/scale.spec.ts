@@ -101,6 +101,21 @@ test('the round page, one entry and the routing preview at scale: the preview ru
 	await expect(page.getByRole('heading', { name: 'Распределение заявок' })).toBeVisible();
 	const entry = (await page.locator('a[href*="/rounds/1/entries/"]').first().getAttribute('href'))!;
 	await visit(page, `${J}/rounds/1?page=100`, 'Распределение заявок');
+	// the entries' search (application_search and its trigram index) and the jurors' progress by 50
+	await visit(page, `${J}/rounds/1?q=${encodeURIComponent('ИВАН')}`, 'Распределение заявок');
+	await expect(page.getByText(/Найдено: [1-9]/)).toBeVisible();
+	const found = await page.locator('#entries tbody tr td:nth-child(2)').allTextContents();
+	expect(found.length).toBeGreaterThan(0);
+	for (const fio of found) expect(fio.toLowerCase()).toContain('иван');
+	const jurorPages = page.getByRole('navigation', { name: 'Страницы экспертов' });
+	if (size === 'national') await expect(jurorPages).toBeVisible();
+	if (await jurorPages.count()) {
+		await expect(page.getByRole('table', { name: 'Прогресс экспертов' }).getByRole('row')).toHaveCount(51);
+		await jurorPages.getByRole('link', { name: 'Далее →' }).click();
+		await expect(page).toHaveURL(/jp=2/);
+		await expect(page).toHaveURL(/q=/);
+		await expect(page.getByRole('navigation', { name: 'Страницы экспертов' }).getByText(/Страница 2/)).toBeVisible();
+	}
 	await visit(page, entry, /Эксперты заявки/);
 	await visit(page, `${J}/jurors`, /Эксперты/);
 

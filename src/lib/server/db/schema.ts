@@ -133,6 +133,11 @@ export const criteria = sqliteTable(
 export const APPLICATION_STATUSES = ['draft', 'submitted', 'withdrawn', 'in_review', 'finalist', 'winner', 'not_selected'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
+/**
+ * An application. Its number and applicant's name are mirrored by triggers into
+ * `application_search` and its FTS5 trigram index (hand-written migration 0011) for the search of
+ * a round's entries.
+ */
 export const applications = sqliteTable(
 	'applications',
 	{

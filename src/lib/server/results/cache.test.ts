@@ -301,6 +301,35 @@ describe('results cache (per round and mode, invalidated by the round version)',
 		}
 	});
 
+	it('bounded: the official method and one other stay; a third drops the second (and the derived views), recomputed equal on request', () => {
+		const db = freshCopy();
+		try {
+			updateResultsSettings(db, actor(), fx.contestId, { ...patchOf(db), normalization: 'zscore' });
+			const official = cachedResults(db, fx.roundId).results;
+			const none = cachedResults(db, fx.roundId, { normalization: 'none' }).results;
+			const d1 = cachedDerived(db, fx.roundId, 'x', () => ({ made: 1 }));
+			const before = { ...cacheStats };
+			// the official and one other: both hit
+			expect(cachedResults(db, fx.roundId, { normalization: 'none' }).results).toBe(none);
+			expect(cachedResults(db, fx.roundId, { normalization: 'zscore' }).results).toBe(official);
+			expect(cacheStats.computes - before.computes).toBe(0);
+			// a third method evicts the other one and the derived views, never the official
+			const model = cachedResults(db, fx.roundId, { normalization: 'model' }).results;
+			expect(cacheStats.computes - before.computes).toBe(1);
+			expect(cachedResults(db, fx.roundId).results).toBe(official);
+			expect(cachedResults(db, fx.roundId, { normalization: 'model' }).results).toBe(model);
+			expect(cacheStats.computes - before.computes).toBe(1);
+			expect(cachedDerived(db, fx.roundId, 'x', () => ({ made: 2 }))).not.toBe(d1);
+			const again = cachedResults(db, fx.roundId, { normalization: 'none' }).results;
+			expect(cacheStats.computes - before.computes).toBe(2);
+			expect(again).not.toBe(none);
+			deepStrictEqual(again, none);
+			deepStrictEqual(again, fresh(db, fx.roundId, 'none').results);
+		} finally {
+			db.$client.close();
+		}
+	});
+
 	it('the property test can fail: without the score triggers a raw score change leaves the cache stale', () => {
 		const db = freshCopy();
 		try {

@@ -12,8 +12,9 @@
  * are read in one read transaction, so a write between them cannot be cached under a newer version.
  *
  * Other modes and derived views (juror signals, per-entry waiting counts…) are computed on first
- * request for the current version and kept with it (`cachedDerived`). The newest few rounds stay
- * (MAX_ROUNDS); the rest are dropped.
+ * request for the current version and kept with it (`cachedDerived`); besides the official mode at
+ * most one other is kept (asking for a third drops the second and the derived views). The newest
+ * few rounds stay (MAX_ROUNDS); the rest are dropped.
  *
  * What is cached is shared by every request: it is frozen (arrays and their element objects), so
  * a caller that tried to sort or edit it in place fails loudly in tests instead of corrupting the
@@ -140,6 +141,17 @@ export function cachedResults(db: DB, roundId: string, opts: ModeOptions = {}): 
 	if (!results) {
 		results = freezeResults(computeRound(slot.loaded, { normalization: mode }));
 		cacheStats.computes++;
+		// Bounded: the official method and at most one other stay (a national round's results are
+		// ≈ 16 MB per method). Evicting a method drops the derived views too — some were built from
+		// its results; the official ones are rebuilt on their next request.
+		const official = modeOf(slot.loaded, {});
+		let evicted = false;
+		for (const m of [...slot.results.keys()])
+			if (m !== official && m !== mode) {
+				slot.results.delete(m);
+				evicted = true;
+			}
+		if (evicted) slot.derived.clear();
 		slot.results.set(mode, results);
 	}
 	return { loaded: slot.loaded, results };

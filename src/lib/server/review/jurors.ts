@@ -255,14 +255,19 @@ export function listJurors(db: DbOrTx, contestId: string): JurorListRow[] {
 		.groupBy(conflicts.jurorId)
 		.all();
 	const cc = new Map(conflictCounts.map((c) => [c.jurorId, c.n]));
-	return allJurors(db).map((j) => {
-		const mine = loads.filter((l) => l.jurorId === j.userId);
-		return {
-			...j,
-			contestNominationIds: j.nominationIds.filter((n) => own.has(n)),
-			load: mine.reduce((s, l) => s + l.n, 0),
-			submitted: mine.filter((l) => l.status === 'submitted').reduce((s, l) => s + l.n, 0),
-			conflicts: cc.get(j.userId) ?? 0
-		};
-	});
+	// per juror in one pass (not a scan of every juror's rows per juror: 600 × 1 800 at national size)
+	const byJuror = new Map<string, { load: number; submitted: number }>();
+	for (const l of loads) {
+		const t = byJuror.get(l.jurorId) ?? { load: 0, submitted: 0 };
+		byJuror.set(l.jurorId, t);
+		t.load += l.n;
+		if (l.status === 'submitted') t.submitted += l.n;
+	}
+	return allJurors(db).map((j) => ({
+		...j,
+		contestNominationIds: j.nominationIds.filter((n) => own.has(n)),
+		load: byJuror.get(j.userId)?.load ?? 0,
+		submitted: byJuror.get(j.userId)?.submitted ?? 0,
+		conflicts: cc.get(j.userId) ?? 0
+	}));
 }

@@ -113,6 +113,51 @@ describe.each([0, 1])('round views in SQL = the in-memory ones (data set %i: 0 d
 		for (const c of cases) expect(roundEntriesView(db, roundId, c), JSON.stringify(c)).toEqual(roundEntriesRef(db, roundId, c));
 	});
 
+	it('search by number or name through the trigram index (migration 0011) = the scan, also after a name or number changes', () => {
+		const { db, roundId } = dbs[i];
+		const all = roundEntriesRef(db, roundId, { limit: 100_000 });
+		const fio = all.rows[3].fio;
+		const [family, name] = fio.split(' ');
+		const number = all.rows[6].number!;
+		const queries = [
+			family.slice(0, 1), // one and two characters scan the narrow table
+			family.slice(1, 3).toUpperCase(),
+			family.slice(1, 4), // three and more go through the index: a substring inside a word
+			family.toUpperCase(),
+			`${family} ${name}`, // across the space
+			`${family}  ${name}`,
+			name.slice(-3),
+			number,
+			number.slice(0, 3).toLowerCase(),
+			number.slice(-5),
+			'"',
+			'a"b*',
+			'ё',
+			'нет-такого'
+		];
+		const check = () => {
+			for (const q of queries) expect(roundEntriesView(db, roundId, { q, limit: 100_000 }), q).toEqual(roundEntriesRef(db, roundId, { q, limit: 100_000 }));
+		};
+		check();
+		// the triggers keep the search table in the statement that changes the application
+		const target = all.rows[2];
+		const before = db.select({ about: applications.about, number: applications.number }).from(applications).where(eq(applications.id, target.applicationId)).get()!;
+		try {
+			db.update(applications).set({ about: { ...before.about, fio: 'Ёлкина-Щукина Мария «Тест» Ивановна' }, number: 'ТЕСТ-777' }).where(eq(applications.id, target.applicationId)).run();
+			queries.push('ёлкина-щ', 'ЩУКИНА', 'тест-7', '«тест»');
+			check();
+			expect(roundEntriesView(db, roundId, { q: 'щукина' }).rows.map((r) => r.applicationId)).toEqual([target.applicationId]);
+			expect(roundEntriesView(db, roundId, { q: target.fio }).rows.map((r) => r.applicationId)).not.toContain(target.applicationId);
+		} finally {
+			db.update(applications).set({ about: before.about, number: before.number }).where(eq(applications.id, target.applicationId)).run();
+		}
+		check();
+		expect(roundEntriesView(db, roundId, { q: target.fio }).rows.map((r) => r.applicationId)).toContain(target.applicationId);
+		const counts = db.get<{ apps: number; rows: number; fts: number }>(sql`SELECT (SELECT count(*) FROM applications) AS apps, (SELECT count(*) FROM application_search) AS rows, (SELECT count(*) FROM application_search_fts) AS fts`);
+		expect(counts.rows).toBe(counts.apps);
+		expect(counts.fts).toBe(counts.apps);
+	});
+
 	it('one entry: its rows, the candidates with their loads and reasons, from that entry only', () => {
 		const { db, roundId } = dbs[i];
 		const ids = db.select({ id: roundEntries.applicationId }).from(roundEntries).where(eq(roundEntries.roundId, roundId)).orderBy(roundEntries.applicationId).all().map((r) => r.id);

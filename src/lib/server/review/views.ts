@@ -115,9 +115,11 @@ export interface EntryRow {
 /**
  * Entries of a round with their coverage, filtered (number or name), counted and paged in SQL:
  * one statement returns only the page's rows and the total (a window count) — the round is not
- * read into memory nor its applications' JSON parsed in JavaScript. The search folds case for
- * Cyrillic too (`portal_lower` = JavaScript's toLowerCase, registered on the connection: SQLite's
- * own lower() folds ASCII only).
+ * read into memory nor its applications' JSON parsed in JavaScript. The search (a substring of the
+ * number or the name, case folded for Cyrillic too) reads `application_search` and its trigram
+ * index (migration 0011), not the applications; one or two characters fall back to a scan of that
+ * narrow table with `portal_lower` (= JavaScript's toLowerCase, registered on the connection:
+ * SQLite's own lower() folds ASCII only).
  */
 export function roundEntriesView(db: DbOrTx, roundId: string, opts: { q?: string; shortOnly?: boolean; limit?: number; offset?: number } = {}): { rows: EntryRow[]; total: number } {
 	const round = getRound(db, roundId);
@@ -133,6 +135,15 @@ export function roundEntriesView(db: DbOrTx, roundId: string, opts: { q?: string
 	// entry's rows in the (round, application, status) index; the coverage counts are computed for
 	// the page's rows only. `+s.status` keeps SQLite off the (round, status) index, which would
 	// scan every row of the round per entry (the round page hung on it at 24 000 entries).
+	// The search reads application_search (migration 0011: number and name, kept by triggers):
+	// three characters or more go through its trigram index (a quoted FTS5 phrase = a substring,
+	// case folded); one or two characters scan its narrow rows — never the applications' JSON.
+	const search =
+		q === ''
+			? '1'
+			: [...q].length >= 3
+				? `a.id IN (SELECT s.application_id FROM application_search s WHERE s.id IN (SELECT rowid FROM application_search_fts WHERE application_search_fts MATCH @match))`
+				: `a.id IN (SELECT s.application_id FROM application_search s WHERE instr(portal_lower(s.number), @q) > 0 OR instr(portal_lower(s.fio), @q) > 0)`;
 	const statement = client.prepare(
 		`WITH f AS (
 			SELECT a.id AS id, a.seq AS seq
@@ -140,7 +151,7 @@ export function roundEntriesView(db: DbOrTx, roundId: string, opts: { q?: string
 			WHERE a.contest_id = @contest AND a.status IN (${COMPETING.map((x) => `'${x}'`).join(', ')})
 			  AND EXISTS (SELECT 1 FROM round_entries re WHERE re.round_id = @round AND re.application_id = a.id)
 			  AND (@short = 0 OR (SELECT count(*) FROM assignments s WHERE s.round_id = @round AND s.application_id = a.id AND +s.status IN ('assigned', 'draft', 'submitted')) < @k)
-			  AND (@q = '' OR instr(portal_lower(coalesce(a.number, '')), @q) > 0 OR instr(portal_lower(coalesce(json_extract(a.about, '$.fio'), '')), @q) > 0)
+			  AND ${search}
 		), p AS (SELECT id, seq FROM f ORDER BY seq, id LIMIT @limit OFFSET @offset)
 		SELECT a.id AS applicationId, a.number AS number, coalesce(json_extract(a.about, '$.fio'), '') AS fio, n.title AS nominationTitle, a.region_code AS regionCode,
 		       (SELECT count(*) FROM assignments s WHERE s.round_id = @round AND s.application_id = a.id AND +s.status IN ('assigned', 'draft', 'submitted')) AS active,
@@ -149,7 +160,7 @@ export function roundEntriesView(db: DbOrTx, roundId: string, opts: { q?: string
 		FROM p JOIN applications a ON a.id = p.id JOIN nominations n ON n.id = a.nomination_id
 		ORDER BY p.seq, p.id`
 	);
-	const args = { round: roundId, contest: round.contestId, short: opts.shortOnly ? 1 : 0, k, q };
+	const args = { round: roundId, contest: round.contestId, short: opts.shortOnly ? 1 : 0, k, ...(q === '' ? {} : [...q].length >= 3 ? { match: `"${q.replaceAll('"', '""')}"` } : { q }) };
 	const rows = statement.all({ ...args, limit, offset }) as (EntryRow & { total: number })[];
 	const total = rows[0]?.total ?? (offset > 0 ? (statement.all({ ...args, limit: 1, offset: 0 }) as { total: number }[])[0]?.total ?? 0 : 0);
 	return { total, rows: rows.map(({ total: _total, ...r }) => ({ ...r, fio: String(r.fio) })) };

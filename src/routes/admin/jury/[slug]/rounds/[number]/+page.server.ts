@@ -19,6 +19,8 @@ function jurorsWithExpertise(all: ReturnType<typeof listJurors>, jurorIds: strin
 }
 
 const PAGE = 50;
+/** Jurors per page of the round's progress table (a national round has 600). */
+const JUROR_PAGE = 50;
 /** Rounds up to this many scored entries show the uncertain places at once; larger ones on request. */
 const UNCERTAIN_AUTO = 3000;
 
@@ -32,7 +34,9 @@ export const load: PageServerLoad = async ({ parent, url, depends }) => {
 	const wantPreview = url.searchParams.get('preview') === '1' && round.status !== 'closed';
 	const rebalance = url.searchParams.get('rebalance') === '1';
 	const entries = roundEntriesView(d, round.id, { q, shortOnly, limit: PAGE, offset: (page - 1) * PAGE });
-	const progress = roundProgress(d, round.id);
+	const { jurors: allProgress, ...progress } = roundProgress(d, round.id);
+	const jurorPages = Math.max(1, Math.ceil(allProgress.length / JUROR_PAGE));
+	const jurorPage = Math.min(jurorPages, Math.max(1, Number(url.searchParams.get('jp')) || 1));
 	const jurorList = listJurors(d, contest.id);
 	const wantUncertain = progress.submitted > 0 && (url.searchParams.get('uncertain') === '1' || progress.entries <= UNCERTAIN_AUTO);
 	return {
@@ -52,7 +56,8 @@ export const load: PageServerLoad = async ({ parent, url, depends }) => {
 		jury: jurorList
 			.filter((j) => j.contestNominationIds.length > 0)
 			.map((j) => ({ userId: j.userId, fio: j.fio, active: j.active })),
-		progress,
+		// the page shows one page of the jurors' progress (by name); the totals count all of them
+		progress: { ...progress, jurors: allProgress.slice((jurorPage - 1) * JUROR_PAGE, jurorPage * JUROR_PAGE), jurorCount: allProgress.length, jurorPage, jurorPages },
 		routingPrefs: roundSettings(round.settings).routing ?? { ...DEFAULT_ROUTING_PREFS },
 		expertiseCount: jurorsWithExpertise(jurorList, roundSettings(round.settings).jurorIds ?? null),
 		uncertain: progress.submitted > 0 ? (wantUncertain ? uncertainEntries(d, round.id) : null) : undefined,
