@@ -784,6 +784,13 @@ function tagIdsOf(ix: LibraryIndex, tags: string[]): number[] {
 	return [...new Set(tags.flatMap((x) => t.map.get(normalize(x)) ?? []))];
 }
 
+/** Scratch of relatedPractices by position: shared tag counts (all zero between calls) and the positions counted. */
+let relatedArrays = { count: new Uint16Array(0), list: new Int32Array(0) };
+function relatedScratch(capacity: number) {
+	if (relatedArrays.count.length < capacity) relatedArrays = { count: new Uint16Array(capacity), list: new Int32Array(capacity) };
+	return relatedArrays;
+}
+
 /**
  * Practices like this one: 3 points per shared tag, 2 for the same sphere, 1 for the same federal
  * district, 1 for the same nomination; the newest first among equal scores. From the index: the
@@ -805,15 +812,29 @@ export function relatedPractices(db: DB, practice: Practice, limit = 3): Related
 	const better = (a: { p: number; score: number }, b: { p: number; score: number }) => b.score - a.score || publishedAt[b.p] - publishedAt[a.p];
 	const offer = (p: number, score: number) => {
 		if (practiceIds[p] === practice.id || score <= 0) return;
+		if (best.length >= limit) {
+			// Could not enter: below the worst kept, or tied with it and not newer (the sort is stable).
+			const worst = best[best.length - 1];
+			if (score < worst.score || (score === worst.score && publishedAt[p] <= publishedAt[worst.p])) return;
+		}
 		best.push({ p, score });
 		best.sort(better);
 		if (best.length > limit) best.pop();
 	};
 
-	// Practices sharing a tag.
-	const shared = new Map<number, number>();
-	for (const id of tagIdsOf(ix, practice.tags)) ix.facetPostings.tag[id].forEachIn(live, (p) => shared.set(p, (shared.get(p) ?? 0) + 1));
-	for (const [p, n] of shared) offer(p, 3 * n + (same('sphere', sphere, p) ? 2 : 0) + (same('district', district, p) ? 1 : 0) + (same('nomination', nomination, p) ? 1 : 0));
+	// Practices sharing a tag: how many tags each shares, in scratch arrays by position (a common
+	// tag of a large library is tens of thousands of practices — no Map entry or sort for each).
+	const { count: sharedCount, list: sharedList } = relatedScratch(ix.capacity);
+	let nShared = 0;
+	for (const id of tagIdsOf(ix, practice.tags))
+		ix.facetPostings.tag[id].forEachIn(live, (p) => {
+			if (sharedCount[p]++ === 0) sharedList[nShared++] = p;
+		});
+	for (let i = 0; i < nShared; i++) {
+		const p = sharedList[i];
+		offer(p, 3 * sharedCount[p] + (same('sphere', sphere, p) ? 2 : 0) + (same('district', district, p) ? 1 : 0) + (same('nomination', nomination, p) ? 1 : 0));
+	}
+	const shared = { has: (p: number) => sharedCount[p] > 0 };
 
 	// The rest, by combination of sphere (S), district (D) and nomination (N).
 	const bitsOf = (k: 'sphere' | 'district' | 'nomination', id: number | undefined) => {
@@ -854,6 +875,7 @@ export function relatedPractices(db: DB, practice: Practice, limit = 3): Related
 		}
 		for (const p of top) offer(p, points);
 	}
+	for (let i = 0; i < nShared; i++) sharedCount[sharedList[i]] = 0;
 	const ids = best.map((b) => practiceIds[b.p]);
 	if (!ids.length) return [];
 	const rows = db.select({ id: practices.id, slug: practices.slug, title: practices.title, region: practices.regionCode, year: practices.year }).from(practices).where(inArray(practices.id, ids)).all();
