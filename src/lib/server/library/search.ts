@@ -795,13 +795,12 @@ function relatedScratch(capacity: number) {
  * Practices like this one: 3 points per shared tag, 2 for the same sphere, 1 for the same federal
  * district, 1 for the same nomination; the newest first among equal scores. From the index: the
  * practices sharing a tag are read from the tags' postings and scored one by one; the others can
- * only score by sphere, district and nomination, so each combination of those (4 points down to
- * 1) is a bitset expression whose newest practices are taken, best combinations first, until no
- * lower one can enter the top.
+ * only score by sphere, district and nomination (4 points at most), so they are walked newest
+ * first until the top is full of scores none of them can beat — usually after a few dozen, never
+ * more than one pass.
  */
 export function relatedPractices(db: DB, practice: Practice, limit = 3): RelatedPractice[] {
 	const ix = libraryIndex(db);
-	const words = ix.words;
 	const { publishedAt, practiceIds, live } = ix;
 	const sphere = practice.sphere ? ix.valueIds.sphere.get(practice.sphere) : undefined;
 	const districtCode = practice.regionCode ? (districtOf(practice.regionCode)?.code ?? null) : null;
@@ -834,46 +833,22 @@ export function relatedPractices(db: DB, practice: Practice, limit = 3): Related
 		const p = sharedList[i];
 		offer(p, 3 * sharedCount[p] + (same('sphere', sphere, p) ? 2 : 0) + (same('district', district, p) ? 1 : 0) + (same('nomination', nomination, p) ? 1 : 0));
 	}
-	const shared = { has: (p: number) => sharedCount[p] > 0 };
 
-	// The rest, by combination of sphere (S), district (D) and nomination (N).
-	const bitsOf = (k: 'sphere' | 'district' | 'nomination', id: number | undefined) => {
-		const b = new Uint32Array(words);
-		if (id !== undefined) ix.facetPostings[k][id].orInto(b);
-		return b;
-	};
-	const S = bitsOf('sphere', sphere);
-	const D = bitsOf('district', district);
-	const N = bitsOf('nomination', nomination);
-	const levels: [number, (i: number) => number][] = [
-		[4, (i) => S[i] & D[i] & N[i]],
-		[3, (i) => S[i] & D[i] & ~N[i]],
-		[3, (i) => S[i] & ~D[i] & N[i]],
-		[2, (i) => S[i] & ~D[i] & ~N[i]],
-		[2, (i) => ~S[i] & D[i] & N[i]],
-		[1, (i) => ~S[i] & D[i] & ~N[i]],
-		[1, (i) => ~S[i] & ~D[i] & N[i]]
-	];
-	for (const [points, word] of levels) {
-		if (best.length >= limit && best[best.length - 1].score > points) break;
-		// The newest `limit` of this combination outside the tag candidates.
-		const top: number[] = [];
-		for (let i = 0; i < words; i++) {
-			let w = word(i) & live[i];
-			while (w !== 0) {
-				const t = w & -w;
-				const p = (i << 5) + 31 - Math.clz32(t);
-				w ^= t;
-				if (shared.has(p) || practiceIds[p] === practice.id) continue;
-				if (top.length < limit) top.push(p);
-				else {
-					let worst = 0;
-					for (let j = 1; j < top.length; j++) if (publishedAt[top[j]] < publishedAt[top[worst]]) worst = j;
-					if (publishedAt[p] > publishedAt[top[worst]]) top[worst] = p;
-				}
-			}
+	// The rest can only score by sphere (2), district (1) and nomination (1): walked newest first,
+	// so once the top is full of scores no other practice can reach, nothing older can enter.
+	const most = (sphere !== undefined ? 2 : 0) + (district !== undefined ? 1 : 0) + (nomination !== undefined ? 1 : 0);
+	if (most > 0) {
+		const newest = ix.order.newest;
+		const colS = ix.col.sphere;
+		const colD = ix.col.district;
+		const colN = ix.col.nomination;
+		for (let i = 0; i < newest.length; i++) {
+			if (best.length >= limit && best[best.length - 1].score >= most) break;
+			const p = newest[i];
+			if (sharedCount[p] > 0 || (live[p >>> 5] & (1 << (p & 31))) === 0) continue;
+			const points = (sphere !== undefined && colS[p] === sphere ? 2 : 0) + (district !== undefined && colD[p] === district ? 1 : 0) + (nomination !== undefined && colN[p] === nomination ? 1 : 0);
+			if (points > 0) offer(p, points);
 		}
-		for (const p of top) offer(p, points);
 	}
 	for (let i = 0; i < nShared; i++) sharedCount[sharedList[i]] = 0;
 	const ids = best.map((b) => practiceIds[b.p]);
