@@ -784,13 +784,6 @@ function tagIdsOf(ix: LibraryIndex, tags: string[]): number[] {
 	return [...new Set(tags.flatMap((x) => t.map.get(normalize(x)) ?? []))];
 }
 
-/** Scratch of relatedPractices by position: shared tag counts (all zero between calls) and the positions counted. */
-let relatedArrays = { count: new Uint16Array(0), list: new Int32Array(0) };
-function relatedScratch(capacity: number) {
-	if (relatedArrays.count.length < capacity) relatedArrays = { count: new Uint16Array(capacity), list: new Int32Array(capacity) };
-	return relatedArrays;
-}
-
 /**
  * Practices like this one: 3 points per shared tag, 2 for the same sphere, 1 for the same federal
  * district, 1 for the same nomination; the newest first among equal scores. From the index: the
@@ -821,22 +814,47 @@ export function relatedPractices(db: DB, practice: Practice, limit = 3): Related
 		if (best.length > limit) best.pop();
 	};
 
-	// Practices sharing a tag: how many tags each shares, in scratch arrays by position (a common
-	// tag of a large library is tens of thousands of practices — no Map entry or sort for each).
-	const { count: sharedCount, list: sharedList } = relatedScratch(ix.capacity);
-	let nShared = 0;
-	for (const id of tagIdsOf(ix, practice.tags))
-		ix.facetPostings.tag[id].forEachIn(live, (p) => {
-			if (sharedCount[p]++ === 0) sharedList[nShared++] = p;
-		});
-	for (let i = 0; i < nShared; i++) {
-		const p = sharedList[i];
-		offer(p, 3 * sharedCount[p] + (same('sphere', sphere, p) ? 2 : 0) + (same('district', district, p) ? 1 : 0) + (same('nomination', nomination, p) ? 1 : 0));
+	// Practices sharing a tag, by how many they share — counted word by word on the tags' bitsets
+	// (`atLeast[k]`: the live practices sharing at least k + 1 of the tags), so a common tag of a
+	// large library costs no step per practice. Those sharing the most come first; a level is
+	// skipped with everything below it once the top is full of scores none of them can reach.
+	const most = (sphere !== undefined ? 2 : 0) + (district !== undefined ? 1 : 0) + (nomination !== undefined ? 1 : 0);
+	const words = ix.words;
+	const tagIds = tagIdsOf(ix, practice.tags);
+	const atLeast = tagIds.map(() => new Uint32Array(words));
+	if (tagIds.length) {
+		const t = new Uint32Array(words);
+		for (const id of tagIds) {
+			t.fill(0);
+			ix.facetPostings.tag[id].orInto(t);
+			for (let i = 0; i < words; i++) t[i] &= live[i];
+			for (let k = atLeast.length - 1; k >= 1; k--) {
+				const a = atLeast[k];
+				const b = atLeast[k - 1];
+				for (let i = 0; i < words; i++) a[i] |= b[i] & t[i];
+			}
+			const a0 = atLeast[0];
+			for (let i = 0; i < words; i++) a0[i] |= t[i];
+		}
+		for (let k = atLeast.length; k >= 1; k--) {
+			if (best.length >= limit && best[best.length - 1].score > 3 * k + most) break;
+			const a = atLeast[k - 1];
+			const above = k < atLeast.length ? atLeast[k] : null;
+			for (let i = 0; i < words; i++) {
+				let x = above ? a[i] & ~above[i] : a[i];
+				while (x !== 0) {
+					const bit = x & -x;
+					const p = (i << 5) + 31 - Math.clz32(bit);
+					x ^= bit;
+					offer(p, 3 * k + (same('sphere', sphere, p) ? 2 : 0) + (same('district', district, p) ? 1 : 0) + (same('nomination', nomination, p) ? 1 : 0));
+				}
+			}
+		}
 	}
+	const shared = atLeast.length ? atLeast[0] : null;
 
 	// The rest can only score by sphere (2), district (1) and nomination (1): walked newest first,
 	// so once the top is full of scores no other practice can reach, nothing older can enter.
-	const most = (sphere !== undefined ? 2 : 0) + (district !== undefined ? 1 : 0) + (nomination !== undefined ? 1 : 0);
 	if (most > 0) {
 		const newest = ix.order.newest;
 		const colS = ix.col.sphere;
@@ -845,12 +863,11 @@ export function relatedPractices(db: DB, practice: Practice, limit = 3): Related
 		for (let i = 0; i < newest.length; i++) {
 			if (best.length >= limit && best[best.length - 1].score >= most) break;
 			const p = newest[i];
-			if (sharedCount[p] > 0 || (live[p >>> 5] & (1 << (p & 31))) === 0) continue;
+			if ((shared && (shared[p >>> 5] & (1 << (p & 31))) !== 0) || (live[p >>> 5] & (1 << (p & 31))) === 0) continue;
 			const points = (sphere !== undefined && colS[p] === sphere ? 2 : 0) + (district !== undefined && colD[p] === district ? 1 : 0) + (nomination !== undefined && colN[p] === nomination ? 1 : 0);
 			if (points > 0) offer(p, points);
 		}
 	}
-	for (let i = 0; i < nShared; i++) sharedCount[sharedList[i]] = 0;
 	const ids = best.map((b) => practiceIds[b.p]);
 	if (!ids.length) return [];
 	const rows = db.select({ id: practices.id, slug: practices.slug, title: practices.title, region: practices.regionCode, year: practices.year }).from(practices).where(inArray(practices.id, ids)).all();
