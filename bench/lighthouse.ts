@@ -13,7 +13,7 @@
  * the median performance score is kept), categories performance, accessibility, best practices
  * and SEO. Goals (issue 17): performance ≥ 90, the other three 100. Prints one JSON line with the
  * scores, the main metrics and every audit that failed outside performance; exits 1 below a goal
- * unless BENCH_LH_NO_FAIL=1. Scores depend on the machine's load (simulated throttling measures
+ * unless BENCH_LH_NO_FAIL=1; BENCH_LH_KEEP=<folder> keeps the full reports there. Scores depend on the machine's load (simulated throttling measures
  * the CPU): the line carries the load average.
  */
 import { spawnSync } from 'node:child_process';
@@ -42,6 +42,10 @@ function lighthouse(url: string): LhResult {
 			{ encoding: 'utf8', env: { ...process.env, CHROME_PATH: CHROME }, timeout: 180_000 }
 		);
 		if (!fs.existsSync(out)) throw new Error(`lighthouse ${url}: ${r.stderr || r.error}`);
+		if (process.env.BENCH_LH_KEEP) {
+			fs.mkdirSync(process.env.BENCH_LH_KEEP, { recursive: true });
+			fs.copyFileSync(out, path.join(process.env.BENCH_LH_KEEP, `${new URL(url).pathname.replace(/\W+/g, '_') || 'root'}-${Date.now()}.json`));
+		}
 		return JSON.parse(fs.readFileSync(out, 'utf8')) as LhResult;
 	} finally {
 		fs.rmSync(out, { force: true });

@@ -76,6 +76,41 @@ test('on a phone the filters fold away and the results read well', async ({ brow
 	await ctx.close();
 });
 
+test('on a phone the list page does not jump when its script folds the filters (no layout shift); without scripts the filters show', async ({ browser }) => {
+	const phone = { viewport: { width: 390, height: 844 }, locale: 'ru-RU', isMobile: true, hasTouch: true };
+	const ctx = await browser.newContext(phone);
+	const page = await ctx.newPage();
+	// The page's only script arrives late (a slow phone link): the page is painted before it runs.
+	await page.route(/\/library-list\.[\w-]+\.js$/, async (route) => {
+		await new Promise((r) => setTimeout(r, 700));
+		await route.continue();
+	});
+	await page.goto('/library');
+	const filters = page.locator('details.filters');
+	await expect(filters).toHaveAttribute('data-ready', '');
+	await expect(filters).not.toHaveAttribute('open', '');
+	const cls = await page.evaluate(
+		() =>
+			new Promise<number>((resolve) => {
+				let sum = 0;
+				new PerformanceObserver((l) => {
+					for (const e of l.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) sum += e.value;
+				}).observe({ type: 'layout-shift', buffered: true });
+				setTimeout(() => resolve(sum), 300);
+			})
+	);
+	expect(cls).toBeLessThan(0.01);
+	await page.getByText('Фильтры', { exact: true }).click();
+	await expect(page.getByRole('link', { name: /^Образование/ })).toBeVisible();
+	await ctx.close();
+
+	const noJs = await browser.newContext({ ...phone, javaScriptEnabled: false });
+	const plain = await noJs.newPage();
+	await plain.goto('/library');
+	await expect(plain.getByRole('link', { name: /^Образование/ })).toBeVisible();
+	await noJs.close();
+});
+
 test('an organizer publishes a practice, finds it, previews it after unpublishing; the public gets 404', async ({ page, browser }) => {
 	await page.goto('/login');
 	await page.getByLabel('Электронная почта').fill('org@nastavnik.demo');

@@ -12,16 +12,21 @@
  * Any failure falls back to an ordinary page load.
  */
 (() => {
+	const phone = window.matchMedia('(max-width: 820px)');
+	// On a phone the filters' list stays hidden (CSS) until they are folded here — so folding them
+	// on arrival moves nothing on the screen (no layout shift); `data-ready` lets the list show
+	// when the visitor opens them.
+	const fold = () => {
+		const filters = document.querySelector('details.filters');
+		if (phone.matches) filters?.removeAttribute('open');
+		filters?.setAttribute('data-ready', '');
+	};
+	fold();
 	const foundForm = document.querySelector('form[role="search"]');
 	const foundBox = document.getElementById('q');
 	if (!(foundForm instanceof HTMLFormElement) || !(foundBox instanceof HTMLInputElement)) return;
 	const form = foundForm;
 	const box = foundBox;
-	const phone = window.matchMedia('(max-width: 820px)');
-	const fold = () => {
-		if (phone.matches) document.querySelector('details.filters')?.removeAttribute('open');
-	};
-	fold();
 
 	// The layout's menu button (its own handler comes with the SvelteKit client, absent here).
 	const toggle = document.querySelector('.menu-toggle');

@@ -121,7 +121,7 @@ async function serve(request: Request, key: string, e: CachedPage): Promise<Resp
 	if (coding) {
 		let v = e.variants[coding];
 		if (!v) {
-			v = await compressBytes(e.body, coding);
+			v = await compressBytes(e.body, coding, 'kept');
 			pageCache.addVariant(key, e, coding, v);
 		}
 		body = v;

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { dbPerTest } from '../../../../tests/helpers/db';
 import type { DB } from '../db/client';
-import { searchLibrary, libraryOverview, relatedPractices } from './search';
+import { searchLibrary, libraryOverview, relatedPractices, topK } from './search';
 import { createPractice, deletePractice, getPractice, publishPractice, unpublishPractice, updatePractice } from './practices';
 import { seedLibraryPractices } from './demo';
 import { ORG, addUsers, input, params } from './test-helpers';
@@ -204,6 +204,21 @@ describe('facets', () => {
 		expect(o.total).toBe(5);
 		expect(o.districts.find((d) => d.code === 'pfd')).toMatchObject({ count: 3, regions: [{ code: '16', count: 2 }, { code: '02', count: 1 }] });
 		expect(o.years.map((y) => y.year)).toEqual([2024, 2023, 2022]);
+	});
+});
+
+describe('topK', () => {
+	it('is the head of the full sort, with and without the primary-score shortcut (property)', () => {
+		fc.assert(
+			fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 0, maxLength: 300 }), fc.integer({ min: 0, max: 40 }), (scores, k) => {
+				const sc = Float64Array.from(scores);
+				const items = Int32Array.from(scores.keys());
+				const cmp = (a: number, b: number) => sc[b] - sc[a] || a - b;
+				const want = Array.from(items).sort(cmp).slice(0, k);
+				expect(topK(items, k, cmp)).toEqual(want);
+				expect(topK(items, k, cmp, sc)).toEqual(want);
+			})
+		);
 	});
 });
 

@@ -25,7 +25,7 @@ import { SPHERE_TITLE } from '../../schemas/library';
 import { DISTRICT_CODES, FACET_KEYS, type FacetKey, type SearchParams, type Sort } from '../../schemas/library-search';
 import { FIELDS } from './search-index';
 import { libraryIndex, liveFrequency, stemFrequency, stemsWithPrefix, type LibraryIndex } from './library-index';
-import { countAnd, forEachBit, hasBit, popcount32 } from './bits';
+import { countAnd, forEachBit, hasBit, popcount32, type Posting } from './bits';
 import {
 	editDistance,
 	highlight,
@@ -263,68 +263,136 @@ function textMatch(ix: LibraryIndex, q: ParsedQuery): TextMatch {
 // Ranking
 // ---------------------------------------------------------------------------
 
-/** Scratch arrays of the scoring, by position (one search at a time: Node is single-threaded). */
-const scratch = { cap: 0, score: new Float64Array(0), acc: new Float64Array(0), best: new Float64Array(0), stamp: new Int32Array(0), mark: new Int32Array(0), tick: 0 };
+/**
+ * Scratch arrays of the scoring, by position (one search at a time: Node is single-threaded);
+ * `mine` and `touched` are position lists, so that scoring a word of 100,000 practices allocates
+ * nothing.
+ */
+const scratch = {
+	cap: 0,
+	score: new Float64Array(0),
+	acc: new Float64Array(0),
+	best: new Float64Array(0),
+	stamp: new Int32Array(0),
+	mark: new Int32Array(0),
+	mine: new Int32Array(0),
+	touched: new Int32Array(0),
+	tick: 0
+};
 function scratchFor(cap: number) {
 	if (scratch.cap < cap || scratch.tick > 2e9) {
 		const n = Math.max(cap, scratch.cap);
-		Object.assign(scratch, { cap: n, score: new Float64Array(n), acc: new Float64Array(n), best: new Float64Array(n), stamp: new Int32Array(n), mark: new Int32Array(n), tick: 0 });
+		Object.assign(scratch, {
+			cap: n,
+			score: new Float64Array(n),
+			acc: new Float64Array(n),
+			best: new Float64Array(n),
+			stamp: new Int32Array(n),
+			mark: new Int32Array(n),
+			mine: new Int32Array(n),
+			touched: new Int32Array(n),
+			tick: 0
+		});
 	}
 	return scratch;
 }
 
 /**
- * BM25F scores of the hits (the positions set in `hits`), into `scratch.score`. For each query
- * word: each scored alternative's fields add up (weight / length normalization) and saturate;
- * the best alternative of the practice counts, times the word's idf.
+ * For each position of `posting` ∧ `hits`: a position not yet stamped with `tick` is stamped, its
+ * `acc` reset and appended to `mine` (from `n`); then field `f`'s BM25F term (weight `w`, length
+ * normalization `b` against the average `av`) is added to its `acc`. Returns the new length of
+ * `mine`. Loops written out (no callback per position: this is the hot path of a common word).
  */
-function score(ix: LibraryIndex, m: TextMatch, hits: Uint32Array): Float64Array {
+function accumulate(posting: Posting, hits: Uint32Array, words: number, f: number, w: number, b: number, av: number, lengths: Uint16Array, tick: number, n: number): number {
+	const { acc, stamp, mine } = scratch;
+	if (posting.bits) {
+		const bits = posting.bits;
+		const m = Math.min(words, bits.length, hits.length);
+		for (let i = 0; i < m; i++) {
+			let x = bits[i] & hits[i];
+			while (x !== 0) {
+				const t = x & -x;
+				const p = (i << 5) + 31 - Math.clz32(t);
+				x ^= t;
+				if (stamp[p] !== tick) {
+					stamp[p] = tick;
+					acc[p] = 0;
+					mine[n++] = p;
+				}
+				acc[p] += w / (1 - b + (b * lengths[p * NF + f]) / av);
+			}
+		}
+	} else {
+		const ids = posting.ids!;
+		for (let i = 0, c = posting.count; i < c; i++) {
+			const p = ids[i];
+			if ((hits[p >>> 5] & (1 << (p & 31))) === 0) continue;
+			if (stamp[p] !== tick) {
+				stamp[p] = tick;
+				acc[p] = 0;
+				mine[n++] = p;
+			}
+			acc[p] += w / (1 - b + (b * lengths[p * NF + f]) / av);
+		}
+	}
+	return n;
+}
+
+/** The positions set in the first `words` words of `bits`, into `out` (in increasing order); their number. */
+function positionsOf(words: number, bits: Uint32Array, out: Int32Array): number {
+	let n = 0;
+	for (let i = 0; i < words; i++) {
+		let x = bits[i];
+		while (x !== 0) {
+			const t = x & -x;
+			out[n++] = (i << 5) + 31 - Math.clz32(t);
+			x ^= t;
+		}
+	}
+	return n;
+}
+
+/**
+ * BM25F scores of the hits (the positions set in `hits`, listed in `list[0..n)`), into
+ * `scratch.score`. For each query word: each scored alternative's fields add up (weight / length
+ * normalization) and saturate; the best alternative of the practice counts, times the word's idf.
+ */
+function score(ix: LibraryIndex, m: TextMatch, hits: Uint32Array, list: Int32Array, n: number): Float64Array {
 	const s = scratchFor(ix.capacity);
-	const { score: total, acc, best, stamp, mark } = s;
-	forEachBit(ix.words, hits, (p) => (total[p] = 0));
-	const n = Math.max(1, ix.liveCount);
-	const avg = Array.from(ix.lengthSum, (x) => Math.max(1, x / n));
+	const { score: total, acc, best, mark, mine, touched } = s;
+	for (let i = 0; i < n; i++) total[list[i]] = 0;
+	const live = Math.max(1, ix.liveCount);
+	const avg = Array.from(ix.lengthSum, (x) => Math.max(1, x / live));
 	const lengths = ix.lengths;
+	const words = ix.words;
 	for (const t of m.terms) {
-		const idf = Math.log(1 + (n - t.df + 0.5) / (t.df + 0.5));
+		const idf = Math.log(1 + (live - t.df + 0.5) / (t.df + 0.5));
 		const termTick = ++s.tick;
-		const touched: number[] = [];
+		let nt = 0;
 		for (const a of t.alts) {
 			const altTick = ++s.tick;
-			const mine: number[] = [];
+			let nm = 0;
 			const ps = ix.postings[a.id];
 			for (let f = 0; f < NF; f++) {
 				const posting = ps[f];
-				if (!posting) continue;
-				const w = W[f];
-				const b = B[f];
-				const av = avg[f];
-				posting.forEachIn(hits, (p) => {
-					if (stamp[p] !== altTick) {
-						stamp[p] = altTick;
-						acc[p] = 0;
-						mine.push(p);
-					}
-					acc[p] += w / (1 - b + (b * lengths[p * NF + f]) / av);
-				});
+				if (posting) nm = accumulate(posting, hits, words, f, W[f], B[f], avg[f], lengths, altTick, nm);
 			}
-			for (const p of mine) {
+			for (let i = 0; i < nm; i++) {
+				const p = mine[i];
 				const x = acc[p];
 				const v = (a.factor * (x * (K1 + 1))) / (K1 + x);
 				if (mark[p] !== termTick) {
 					mark[p] = termTick;
 					best[p] = v;
-					touched.push(p);
+					touched[nt++] = p;
 				} else if (v > best[p]) best[p] = v;
 			}
 		}
-		for (const p of touched) total[p] += idf * best[p];
+		for (let i = 0; i < nt; i++) total[touched[i]] += idf * best[touched[i]];
 		if (t.unscored.length) {
 			// Matched only through a rare completion: it counts as one in the body.
 			const floor = (idf * COMPLETION_FACTOR * (K1 + 1)) / (K1 + 1);
-			forEachBit(ix.words, hits, (p) => {
-				if (mark[p] !== termTick) total[p] += floor;
-			});
+			for (let i = 0; i < n; i++) if (mark[list[i]] !== termTick) total[list[i]] += floor;
 		}
 	}
 	return total;
@@ -417,16 +485,30 @@ function countFacet(ix: LibraryIndex, k: FacetKey, mask: Uint32Array, size: numb
 	// A small set is cheaper to count practice by practice than every value's posting.
 	const byPositions = searchTuning.facetCounting === 'auto' ? size * 8 < facetCost(ix) / FACET_KEYS.length : searchTuning.facetCounting === 'positions';
 	if (byPositions) {
+		// Loops written out (no callback per position).
+		const words = ix.words;
 		if (k === 'tag') {
 			const { tagOff, tagLen, tagList } = ix;
-			forEachBit(ix.words, mask, (p) => {
-				for (let j = tagOff[p], e = j + tagLen[p]; j < e; j++) counts[tagList[j]]++;
-			});
+			for (let i = 0; i < words; i++) {
+				let x = mask[i];
+				while (x !== 0) {
+					const t = x & -x;
+					const p = (i << 5) + 31 - Math.clz32(t);
+					x ^= t;
+					for (let j = tagOff[p], e = j + tagLen[p]; j < e; j++) counts[tagList[j]]++;
+				}
+			}
 		} else {
 			const col = ix.col[k];
-			forEachBit(ix.words, mask, (p) => {
-				if (col[p] >= 0) counts[col[p]]++;
-			});
+			for (let i = 0; i < words; i++) {
+				let x = mask[i];
+				while (x !== 0) {
+					const t = x & -x;
+					const c = col[(i << 5) + 31 - Math.clz32(t)];
+					x ^= t;
+					if (c >= 0) counts[c]++;
+				}
+			}
 		}
 		return counts;
 	}
@@ -522,8 +604,12 @@ function itemOf(p: ItemRow, q: ParsedQuery): SearchItem {
 	};
 }
 
-/** The first `k` of `items` in the order of `cmp` (a bounded heap when k is small). */
-export function topK(items: Int32Array, k: number, cmp: (a: number, b: number) => number): number[] {
+/**
+ * The first `k` of `items` in the order of `cmp` (a bounded heap when k is small). When `cmp`
+ * orders by `primary` descending first, passing it lets an item scoring below the worst of the
+ * heap be skipped without calling `cmp`.
+ */
+export function topK(items: Int32Array, k: number, cmp: (a: number, b: number) => number, primary?: Float64Array): number[] {
 	if (k <= 0) return [];
 	if (k * 8 >= items.length) return Array.from(items).sort(cmp).slice(0, k);
 	// Max-heap of the best k seen so far (the worst of them on top).
@@ -548,7 +634,9 @@ export function topK(items: Int32Array, k: number, cmp: (a: number, b: number) =
 			i = m;
 		}
 	};
-	for (const x of items) {
+	for (let i = 0; i < items.length; i++) {
+		const x = items[i];
+		if (primary && heap.length === k && primary[x] < primary[heap[0]]) continue;
 		if (heap.length < k) {
 			heap.push(x);
 			up(heap.length - 1);
@@ -612,12 +700,11 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 	const from = (page - 1) * perPage;
 	let slice: number[];
 	if (sort === 'relevance' && m) {
-		const sc = score(ix, m, hits);
 		const list = new Int32Array(total);
-		let h = 0;
-		forEachBit(words, hits, (p) => (list[h++] = p));
+		const h = positionsOf(words, hits, list);
+		const sc = score(ix, m, hits, list, h);
 		const { publishedAt, docids } = ix;
-		slice = topK(list.subarray(0, h), from + perPage, (a, b) => sc[b] - sc[a] || publishedAt[b] - publishedAt[a] || docids[a] - docids[b]).slice(from);
+		slice = topK(list.subarray(0, h), from + perPage, (a, b) => sc[b] - sc[a] || publishedAt[b] - publishedAt[a] || docids[a] - docids[b], sc).slice(from);
 	} else {
 		slice = [];
 		const order = ix.order[sort as 'newest' | 'year' | 'impact'];
@@ -701,13 +788,12 @@ function tagIdsOf(ix: LibraryIndex, tags: string[]): number[] {
  * Practices like this one: 3 points per shared tag, 2 for the same sphere, 1 for the same federal
  * district, 1 for the same nomination; the newest first among equal scores. From the index: the
  * practices sharing a tag are read from the tags' postings and scored one by one; the others can
- * only score by sphere, district and nomination, so each combination of those (4 points down to
- * 1) is a bitset expression whose newest practices are taken, best combinations first, until no
- * lower one can enter the top.
+ * only score by sphere, district and nomination (4 points at most), so they are walked newest
+ * first until the top is full of scores none of them can beat — usually after a few dozen, never
+ * more than one pass.
  */
 export function relatedPractices(db: DB, practice: Practice, limit = 3): RelatedPractice[] {
 	const ix = libraryIndex(db);
-	const words = ix.words;
 	const { publishedAt, practiceIds, live } = ix;
 	const sphere = practice.sphere ? ix.valueIds.sphere.get(practice.sphere) : undefined;
 	const districtCode = practice.regionCode ? (districtOf(practice.regionCode)?.code ?? null) : null;
@@ -718,54 +804,69 @@ export function relatedPractices(db: DB, practice: Practice, limit = 3): Related
 	const better = (a: { p: number; score: number }, b: { p: number; score: number }) => b.score - a.score || publishedAt[b.p] - publishedAt[a.p];
 	const offer = (p: number, score: number) => {
 		if (practiceIds[p] === practice.id || score <= 0) return;
+		if (best.length >= limit) {
+			// Could not enter: below the worst kept, or tied with it and not newer (the sort is stable).
+			const worst = best[best.length - 1];
+			if (score < worst.score || (score === worst.score && publishedAt[p] <= publishedAt[worst.p])) return;
+		}
 		best.push({ p, score });
 		best.sort(better);
 		if (best.length > limit) best.pop();
 	};
 
-	// Practices sharing a tag.
-	const shared = new Map<number, number>();
-	for (const id of tagIdsOf(ix, practice.tags)) ix.facetPostings.tag[id].forEachIn(live, (p) => shared.set(p, (shared.get(p) ?? 0) + 1));
-	for (const [p, n] of shared) offer(p, 3 * n + (same('sphere', sphere, p) ? 2 : 0) + (same('district', district, p) ? 1 : 0) + (same('nomination', nomination, p) ? 1 : 0));
-
-	// The rest, by combination of sphere (S), district (D) and nomination (N).
-	const bitsOf = (k: 'sphere' | 'district' | 'nomination', id: number | undefined) => {
-		const b = new Uint32Array(words);
-		if (id !== undefined) ix.facetPostings[k][id].orInto(b);
-		return b;
-	};
-	const S = bitsOf('sphere', sphere);
-	const D = bitsOf('district', district);
-	const N = bitsOf('nomination', nomination);
-	const levels: [number, (i: number) => number][] = [
-		[4, (i) => S[i] & D[i] & N[i]],
-		[3, (i) => S[i] & D[i] & ~N[i]],
-		[3, (i) => S[i] & ~D[i] & N[i]],
-		[2, (i) => S[i] & ~D[i] & ~N[i]],
-		[2, (i) => ~S[i] & D[i] & N[i]],
-		[1, (i) => ~S[i] & D[i] & ~N[i]],
-		[1, (i) => ~S[i] & ~D[i] & N[i]]
-	];
-	for (const [points, word] of levels) {
-		if (best.length >= limit && best[best.length - 1].score > points) break;
-		// The newest `limit` of this combination outside the tag candidates.
-		const top: number[] = [];
-		for (let i = 0; i < words; i++) {
-			let w = word(i) & live[i];
-			while (w !== 0) {
-				const t = w & -w;
-				const p = (i << 5) + 31 - Math.clz32(t);
-				w ^= t;
-				if (shared.has(p) || practiceIds[p] === practice.id) continue;
-				if (top.length < limit) top.push(p);
-				else {
-					let worst = 0;
-					for (let j = 1; j < top.length; j++) if (publishedAt[top[j]] < publishedAt[top[worst]]) worst = j;
-					if (publishedAt[p] > publishedAt[top[worst]]) top[worst] = p;
+	// Practices sharing a tag, by how many they share — counted word by word on the tags' bitsets
+	// (`atLeast[k]`: the live practices sharing at least k + 1 of the tags), so a common tag of a
+	// large library costs no step per practice. Those sharing the most come first; a level is
+	// skipped with everything below it once the top is full of scores none of them can reach.
+	const most = (sphere !== undefined ? 2 : 0) + (district !== undefined ? 1 : 0) + (nomination !== undefined ? 1 : 0);
+	const words = ix.words;
+	const tagIds = tagIdsOf(ix, practice.tags);
+	const atLeast = tagIds.map(() => new Uint32Array(words));
+	if (tagIds.length) {
+		const t = new Uint32Array(words);
+		for (const id of tagIds) {
+			t.fill(0);
+			ix.facetPostings.tag[id].orInto(t);
+			for (let i = 0; i < words; i++) t[i] &= live[i];
+			for (let k = atLeast.length - 1; k >= 1; k--) {
+				const a = atLeast[k];
+				const b = atLeast[k - 1];
+				for (let i = 0; i < words; i++) a[i] |= b[i] & t[i];
+			}
+			const a0 = atLeast[0];
+			for (let i = 0; i < words; i++) a0[i] |= t[i];
+		}
+		for (let k = atLeast.length; k >= 1; k--) {
+			if (best.length >= limit && best[best.length - 1].score > 3 * k + most) break;
+			const a = atLeast[k - 1];
+			const above = k < atLeast.length ? atLeast[k] : null;
+			for (let i = 0; i < words; i++) {
+				let x = above ? a[i] & ~above[i] : a[i];
+				while (x !== 0) {
+					const bit = x & -x;
+					const p = (i << 5) + 31 - Math.clz32(bit);
+					x ^= bit;
+					offer(p, 3 * k + (same('sphere', sphere, p) ? 2 : 0) + (same('district', district, p) ? 1 : 0) + (same('nomination', nomination, p) ? 1 : 0));
 				}
 			}
 		}
-		for (const p of top) offer(p, points);
+	}
+	const shared = atLeast.length ? atLeast[0] : null;
+
+	// The rest can only score by sphere (2), district (1) and nomination (1): walked newest first,
+	// so once the top is full of scores no other practice can reach, nothing older can enter.
+	if (most > 0) {
+		const newest = ix.order.newest;
+		const colS = ix.col.sphere;
+		const colD = ix.col.district;
+		const colN = ix.col.nomination;
+		for (let i = 0; i < newest.length; i++) {
+			if (best.length >= limit && best[best.length - 1].score >= most) break;
+			const p = newest[i];
+			if ((shared && (shared[p >>> 5] & (1 << (p & 31))) !== 0) || (live[p >>> 5] & (1 << (p & 31))) === 0) continue;
+			const points = (sphere !== undefined && colS[p] === sphere ? 2 : 0) + (district !== undefined && colD[p] === district ? 1 : 0) + (nomination !== undefined && colN[p] === nomination ? 1 : 0);
+			if (points > 0) offer(p, points);
+		}
 	}
 	const ids = best.map((b) => practiceIds[b.p]);
 	if (!ids.length) return [];
