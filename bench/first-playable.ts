@@ -5,6 +5,8 @@
  *   - h264_1080: 1080p30 H.264/AAC mp4 (most Android phones) → «high» is a remux, made first;
  *   - hevc_1080: 1080p30 HEVC/AAC .mov (iPhone) → «light» 480p first, then a 720p transcode;
  *   - h264_720:  720p30 H.264/AAC mp4 → remux first.
+ * plus the HEVC case with its 720p rendition made after the light one (`hevc_1080_sequential`, as before
+ * ENCODE.highAlongside) beside the one made alongside it (`hevc_1080`), BENCH_HEVC_ROUNDS rounds,
  * plus the HEVC case once more with the light rendition encoded the way it was before tuning
  * (x264 `veryfast`, full decode) against the chosen `superfast` + decoder loop filter skipped. The pipeline is the real one (executeMedia): the source is
  * read from S3 (embedded s3rver) through a presigned URL, renditions are uploaded back to S3; the
@@ -13,8 +15,10 @@
  *
  *   npx tsx bench/first-playable.ts                        # 180 s sources (default)
  *   BENCH_MEDIA_SECONDS=60 npx tsx bench/first-playable.ts
+ *   BENCH_CASES=hevc_1080,hevc_1080_sequential BENCH_SKIP_BEFORE=1 BENCH_HEVC_ROUNDS=2 BENCH_MEDIA_SECONDS=60 npx tsx bench/first-playable.ts
  *   BENCH_CASES=h264_1080,h264_1080_queued BENCH_SKIP_BEFORE=1 npx tsx bench/first-playable.ts   # some cases only
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { ensureInput } from './media';
 import { putFile } from '../src/lib/server/storage/put-file';
@@ -30,10 +34,22 @@ import { eq } from 'drizzle-orm';
 const log = (...a: unknown[]) => console.error('[bench:first-playable]', ...a);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/** CPU seconds (user + system) of this process' finished children, from /proc/self/stat (Linux; 0 elsewhere). */
+function childCpuSec(): number {
+	try {
+		const st = readFileSync('/proc/self/stat', 'utf8');
+		const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+		return (Number(f[13]) + Number(f[14])) / 100; // cutime, cstime in clock ticks (USER_HZ = 100)
+	} catch {
+		return 0;
+	}
+}
+
 async function runCase(file: string, name: string) {
 	const key = `bench/${name}-${Date.now()}${file.endsWith('.mov') ? '.mov' : '.mp4'}`;
 	await putFile(key, file, 'video/mp4');
 	const t0 = performance.now();
+	const cpu0 = childCpuSec();
 	let first: { sec: number; quality: string; mode: string } | null = null;
 	const out = (await executeMedia(
 		{ assetId: name, key, limits: { maxDurationSec: 3600, maxSizeBytes: 10 * 1024 ** 3 } },
@@ -54,6 +70,9 @@ async function runCase(file: string, name: string) {
 		firstPlayable: f ? { quality: f.quality, mode: f.mode, sec: r3(f.sec), ratio: r3(f.sec / d) } : null,
 		totalSec: r3(total),
 		totalRatio: r3(total / d),
+		/** CPU seconds of ffmpeg/ffprobe (children) per second of video: less sensitive to neighbours than the wall clock. */
+		ffmpegCpuRatio: r3((childCpuSec() - cpu0) / d),
+		loadavg: Math.round(os.loadavg()[0] * 10) / 10,
 		high: { mode: high.mode, height: (high.facts.video as { height: number }).height, kbps: Math.round((high.size * 8) / d / 1000) },
 		light: {
 			height: (light.facts.video as { height: number }).height,
@@ -123,6 +142,21 @@ async function main() {
 		if (!only || only.includes('h264_1080_queued')) {
 			results.h264_1080_queued = await runQueued(inputs.h264_1080, 'h264_1080_queued');
 			log('h264_1080_queued', JSON.stringify(results.h264_1080_queued));
+		}
+		// The same HEVC source with the 720p rendition made after the light one (as before) instead of
+		// alongside it at a low CPU priority; BENCH_HEVC_ROUNDS rounds, alternating, beside hevc_1080.
+		if (!only || only.includes('hevc_1080_sequential')) {
+			const rounds = Math.max(1, Number(process.env.BENCH_HEVC_ROUNDS ?? 1) || 1);
+			const pairs: { alongside: unknown; sequential: unknown }[] = [];
+			for (let i = 0; i < rounds; i++) {
+				ENCODE.highAlongside = false;
+				const sequential = await runCase(inputs.hevc_1080, `hevc_1080_sequential_${i}`);
+				ENCODE.highAlongside = true;
+				const alongside = i === 0 && results.hevc_1080 ? results.hevc_1080 : await runCase(inputs.hevc_1080, `hevc_1080_${i}`);
+				pairs.push({ sequential, alongside });
+				log('hevc_1080 sequential / alongside', JSON.stringify(pairs[i]));
+			}
+			results.hevc_1080_sequential = pairs.length === 1 ? pairs[0].sequential : pairs;
 		}
 		// The same HEVC source with the light rendition encoded as before the tuning (veryfast, full decode).
 		const { lightPreset, lightSkipLoopFilter } = ENCODE;

@@ -305,6 +305,71 @@ describe.skipIf(!available)('media.process with real ffmpeg and S3', () => {
 		expect((await videoState(db, asset.id)).phase).toBe('ready');
 	});
 
+	it('a transcoded source (HEVC): the light one first and playable while the 720p one, started alongside at a low CPU priority, is still being made (issue 15)', async () => {
+		const { asset } = await video(fx.hevcMov, {}, 'mov');
+		enqueueMediaProcess(db, asset.id);
+		const events: string[] = [];
+		const nice: Record<string, number | undefined> = {};
+		let seenWhileHigh: Awaited<ReturnType<typeof videoState>> | null = null;
+		const r = await processVideo(db, asset.id, {
+			deps: {
+				makeRendition: async (...args) => {
+					const q = args[3]?.profile ?? 'high';
+					nice[q] = args[3]?.nice;
+					events.push(`${q}:start`);
+					const res = await makeRendition(...args);
+					if (q === 'high') {
+						// The 720p one is made: the light one was stored and recorded meanwhile (or is
+						// about to be) — the video is playable before the 720p one is handed back.
+						for (let i = 0; i < 200 && reload(asset.id).status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 25));
+						seenWhileHigh = await videoState(db, asset.id, { withPlayback: true });
+					}
+					events.push(`${q}:end`);
+					return res;
+				}
+			}
+		});
+		expect(r).toMatchObject({ outcome: 'ready', mode: 'transcode' });
+		// Both started before the light one ended; the light one at the usual priority, the 720p one yielding.
+		expect(events.indexOf('high:start')).toBeLessThan(events.indexOf('light:end'));
+		expect(events.indexOf('light:start')).toBeLessThan(events.indexOf('light:end'));
+		expect(nice).toEqual({ light: undefined, high: 19 });
+		const seen = seenWhileHigh as Awaited<ReturnType<typeof videoState>> | null;
+		expect(seen?.phase).toBe('partial');
+		expect(seen?.playback?.renditions.map((x) => x.id)).toEqual(['light']);
+		// The job's result keeps the order of usefulness: light, then high.
+		expect((r as { renditions: { quality: string }[] }).renditions.map((x) => x.quality)).toEqual(['light', 'high']);
+		expect(children(asset.id).filter((k) => k.kind === 'rendition')).toHaveLength(2);
+	});
+
+	it('when the light rendition fails, the 720p ffmpeg made alongside is stopped with the attempt; nothing is written', async () => {
+		const { asset } = await video(fx.hevcMov, {}, 'mov');
+		let highStopped = false;
+		await expect(
+			processVideo(db, asset.id, {
+				deps: {
+					makeRendition: async (...args) => {
+						if (args[3]?.profile === 'light') {
+							await new Promise((r) => setTimeout(r, 50));
+							throw new MediaError('crashed', { message: 'killed' });
+						}
+						// A long 720p encode: still running when the light one fails — until it is stopped.
+						const signal = args[3]?.signal;
+						signal?.addEventListener('abort', () => (highStopped = true), { once: true });
+						await makeRendition(...args);
+						return new Promise<never>((_, reject) => {
+							if (signal?.aborted) reject(new MediaError('aborted'));
+							signal?.addEventListener('abort', () => reject(new MediaError('aborted')), { once: true });
+						});
+					}
+				}
+			})
+		).rejects.toMatchObject({ code: 'crashed' });
+		expect(highStopped).toBe(true);
+		expect(await listKeys(prefixOf(asset))).toEqual([asset.key]);
+		expect(children(asset.id)).toEqual([]);
+	});
+
 	it('a video left with its first rendition by a job that died is «готово» with what it has (no endless «partial»)', async () => {
 		const { asset } = await video(fx.mp4);
 		const job = enqueueMediaProcess(db, asset.id);
