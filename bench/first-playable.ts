@@ -5,8 +5,6 @@
  *   - h264_1080: 1080p30 H.264/AAC mp4 (most Android phones) → «high» is a remux, made first;
  *   - hevc_1080: 1080p30 HEVC/AAC .mov (iPhone) → «light» 480p first, then a 720p transcode;
  *   - h264_720:  720p30 H.264/AAC mp4 → remux first.
- * plus the HEVC case with its 720p rendition made after the light one (`hevc_1080_sequential`, as before
- * ENCODE.highAlongside) beside the one made alongside it (`hevc_1080`), BENCH_HEVC_ROUNDS rounds,
  * plus the HEVC case once more with the light rendition encoded the way it was before tuning
  * (x264 `veryfast`, full decode) against the chosen `superfast` + decoder loop filter skipped. The pipeline is the real one (executeMedia): the source is
  * read from S3 (embedded s3rver) through a presigned URL, renditions are uploaded back to S3; the
@@ -15,7 +13,6 @@
  *
  *   npx tsx bench/first-playable.ts                        # 180 s sources (default)
  *   BENCH_MEDIA_SECONDS=60 npx tsx bench/first-playable.ts
- *   BENCH_CASES=hevc_1080,hevc_1080_sequential BENCH_SKIP_BEFORE=1 BENCH_HEVC_ROUNDS=2 BENCH_MEDIA_SECONDS=60 npx tsx bench/first-playable.ts
  *   BENCH_CASES=h264_1080,h264_1080_queued BENCH_SKIP_BEFORE=1 npx tsx bench/first-playable.ts   # some cases only
  */
 import { readFileSync } from 'node:fs';
@@ -142,21 +139,6 @@ async function main() {
 		if (!only || only.includes('h264_1080_queued')) {
 			results.h264_1080_queued = await runQueued(inputs.h264_1080, 'h264_1080_queued');
 			log('h264_1080_queued', JSON.stringify(results.h264_1080_queued));
-		}
-		// The same HEVC source with the 720p rendition made after the light one (as before) instead of
-		// alongside it at a low CPU priority; BENCH_HEVC_ROUNDS rounds, alternating, beside hevc_1080.
-		if (!only || only.includes('hevc_1080_sequential')) {
-			const rounds = Math.max(1, Number(process.env.BENCH_HEVC_ROUNDS ?? 1) || 1);
-			const pairs: { alongside: unknown; sequential: unknown }[] = [];
-			for (let i = 0; i < rounds; i++) {
-				ENCODE.highAlongside = false;
-				const sequential = await runCase(inputs.hevc_1080, `hevc_1080_sequential_${i}`);
-				ENCODE.highAlongside = true;
-				const alongside = i === 0 && results.hevc_1080 ? results.hevc_1080 : await runCase(inputs.hevc_1080, `hevc_1080_${i}`);
-				pairs.push({ sequential, alongside });
-				log('hevc_1080 sequential / alongside', JSON.stringify(pairs[i]));
-			}
-			results.hevc_1080_sequential = pairs.length === 1 ? pairs[0].sequential : pairs;
 		}
 		// The same HEVC source with the light rendition encoded as before the tuning (veryfast, full decode).
 		const { lightPreset, lightSkipLoopFilter } = ENCODE;

@@ -35,9 +35,9 @@ run both_split -threads 0 -i "$SRC" -filter_complex "[0:v]$FIT720,format=yuv420p
 	-map '[l]' -map 0:a:0 -preset superfast "${LIGHT[@]}" "$OUT/both_split_light.mp4" \
 	-map '[h]' -map 0:a:0 "${HIGH[@]}" "$OUT/both_split_high.mp4"
 fi
-# The chosen light rendition, then the 720p one after it (as before) against the 720p one started
-# alongside it by a second ffmpeg at nice 19 (ENCODE.highAlongside): first playable = the light
-# one's end, all = both ends. BENCH_HEVC_ROUNDS rounds (default 2), alternating.
+# The chosen light rendition, then the 720p one after it (what the pipeline does) against the 720p
+# one started alongside it by a second ffmpeg at nice 19 (a candidate, rejected: see the README):
+# first playable = the light one's end, all = both ends. BENCH_HEVC_ROUNDS rounds (default 2), alternating.
 LIGHT_NOW=(-threads 0 -skip_loop_filter all -i "$SRC" -vf "$FIT480:flags=bilinear,format=yuv420p" -preset superfast "${LIGHT[@]}")
 pair() { # name, then the command prefix of the 720p ffmpeg ('' = after the light one)
 	local name=$1 nice=$2 t0 t1 t2 hp

@@ -12,7 +12,11 @@
  * (`pinned: false` in the output). This process (the embedded S3 serving the sources and taking the
  * renditions, the relay) is not pinned: with one worker it has the other core to itself, with two
  * it shares both — the comparison is, if anything, unfair to two workers. Prints drain time, the
- * ratio two/one and videos per hour per worker (= per core at one ffmpeg thread).
+ * ratio two/one and videos per hour per worker (= per core at one ffmpeg thread). Because the
+ * neighbours of a shared machine make drain times noisy (and the scheduler moves them off a pinned
+ * core), it also prints the CPU seconds the workers and their ffmpegs spent per video and what that
+ * makes per fully available core and hour (`videosPerCoreHourByCpu`); `benchProcessCpuSec` is this
+ * process' own CPU (embedded S3, relay, recording).
  *
  *   npx tsx bench/scale-out.ts
  *   BENCH_SCALE_N=4 BENCH_MEDIA_SECONDS=20 npx tsx bench/scale-out.ts     # quicker
@@ -20,6 +24,7 @@
  *   BENCH_SCALE_PIN=0 …                                                   # no pinning (as before)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureInput } from './media';
@@ -41,6 +46,17 @@ const PIN =
 const HEVC = process.env.BENCH_SCALE_SOURCE === 'hevc';
 const log = (...a: unknown[]) => console.error('[bench:scale-out]', ...a);
 
+/** CPU seconds (user + system) of this process' waited-for children and theirs, from /proc/self/stat (Linux; 0 elsewhere). */
+function childCpuSec(): number {
+	try {
+		const st = readFileSync('/proc/self/stat', 'utf8');
+		const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+		return (Number(f[13]) + Number(f[14])) / 100;
+	} catch {
+		return 0;
+	}
+}
+
 async function main() {
 	if (!(await ffmpegAvailable())) {
 		console.log(JSON.stringify({ name: 'scale-out', skipped: 'ffmpeg unavailable' }));
@@ -61,6 +77,8 @@ async function main() {
 			const app = seedApplication(t.db, { videoMaxSeconds: 3600 });
 			const ids: string[] = [];
 			for (let i = 0; i < N; i++) ids.push(enqueueMediaProcess(t.db, (await addVideo(t.db, app, src)).id).id);
+			const cpu0 = childCpuSec();
+			const self0 = process.cpuUsage();
 			const rss0 = process.memoryUsage().rss;
 			const load0 = Math.round(os.loadavg()[0] * 10) / 10;
 			let rssPeak = rss0;
@@ -90,11 +108,18 @@ async function main() {
 			await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
 			await bridge.stop();
 			t.cleanup();
+			// The workers have exited and been waited for: their CPU and their ffmpegs' is in cutime.
+			const workerCpu = childCpuSec() - cpu0;
+			const self = process.cpuUsage(self0);
 			results[`workers${workers}`] = {
 				drainSec: Math.round(sec * 10) / 10,
 				notDone: bad,
 				videosPerHourPerWorker: Math.round(((N - bad) / sec) * 3600 / workers * 10) / 10,
 				loadavg: [load0, Math.round(os.loadavg()[0] * 10) / 10],
+				workerCpuSecPerVideo: Math.round((workerCpu / N) * 10) / 10,
+				/** Capacity of one fully available core: 3600 / CPU seconds per video (less sensitive to neighbours than the drain time). */
+				videosPerCoreHourByCpu: workerCpu > 0 ? Math.round((3600 / (workerCpu / N)) * 10) / 10 : null,
+				benchProcessCpuSec: Math.round((self.user + self.system) / 1e5) / 10,
 				portalRssStartMB: Math.round(rss0 / 1e6), portalRssPeakMB: Math.round(rssPeak / 1e6) };
 			log(`workers=${workers}`, JSON.stringify(results[`workers${workers}`]));
 		}

@@ -15,7 +15,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { ffmpegErrors } from '../ops/metrics';
 
@@ -156,11 +155,6 @@ interface RunOpts {
 	onStdoutLine?: (line: string) => void;
 	/** Aborting kills the child's process group; the run rejects with MediaError 'aborted'. */
 	signal?: AbortSignal;
-	/**
-	 * CPU niceness of the child (0…19, higher = yields more). Set right after the exec, before the
-	 * child starts its threads (they inherit it); where it cannot be set the child runs as is.
-	 */
-	nice?: number;
 }
 
 interface RunResult {
@@ -189,13 +183,6 @@ function run(bin: string, args: string[], opts: RunOpts): Promise<RunResult> {
 		} catch (e) {
 			reject(new MediaError('unavailable', { message: `cannot spawn ${bin}`, cause: e }));
 			return;
-		}
-		if (opts.nice && child.pid !== undefined) {
-			try {
-				os.setPriority(child.pid, opts.nice);
-			} catch {
-				/* not permitted or gone: runs at the usual priority */
-			}
 		}
 		const maxStdout = opts.maxStdoutBytes ?? 16 << 20;
 		const out: Buffer[] = [];
@@ -776,16 +763,6 @@ export const ENCODE = {
 	lightMaxrate: '700k',
 	lightBufsize: '1400k',
 	lightAudio: '64k',
-	/**
-	 * For a source that is transcoded (HEVC…), the 720p rendition is made at the same time as the
-	 * light one, by a second ffmpeg at a low CPU priority (`highAlongsideNice`): the light one — the
-	 * first playable — keeps the cores it can use, the 720p one takes what it leaves idle (frame
-	 * threads wait on each other, the scaler is single-threaded) instead of starting only after it.
-	 * Measured side by side in bench/first-playable.ts (`hevc_1080` against `hevc_1080_sequential`)
-	 * and bench/hevc-candidates.sh: see the README. `MEDIA_HIGH_ALONGSIDE=0` turns it off.
-	 */
-	highAlongside: process.env.MEDIA_HIGH_ALONGSIDE !== '0',
-	highAlongsideNice: 19,
 	/** ffmpeg -threads for encoder and decoder; 0 = ffmpeg's choice (all cores). */
 	threads: Number(process.env.MEDIA_FFMPEG_THREADS ?? 0) || 0
 };
@@ -864,8 +841,6 @@ export async function makeRendition(
 		signal?: AbortSignal;
 		profile?: RenditionProfile;
 		threads?: number;
-		/** CPU niceness of the ffmpeg (0…19); see ENCODE.highAlongside. */
-		nice?: number;
 		/**
 		 * Write `outPath` in place (no temp file) with this many bytes reserved for the `moov` index
 		 * at the front (`-moov_size`) instead of `+faststart` (which rewrites the whole file at the
@@ -960,7 +935,6 @@ export async function makeRendition(
 		const r = await run(FFMPEG, args, {
 			timeoutMs,
 			signal: opts.signal,
-			...(opts.nice ? { nice: opts.nice } : {}),
 			onStdoutLine: (line) => {
 				if (!totalUs) return;
 				const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);

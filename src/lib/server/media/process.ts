@@ -337,9 +337,7 @@ export async function executeMedia(input: MediaInput, ctx: ExecuteContext = {}):
 		const share = remuxable(facts) ? { high: 0.05, light: 0.85 } : { light: 0.3, high: 0.6 };
 		let poster: MadeFile;
 		const renditions: MadeRendition[] = [];
-		const at = 8;
-		const alongside = new AbortController();
-		let highAlongside: ReturnType<MediaDeps['makeRendition']> | null = null;
+		let at = 8;
 		try {
 			const makeThePoster = async () => {
 				const t = performance.now();
@@ -359,36 +357,19 @@ export async function executeMedia(input: MediaInput, ctx: ExecuteContext = {}):
 				lap();
 				progress(at);
 			}
-			// Progress: what each rendition has done so far, weighted by its share of the job.
-			const done: Record<RenditionProfile, number> = { high: 0, light: 0 };
-			const makeQ = (q: RenditionProfile, o: { reserveMoovBytes?: number; signal?: AbortSignal; nice?: number } = {}) =>
-				deps.makeRendition(url, path.join(workDir, `${q}.mp4`), facts, {
-					profile: q,
-					threads: ctx.threads,
-					timeoutMs: ctx.timeouts?.renditionMs,
-					signal: o.signal ?? ctx.signal,
-					onProgress: (f) => {
-						done[q] = f;
-						progress(at + (done.high * share.high + done.light * share.light) * 100);
-					},
-					...(o.reserveMoovBytes ? { reserveMoovBytes: o.reserveMoovBytes } : {}),
-					...(o.nice ? { nice: o.nice } : {})
-				});
-			// A transcoded source: the 720p one is made alongside the light one by a second ffmpeg at a
-			// low CPU priority (ENCODE.highAlongside) — it takes the CPU the light one leaves idle — and
-			// awaited only after the light one is stored and reported (the video is playable by then).
-			if (!remuxable(facts) && ENCODE.highAlongside) {
-				const stop = () => alongside.abort(ctx.signal?.reason);
-				ctx.signal?.addEventListener('abort', stop, { once: true });
-				highAlongside = makeQ('high', { signal: alongside.signal, nice: ENCODE.highAlongsideNice }).finally(() =>
-					ctx.signal?.removeEventListener('abort', stop)
-				);
-				highAlongside.catch(() => undefined); // awaited in its turn (or after a failure, below)
-			}
 			for (const q of order) {
 				const file = path.join(workDir, `${q}.mp4`);
+				const from = at;
 				const key = q === 'high' ? keys.rendition : keys.light;
-				const make = (o: { reserveMoovBytes?: number; signal?: AbortSignal } = {}) => makeQ(q, o);
+				const make = (o: { reserveMoovBytes?: number; signal?: AbortSignal } = {}) =>
+					deps.makeRendition(url, file, facts, {
+						profile: q,
+						threads: ctx.threads,
+						timeoutMs: ctx.timeouts?.renditionMs,
+						signal: o.signal ?? ctx.signal,
+						onProgress: (f) => progress(from + f * share[q] * 100),
+						...(o.reserveMoovBytes ? { reserveMoovBytes: o.reserveMoovBytes } : {})
+					});
 				// A remux is I/O: it is uploaded while ffmpeg writes it (its index in the space reserved
 				// at the front), so the first playable rendition is in S3 moments after the remux ends.
 				let uploaded: { size: number } | null = null;
@@ -417,8 +398,8 @@ export async function executeMedia(input: MediaInput, ctx: ExecuteContext = {}):
 					} finally {
 						ctx.signal?.removeEventListener('abort', stop);
 					}
-				} else if (q === 'high' && highAlongside) mode = (await highAlongside).mode;
-				else mode = (await make()).mode;
+				} else mode = (await make()).mode;
+				at = from + share[q] * 100;
 				timings[q] = lap();
 				ctx.signal?.throwIfAborted();
 				// Facts of what we made, from the finished local file (and a check that it is sound).
@@ -438,10 +419,6 @@ export async function executeMedia(input: MediaInput, ctx: ExecuteContext = {}):
 		} catch (e) {
 			if (e instanceof MediaError && !e.retryable) return { outcome: 'failed', code: e.code, message: e.messageRu, facts };
 			throw storageError(e) ?? e;
-		} finally {
-			// The light one failed (or the job was stopped): the 720p ffmpeg must not outlive the attempt.
-			alongside.abort();
-			await (highAlongside as Promise<unknown> | null)?.catch(() => undefined);
 		}
 		progress(99);
 		return { outcome: 'ready', facts, poster: poster!, renditions, timings };
