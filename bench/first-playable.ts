@@ -15,6 +15,7 @@
  *   BENCH_MEDIA_SECONDS=60 npx tsx bench/first-playable.ts
  *   BENCH_CASES=h264_1080,h264_1080_queued BENCH_SKIP_BEFORE=1 npx tsx bench/first-playable.ts   # some cases only
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { ensureInput } from './media';
 import { putFile } from '../src/lib/server/storage/put-file';
@@ -30,10 +31,22 @@ import { eq } from 'drizzle-orm';
 const log = (...a: unknown[]) => console.error('[bench:first-playable]', ...a);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/** CPU seconds (user + system) of this process' finished children, from /proc/self/stat (Linux; 0 elsewhere). */
+function childCpuSec(): number {
+	try {
+		const st = readFileSync('/proc/self/stat', 'utf8');
+		const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+		return (Number(f[13]) + Number(f[14])) / 100; // cutime, cstime in clock ticks (USER_HZ = 100)
+	} catch {
+		return 0;
+	}
+}
+
 async function runCase(file: string, name: string) {
 	const key = `bench/${name}-${Date.now()}${file.endsWith('.mov') ? '.mov' : '.mp4'}`;
 	await putFile(key, file, 'video/mp4');
 	const t0 = performance.now();
+	const cpu0 = childCpuSec();
 	let first: { sec: number; quality: string; mode: string } | null = null;
 	const out = (await executeMedia(
 		{ assetId: name, key, limits: { maxDurationSec: 3600, maxSizeBytes: 10 * 1024 ** 3 } },
@@ -54,6 +67,9 @@ async function runCase(file: string, name: string) {
 		firstPlayable: f ? { quality: f.quality, mode: f.mode, sec: r3(f.sec), ratio: r3(f.sec / d) } : null,
 		totalSec: r3(total),
 		totalRatio: r3(total / d),
+		/** CPU seconds of ffmpeg/ffprobe (children) per second of video: less sensitive to neighbours than the wall clock. */
+		ffmpegCpuRatio: r3((childCpuSec() - cpu0) / d),
+		loadavg: Math.round(os.loadavg()[0] * 10) / 10,
 		high: { mode: high.mode, height: (high.facts.video as { height: number }).height, kbps: Math.round((high.size * 8) / d / 1000) },
 		light: {
 			height: (light.facts.video as { height: number }).height,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Candidates for the HEVC path (issue 15, point 2), measured side by side in one run on the bench's
 # 1080p HEVC source (bench/media.ts makes it: BENCH_MEDIA_SECONDS, default 30 here): the light
-# 480p rendition alone, the 720p one alone, and both from one decode (split). Prints a TSV table:
+# 480p rendition alone, the 720p one alone, both from one decode (split), and the light one with the
+# 720p one after it or alongside it at nice 19 (`BENCH_HEVC_ONLY_PAIRS=1`: only these). Prints a TSV table:
 # candidate, seconds, seconds / duration, output kbit/s.
 #   BENCH_MEDIA_SECONDS=30 bash bench/hevc-candidates.sh
 set -euo pipefail
@@ -21,6 +22,7 @@ run() { # name, then ffmpeg args
 	local kb=$(du -b "$OUT"/$name*.mp4 2>/dev/null | awk -v s=$S '{k=k" "int($1*8/s/1000)} END {print k}')
 	printf '%s\t%.1f\t%.3f\t%s\t(load %s)\n' "$name" "$t" "$(echo "$t / $S" | bc -l)" "$kb" "$(cut -d' ' -f1 /proc/loadavg)"
 }
+if [ "${BENCH_HEVC_ONLY_PAIRS:-0}" != 1 ]; then
 printf 'candidate\tsec\tratio\tkbit/s\n'
 run light_veryfast -threads 0 -i "$SRC" -vf "$FIT480,format=yuv420p" -preset veryfast "${LIGHT[@]}" "$OUT/light_veryfast.mp4"
 run light_superfast_skiplf -threads 0 -skip_loop_filter all -i "$SRC" -vf "$FIT480,format=yuv420p" -preset superfast "${LIGHT[@]}" "$OUT/light_superfast_skiplf.mp4"
@@ -32,3 +34,22 @@ run high_veryfast -threads 0 -i "$SRC" -vf "$FIT720,format=yuv420p" "${HIGH[@]}"
 run both_split -threads 0 -i "$SRC" -filter_complex "[0:v]$FIT720,format=yuv420p,split=2[h][l0];[l0]$FIT480[l]" \
 	-map '[l]' -map 0:a:0 -preset superfast "${LIGHT[@]}" "$OUT/both_split_light.mp4" \
 	-map '[h]' -map 0:a:0 "${HIGH[@]}" "$OUT/both_split_high.mp4"
+fi
+# The chosen light rendition, then the 720p one after it (what the pipeline does) against the 720p
+# one started alongside it by a second ffmpeg at nice 19 (a candidate, rejected: see the README):
+# first playable = the light one's end, all = both ends. BENCH_HEVC_ROUNDS rounds (default 2), alternating.
+LIGHT_NOW=(-threads 0 -skip_loop_filter all -i "$SRC" -vf "$FIT480:flags=bilinear,format=yuv420p" -preset superfast "${LIGHT[@]}")
+pair() { # name, then the command prefix of the 720p ffmpeg ('' = after the light one)
+	local name=$1 nice=$2 t0 t1 t2 hp
+	t0=$(date +%s.%N)
+	if [ -n "$nice" ]; then nice -n "$nice" ffmpeg -v error -hide_banner -nostdin -y -threads 0 -i "$SRC" -vf "$FIT720,format=yuv420p" "${HIGH[@]}" "$OUT/pair_high.mp4" & hp=$!; fi
+	ffmpeg -v error -hide_banner -nostdin -y "${LIGHT_NOW[@]}" "$OUT/pair_light.mp4"
+	t1=$(date +%s.%N)
+	if [ -n "$nice" ]; then wait "$hp"; else ffmpeg -v error -hide_banner -nostdin -y -threads 0 -i "$SRC" -vf "$FIT720,format=yuv420p" "${HIGH[@]}" "$OUT/pair_high.mp4"; fi
+	t2=$(date +%s.%N)
+	printf '%s\tfirst %.1f (%.3f)\tall %.1f (%.3f)\t(load %s)\n' "$name" "$(echo "$t1 - $t0" | bc)" "$(echo "($t1 - $t0) / $S" | bc -l)" "$(echo "$t2 - $t0" | bc)" "$(echo "($t2 - $t0) / $S" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
+}
+for _ in $(seq "${BENCH_HEVC_ROUNDS:-2}"); do
+	pair light_then_high ''
+	pair high_alongside_nice19 19
+done
