@@ -43,13 +43,16 @@ async function hasEncoder(name: string): Promise<boolean> {
 	return new RegExp(`^\\s*\\S+\\s+${name}\\s`, 'm').test(stdout);
 }
 
-export async function ensureInput(kind: 'h264' | 'hevc', height: 720 | 1080): Promise<string> {
+/** `seconds`: the input's duration (default BENCH_MEDIA_SECONDS, else 180 — read when this module loads). */
+export async function ensureInput(kind: 'h264' | 'hevc', height: 720 | 1080, seconds: number = SECONDS): Promise<string> {
+	const SECONDS_ = Math.max(5, seconds);
+	const SEGMENT_ = Math.min(10, SECONDS_);
 	await mkdir(DIR, { recursive: true });
 	const ext = kind === 'h264' ? 'mp4' : 'mov';
 	const size = height === 1080 ? '1920x1080' : '1280x720';
-	const out = path.join(DIR, `${kind}-${height}p${FPS}-${SECONDS}s.${ext}`);
+	const out = path.join(DIR, `${kind}-${height}p${FPS}-${SECONDS_}s.${ext}`);
 	if (existsSync(out)) return out;
-	const seg = path.join(DIR, `${kind}-${height}p${FPS}-segment-${SEGMENT}s.${ext}`);
+	const seg = path.join(DIR, `${kind}-${height}p${FPS}-segment-${SEGMENT_}s.${ext}`);
 	if (!existsSync(seg)) {
 		const t0 = Date.now();
 		const venc =
@@ -63,11 +66,11 @@ export async function ensureInput(kind: 'h264' | 'hevc', height: 720 | 1080): Pr
 			'-f',
 			'lavfi',
 			'-i',
-			`testsrc2=size=${size}:rate=${FPS}:duration=${SEGMENT}`,
+			`testsrc2=size=${size}:rate=${FPS}:duration=${SEGMENT_}`,
 			'-f',
 			'lavfi',
 			'-i',
-			`sine=frequency=440:sample_rate=48000:duration=${SEGMENT}`,
+			`sine=frequency=440:sample_rate=48000:duration=${SEGMENT_}`,
 			...venc,
 			'-g',
 			String(FPS * 2),
@@ -79,11 +82,11 @@ export async function ensureInput(kind: 'h264' | 'hevc', height: 720 | 1080): Pr
 			tmp
 		]);
 		await rename(tmp, seg);
-		log(`encoded ${kind} ${SEGMENT}s segment in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+		log(`encoded ${kind} ${SEGMENT_}s segment in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 	}
-	const loops = Math.ceil(SECONDS / SEGMENT) - 1;
+	const loops = Math.ceil(SECONDS_ / SEGMENT_) - 1;
 	const tmp = `${out}.part.${ext}`;
-	await ff(['-stream_loop', String(loops), '-i', seg, '-map', '0', '-c', 'copy', '-t', String(SECONDS), tmp]);
+	await ff(['-stream_loop', String(loops), '-i', seg, '-map', '0', '-c', 'copy', '-t', String(SECONDS_), tmp]);
 	await rename(tmp, out);
 	log(`built ${path.basename(out)} (${((await stat(out)).size / 1e6).toFixed(1)} MB)`);
 	return out;

@@ -62,8 +62,12 @@ async function main() {
 		console.log(JSON.stringify({ name: 'scale-out', skipped: 'ffmpeg unavailable' }));
 		return;
 	}
+	// One-minute videos by default. bench/media.ts reads BENCH_MEDIA_SECONDS (default 180) when it is
+	// imported, before this line ran — so the seconds are passed explicitly (setting the variable
+	// here, as before, left the default run on 3-minute sources).
 	process.env.BENCH_MEDIA_SECONDS ??= '60';
-	const src = HEVC ? await ensureInput('hevc', 1080) : await ensureInput('h264', 720);
+	const seconds = Number(process.env.BENCH_MEDIA_SECONDS) || 60;
+	const src = HEVC ? await ensureInput('hevc', 1080, seconds) : await ensureInput('h264', 720, seconds);
 	const storage = await startTestStorage();
 	const redis = await startTestRedis();
 	registerHandler(mediaHandler);
