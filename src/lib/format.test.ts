@@ -10,6 +10,10 @@ describe('format', () => {
 		expect(sp(fmtNumber(2.345, 2))).toBe('2,35');
 		expect(sp(fmtNumber(1234567.891))).toBe('1 234 568');
 	});
+	it('the shortcut for whole numbers below a thousand gives what Intl gives', () => {
+		const f = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 0 });
+		for (const n of [0, -0, 1, 7, 42, 999, 1000, 1001, -1, -999, 0.4, 999.5, 12_345]) expect(fmtNumber(n)).toBe(f.format(n));
+	});
 	it('sizes', () => {
 		expect(fmtBytes(512)).toBe('512 Б');
 		expect(fmtBytes(1536)).toBe('1,5 КБ');

@@ -28,6 +28,9 @@ export function plural(n: number, forms: [string, string, string]): string {
 }
 
 export function fmtNumber(n: number, digits = 0): string {
+	// Whole numbers below a thousand read the same in every form: skip Intl (a library page
+	// formats some 150 facet counts).
+	if (Number.isInteger(n) && n >= 0 && n < 1000 && !Object.is(n, -0)) return String(n);
 	let f = numberFormats.get(digits);
 	if (!f) numberFormats.set(digits, (f = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: digits })));
 	return f.format(n);

@@ -1,7 +1,7 @@
 /**
  * Negotiated compression of responses (br, else gzip): HTML, JSON, CSV, XML, SVG, JS and other
- * text over 1 KB. A buffered body is compressed at once (in libuv's thread pool, not on the event
- * loop); a streamed one (exports, streamed pages) is compressed as it streams, HTML flushed per
+ * text over 1 KB. A buffered body is compressed at once (a small one on the event loop, a large one
+ * in libuv's thread pool); a streamed one (exports, streamed pages) is compressed as it streams, HTML flushed per
  * chunk so that the browser renders what has come. The decision looks at the first kilobyte only:
  * a stream shorter than that goes out as it is.
  *
@@ -52,17 +52,44 @@ const gzip = promisify(zlib.gzip);
 
 /**
  * Brotli quality by what the bytes are for. A body compressed for one response (a page rendered
- * for it, an export) gets quality 4: on a 90 KB library page about 1.6 ms against 2.5 ms at 5, for
- * some 10 % more bytes. A body kept and served many times (a public page in the page cache)
- * gets 5: near gzip -9's ratio, still faster than gzip -6. (Quality 9 and up costs 60× more.)
+ * for it, an export) gets quality 2: on a 72 KB library page 0.23 ms and 9.4 KB, against
+ * 0.50 ms and 8.5 KB at 4 (bench/compression figures in the README). A body kept and served
+ * many times (a public page in the page cache) gets 5: near gzip -9's ratio, still faster than
+ * gzip -6. (Quality 9 and up costs 60× more.)
  */
-export const BR_QUALITY = { once: 4, kept: 5 } as const;
+export const BR_QUALITY = { once: 2, kept: 5 } as const;
 export type Use = keyof typeof BR_QUALITY;
 
-export function compressBytes(body: Uint8Array, coding: Coding, use: Use = 'once'): Promise<Buffer> {
+/**
+ * Bodies up to this size are compressed on the event loop: at these qualities that is a fraction
+ * of a millisecond, less than handing the body to libuv's thread pool and back costs. Larger
+ * ones go to the pool.
+ */
+export const SYNC_COMPRESS_MAX_BYTES = 256 * 1024;
+
+function options(body: Uint8Array, coding: Coding, use: Use): zlib.BrotliOptions | zlib.ZlibOptions {
 	return coding === 'br'
-		? brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BR_QUALITY[use], [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength } })
-		: gzip(body, { level: 6 });
+		? {
+				params: {
+					[zlib.constants.BROTLI_PARAM_QUALITY]: BR_QUALITY[use],
+					[zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
+					// A window no larger than the body (at least 2^16): less memory to set up.
+					[zlib.constants.BROTLI_PARAM_LGWIN]: Math.max(16, Math.min(22, Math.ceil(Math.log2(body.byteLength + 1))))
+				}
+			}
+		: { level: use === 'once' ? 4 : 6 };
+}
+
+export function compressBytes(body: Uint8Array, coding: Coding, use: Use = 'once'): Promise<Buffer> {
+	const opts = options(body, coding, use);
+	if (body.byteLength <= SYNC_COMPRESS_MAX_BYTES) {
+		try {
+			return Promise.resolve(coding === 'br' ? zlib.brotliCompressSync(body, opts as zlib.BrotliOptions) : zlib.gzipSync(body, opts as zlib.ZlibOptions));
+		} catch (e) {
+			return Promise.reject(e);
+		}
+	}
+	return coding === 'br' ? brotli(body, opts as zlib.BrotliOptions) : gzip(body, opts as zlib.ZlibOptions);
 }
 
 function compressor(coding: Coding, flush: boolean) {
@@ -71,7 +98,7 @@ function compressor(coding: Coding, flush: boolean) {
 				params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BR_QUALITY.once },
 				...(flush ? { flush: zlib.constants.BROTLI_OPERATION_FLUSH } : {})
 			})
-		: zlib.createGzip({ level: 6, ...(flush ? { flush: zlib.constants.Z_SYNC_FLUSH } : {}) });
+		: zlib.createGzip({ level: 4, ...(flush ? { flush: zlib.constants.Z_SYNC_FLUSH } : {}) });
 }
 
 /** `Vary` with a header name added once. */

@@ -30,6 +30,7 @@ import {
 	editDistance,
 	highlight,
 	matcherOf,
+	type Matcher,
 	NO_MATCH,
 	normalize,
 	parseQuery,
@@ -562,8 +563,7 @@ function itemRows(db: DB, ids: string[]): Map<string, ItemRow> {
 	return out;
 }
 
-function itemOf(p: ItemRow, q: ParsedQuery): SearchItem {
-	const match = matcherOf(q);
+function itemOf(p: ItemRow, q: ParsedQuery, match: Matcher): SearchItem {
 	const region = p.regionCode ? regionByCode(p.regionCode) : undefined;
 	let snip: Segment[];
 	if (q.terms.length) {
@@ -716,7 +716,9 @@ export function searchLibrary(db: DB, params: SearchParams): SearchOutcome {
 	}
 	const ids = slice.map((p) => ix.practiceIds[p]);
 	const byId = ids.length ? itemRows(db, ids) : new Map<string, ItemRow>();
-	const items = ids.map((id) => byId.get(id)).filter((p): p is ItemRow => !!p).map((p) => itemOf(p, q));
+	const rows = ids.map((id) => byId.get(id)).filter((p): p is ItemRow => !!p);
+	const match = q.terms.length ? matcherOf(q) : NO_MATCH;
+	const items = rows.map((p) => itemOf(p, q, match));
 
 	// 4. Facet lists: counted values and the selected ones (even at zero).
 	const facets = {} as Record<FacetKey, FacetValue[]>;

@@ -133,6 +133,42 @@ describe('highlight and snippet', () => {
 		expect(s.segments[0].t.startsWith('Первая фраза.')).toBe(true);
 	});
 
+	it('the lower-cased matching marks exactly the words the case-insensitive look-behind expression marks (property)', () => {
+		// The reference: what highlight did before (one case-insensitive Unicode expression with a
+		// look-behind over the text as it is; each candidate's stem decides).
+		const reference = (text: string, q: string) => {
+			const p = parseQuery(q);
+			const m = matcherOf(p);
+			const starts = [...new Set(p.terms.flatMap((t) => [...t.alts, ...(t.prefix ? [t.stem] : [])]))];
+			if (!starts.length) return [];
+			const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${starts.map((x) => x.replace(/е/g, '[её]')).join('|')})[\\p{L}\\p{N}]*`, 'giu');
+			const t = text.normalize('NFC');
+			return [...t.matchAll(re)].filter((x) => m.test(stem(x[0].toLowerCase().replace(/ё/g, 'е')))).map((x) => [x.index, x[0]]);
+		};
+		const actual = (text: string, q: string) => {
+			let pos = 0;
+			const out: [number, string][] = [];
+			for (const s of highlight(text, matcherOf(parseQuery(q)))) {
+				if (s.hit) out.push([pos, s.t]);
+				pos += s.t.length;
+			}
+			return out;
+		};
+		const pieces = [
+			'Наставник', 'наставника', 'НАСТАВНИКИ', 'переНаставник', 'наставничество', 'Ментор', 'ментор2', '2ментор', 'молодёжь', 'МОЛОДЁЖНЫЙ',
+			'адаптация', 'Адаптационный', 'ёлка', 'Ёж', 'mentor', 'Mentor', 'İstanbul', 'Straße', 'ǅ', '𝐀наставник', 'на𝐀ставник', 'ⅫНаставник',
+			'жкх', 'ЖКХ', 'tko', '-', ' ', ', ', '.', '«', '»', '\n', '\u00A0', '1', 'é', 'éнаставник'
+		];
+		const queries = ['наставник', 'ментор адапт', 'молодежь', 'ёж', 'жкх', 'наст', 'mentor', 'istanbul', 'strasse', 'адаптация молодых специалистов'];
+		fc.assert(
+			fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 30 }), fc.constantFrom(...queries), (parts, q) => {
+				const text = parts.join('');
+				expect(actual(text, q)).toEqual(reference(text, q));
+			}),
+			{ numRuns: 3000 }
+		);
+	});
+
 	it('HTML of the API escapes the text and wraps hits in <mark>', () => {
 		const m = matcherOf(parseQuery('наставник'));
 		expect(segmentsToHtml(highlight('<b>наставник</b> & "ученик"', m))).toBe('&lt;b&gt;<mark>наставник</mark>&lt;/b&gt; &amp; &quot;ученик&quot;');

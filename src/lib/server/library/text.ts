@@ -151,13 +151,24 @@ export function trigramExpression(word: string): string | null {
  * Finds the words of a text that match a query. Snowball only cuts endings, so a matching word
  * always starts with one of the query's stems: a regular expression finds those candidates and
  * each candidate's own stem decides.
+ *
+ * The expression runs on the text lower-cased with ё → е (the same length, so positions hold),
+ * without the `i` flag and without a look-behind: a candidate that starts inside a word is
+ * skipped by looking at the character before it. Case-insensitive Unicode matching with a
+ * look-behind made V8 try the whole alternation at every position of every field (the
+ * snippets were a sixth of an uncached library page's CPU). A text whose lower case has another
+ * length (a few letters outside Russian and Latin) goes the careful way: `reCareful`.
  */
 export interface Matcher {
 	/** Does a stem match the query? */
 	test(stem: string): boolean;
-	/** Candidate words (whole words starting with a query stem); null when the query is empty. */
+	/** Candidate words in lower case with ё → е (starting with a query stem); null when the query is empty. */
 	re: RegExp | null;
+	/** The same on text as it is (case-insensitive, ё or е, with a look-behind). */
+	reCareful: RegExp | null;
 }
+
+const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function matcherOf(p: ParsedQuery): Matcher {
 	const exact = new Set<string>();
@@ -167,14 +178,15 @@ export function matcherOf(p: ParsedQuery): Matcher {
 		if (t.prefix) prefixes.push(t.stem);
 	}
 	const starts = [...new Set([...exact, ...prefixes])].sort((a, b) => b.length - a.length);
-	const re = starts.length
-		? new RegExp(`(?<![\\p{L}\\p{N}])(?:${starts.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/е/g, '[её]')).join('|')})[\\p{L}\\p{N}]*`, 'giu')
+	const re = starts.length ? new RegExp(`(?:${starts.map(escapeRe).join('|')})[\\p{L}\\p{N}]*`, 'gu') : null;
+	const reCareful = starts.length
+		? new RegExp(`(?<![\\p{L}\\p{N}])(?:${starts.map((x) => escapeRe(x).replace(/е/g, '[её]')).join('|')})[\\p{L}\\p{N}]*`, 'giu')
 		: null;
-	return { test: (s) => exact.has(s) || prefixes.some((pre) => s.startsWith(pre)), re };
+	return { test: (s) => exact.has(s) || prefixes.some((pre) => s.startsWith(pre)), re, reCareful };
 }
 
 /** A matcher that matches nothing. */
-export const NO_MATCH: Matcher = { test: () => false, re: null };
+export const NO_MATCH: Matcher = { test: () => false, re: null, reCareful: null };
 
 /** A piece of text; `hit` pieces are the words that matched the query. */
 export interface Segment {
@@ -188,11 +200,35 @@ interface Hit {
 	stem: string;
 }
 
+const WORD_CHAR_RE = /[\p{L}\p{N}]/u;
+
+/** Is the code point that ends right before `i` a letter or a digit? */
+function wordCharBefore(s: string, i: number): boolean {
+	if (i <= 0) return false;
+	const c = s.charCodeAt(i - 1);
+	if (c < 0x80) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+	if (c >= 0x430 && c <= 0x44f) return true; // а–я
+	const from = c >= 0xdc00 && c <= 0xdfff && i >= 2 ? i - 2 : i - 1;
+	return WORD_CHAR_RE.test(String.fromCodePoint(s.codePointAt(from)!));
+}
+
 function findHits(text: string, m: Matcher): Hit[] {
 	const out: Hit[] = [];
-	if (!m.re) return out;
-	for (const x of text.matchAll(m.re)) {
-		const s = stem(x[0].toLowerCase().replace(/ё/g, 'е'));
+	if (!m.re || !m.reCareful) return out;
+	const low = text.toLowerCase();
+	if (low.length !== text.length) {
+		for (const x of text.matchAll(m.reCareful)) {
+			const s = stem(x[0].toLowerCase().replace(/ё/g, 'е'));
+			if (m.test(s)) out.push({ start: x.index, end: x.index + x[0].length, stem: s });
+		}
+		return out;
+	}
+	const t = low.includes('ё') ? low.replace(/ё/g, 'е') : low;
+	const re = m.re;
+	re.lastIndex = 0;
+	for (let x = re.exec(t); x; x = re.exec(t)) {
+		if (wordCharBefore(t, x.index)) continue;
+		const s = stem(x[0]);
 		if (m.test(s)) out.push({ start: x.index, end: x.index + x[0].length, stem: s });
 	}
 	return out;

@@ -13,8 +13,18 @@ import { TOO_LARGE_MESSAGE } from '../http/form';
 
 const INCOMING_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
+// Request ids come from a pool of random bytes filled 4 KB at a time: one call into OpenSSL per
+// 682 requests instead of one per request.
+let idPool = Buffer.alloc(0);
+let idAt = 0;
+
 export function newRequestId(): string {
-	return randomBytes(6).toString('base64url');
+	if (idAt + 6 > idPool.length) {
+		idPool = randomBytes(4092);
+		idAt = 0;
+	}
+	idAt += 6;
+	return idPool.toString('base64url', idAt - 6, idAt);
 }
 
 /** The path as it may be logged: one-time tokens in route params are hidden. */
