@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compactSoon, compactions, compactionTiming, COMPACT_CHECK_MS } from './memory';
+import { registry } from './metrics';
 
 const GC = Symbol.for('nastavnik.gc');
 const slot = globalThis as Record<symbol, unknown>;
@@ -36,6 +37,9 @@ describe('compactSoon: one memory-reducing collection after heavy work, only whe
 		for (let i = 0; i < 5; i++) compactSoon();
 		await sleep(COMPACT_CHECK_MS * 3);
 		expect(calls).toEqual([{ type: 'major', execution: 'sync', flavor: 'last-resort' }]);
+		// operators see it in /metrics
+		expect(await registry.getSingleMetricAsString('portal_memory_compactions_total')).toMatch(/^portal_memory_compactions_total [1-9]\d*$/m);
+		expect(await registry.getSingleMetricAsString('portal_memory_compaction_last_pause_seconds')).toMatch(/^portal_memory_compaction_last_pause_seconds \d/m);
 	});
 
 	it('waits while the portal is busy, runs when it is idle; a busy minute gives up', async () => {

@@ -17,6 +17,7 @@
  * symbol without exposing a global `gc` to the app. Without it (tests, `vite dev`) nothing runs.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { memoryCompactionPause, memoryCompactions } from './metrics';
 
 type Gc = (opts: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
@@ -26,7 +27,7 @@ const IDLE_UTILIZATION = 0.1;
 /** At most one collection per `minGapMs`; a portal busy for `giveUpMs` skips it (tests shorten them). */
 export const compactionTiming = { minGapMs: 10_000, giveUpMs: 60_000 };
 
-/** Collections asked for, run and skipped, and the last one's pause (tests, benchmarks). */
+/** Collections asked for, run and skipped, and the last one's pause (tests; /metrics has the runs and the pause). */
 export const compactions = { asked: 0, run: 0, skipped: 0, lastMs: 0 };
 let pending: NodeJS.Timeout | null = null;
 let lastRunAt = -Infinity;
@@ -63,6 +64,8 @@ export function compactSoon(): void {
 		lastRunAt = performance.now();
 		compactions.run++;
 		compactions.lastMs = lastRunAt - now;
+		memoryCompactions.inc();
+		memoryCompactionPause.set(compactions.lastMs / 1000);
 	};
 	pending = setTimeout(check, COMPACT_CHECK_MS);
 	pending.unref();
