@@ -8,6 +8,8 @@
 //   npx tsx bench/console.ts                      (BENCH_CONSOLE_SIZE=small: 240 entries, quick)
 //   BENCH_CONSOLE_ONLY=results npx tsx bench/console.ts   (only URLs whose name contains this)
 //   BENCH_CONSOLE_NO_FAIL=1  — print, but exit 0 even when over targets (the «before» run)
+//   BENCH_CONSOLE_SNAPSHOT=<dir> — after the tour, write the portal's V8 heap snapshot and its
+//     /proc smaps (what holds the memory) into <dir> (see bench/heap-holders.ts)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +42,11 @@ raw.close();
 // machine with much memory V8 sizes it at 2 × 64 MB, ≈ 100 MB of RSS more; see README).
 // BENCH_PORTAL_NODE_OPTIONS='' measures V8's default.
 process.env.BENCH_PORTAL_NODE_OPTIONS ??= '--max-semi-space-size=16';
+const SNAPSHOT = process.env.BENCH_CONSOLE_SNAPSHOT ? path.resolve(process.env.BENCH_CONSOLE_SNAPSHOT) : '';
+if (SNAPSHOT) {
+	fs.mkdirSync(SNAPSHOT, { recursive: true });
+	process.env.BENCH_PORTAL_NODE_OPTIONS += ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${SNAPSHOT}`;
+}
 const portal = await startBuiltPortal({ DEMO: 'false', JOB_WORKER: 'false', RATE_LIMIT_PER_IP: '1000000', RATE_LIMIT_PER_ACCOUNT: '1000000' }, dataDir);
 const pid = portal.proc.pid!;
 
@@ -133,8 +140,26 @@ async function timed(s: Session, url: string) {
 	return { ms: performance.now() - t, bytes, status: r.status, peak };
 }
 
+/** RSS of the portal by kind of mapping: V8's 256 KB pages, glibc's main heap, other anonymous memory. */
+function memParts(p: number): string {
+	const by = { v8: 0, heap: 0, anon: 0 };
+	let cur: keyof typeof by | null = null;
+	for (const line of fs.readFileSync(`/proc/${p}/smaps`, 'utf8').split('\n')) {
+		const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+		if (m) {
+			const kb = (parseInt(m[2], 16) - parseInt(m[1], 16)) / 1024;
+			cur = m[3] === '[heap]' ? 'heap' : m[3] ? null : kb === 256 ? 'v8' : 'anon';
+			continue;
+		}
+		const r = /^Rss:\s+(\d+) kB/.exec(line);
+		if (r && cur) by[cur] += Number(r[1]) / 1024;
+	}
+	return `страницы V8 ${round1(by.v8)}, [heap] ${round1(by.heap)}, прочая анонимная ${round1(by.anon)} МБ`;
+}
+
 const rows: Row[] = [];
 const rssStart = rssMB(pid);
+if (SNAPSHOT) console.error(`в начале RSS ${round1(rssStart)} МБ: ${memParts(pid)}`);
 let rssPeak = rssStart;
 const saveLat: { before: number[]; after: number[] } = { before: [], after: [] };
 
@@ -180,13 +205,42 @@ for (const item of tour) {
 	if (kind === 'page' && bytes > HTML_MAX) row.over.push('HTML > 1 МБ');
 	if (kind === 'export' && row.rssGrowthMB! > 100) row.over.push('RSS +> 100 МБ');
 	rows.push(row);
+	if (SNAPSHOT || process.env.BENCH_CONSOLE_MEM) console.error(`  RSS ${round1(rssMB(pid))} МБ: ${memParts(pid)}`);
 	console.error(`${row.name.padEnd(34)} ${String(row.medianMs).padStart(9)} мс ${String(row.kb).padStart(7)} КБ ${row.over.join(', ')}`);
 }
 await scoreSaves(saveLat.after, 10, 10);
 // the results page right after a save (the cache was invalidated by it)
 const afterSave = await timed(org, R);
 const rssEnd = rssMB(pid);
+const partsEnd = memParts(pid);
+// What an operator sees a few seconds later: the portal gives memory back when it is idle after
+// heavy work (src/lib/server/ops/memory.ts) — the target is checked on this figure.
+await new Promise((r) => setTimeout(r, 3000));
+const rssIdle = rssMB(pid);
+const partsIdle = memParts(pid);
+// The first requests after that collection (it may have dropped compiled code): one each.
+const afterIdle = { results: round1((await timed(org, R)).ms), round: round1((await timed(org, `${J}/rounds/1`)).ms) };
 const hwm = rssMB(pid, 'VmHWM');
+if (SNAPSHOT) {
+	fs.writeFileSync(path.join(SNAPSHOT, "smaps.txt"), fs.readFileSync(`/proc/${pid}/smaps`));
+	fs.writeFileSync(path.join(SNAPSHOT, "smaps_rollup.txt"), fs.readFileSync(`/proc/${pid}/smaps_rollup`));
+	fs.writeFileSync(path.join(SNAPSHOT, 'metrics.txt'), await (await fetch(`${portal.url}/metrics`)).text());
+	const before = new Set(fs.readdirSync(SNAPSHOT));
+	process.kill(pid, 'SIGUSR2');
+	// the file appears at once and grows until written: wait until its size stops changing
+	let file = '';
+	let size = -1;
+	for (let i = 0; i < 600; i++) {
+		await new Promise((r) => setTimeout(r, 1000));
+		file ||= fs.readdirSync(SNAPSHOT).find((f) => !before.has(f) && f.endsWith('.heapsnapshot')) ?? '';
+		if (!file) continue;
+		const now = fs.statSync(path.join(SNAPSHOT, file)).size;
+		if (now > 0 && now === size) break;
+		size = now;
+	}
+	console.error(`снимок кучи: ${path.join(SNAPSHOT, file)}; RSS после него (полная сборка мусора) ${round1(rssMB(pid))} МБ`);
+	fs.writeFileSync(path.join(SNAPSHOT, 'smaps-after-gc.txt'), fs.readFileSync(`/proc/${pid}/smaps`));
+}
 await portal.stop();
 fs.rmSync(work, { recursive: true, force: true });
 
@@ -197,8 +251,9 @@ console.log(`|---|---|---|---|---|---|`);
 for (const r of rows)
 	console.log(`| ${r.name} | ${r.medianMs} | ${r.minMs}–${r.maxMs} | ${r.kb} | ≤ ${r.targetMs}${r.rssGrowthMB !== undefined ? `, RSS +${r.rssGrowthMB} МБ` : ''} | ${r.over.length ? '✗ ' + r.over.join(', ') : '✓'} |`);
 const overall: string[] = [];
-if (rssEnd > 500) overall.push(`RSS после обхода ${round1(rssEnd)} МБ > 500`);
-console.log(`\nRSS портала: в начале ${round1(rssStart)} МБ, пик ${round1(Math.max(rssPeak, hwm))} МБ, после обхода ${round1(rssEnd)} МБ`);
+if (rssIdle > 500) overall.push(`RSS после обхода (3 с простоя) ${round1(rssIdle)} МБ > 500`);
+console.log(`\nRSS портала: в начале ${round1(rssStart)} МБ, пик ${round1(Math.max(rssPeak, hwm))} МБ, сразу после обхода ${round1(rssEnd)} МБ (${partsEnd}), через 3 с простоя ${round1(rssIdle)} МБ (${partsIdle})`);
+console.log(`первые запросы после простоя: итоги ${afterIdle.results} мс, страница тура ${afterIdle.round} мс`);
 console.log(`сохранение оценок p95: ${p95(saveLat.before)} мс (до консоли), ${p95(saveLat.after)} мс (кэш в работе); результаты сразу после сохранения ${round1(afterSave.ms)} мс`);
 const failed = rows.filter((r) => r.over.length).length + overall.length;
 console.log(
@@ -209,9 +264,10 @@ console.log(
 		assignments: fx.counts.assignments,
 		pages: Object.fromEntries(rows.map((r) => [r.name, { ms: r.medianMs, kb: r.kb, ...(r.rssGrowthMB !== undefined ? { rssGrowthMB: r.rssGrowthMB } : {}) }])),
 		over: rows.filter((r) => r.over.length).map((r) => `${r.name}: ${r.over.join(', ')}`).concat(overall),
-		rss: { startMB: round1(rssStart), peakMB: round1(Math.max(rssPeak, hwm)), endMB: round1(rssEnd) },
+		rss: { startMB: round1(rssStart), peakMB: round1(Math.max(rssPeak, hwm)), endMB: round1(rssEnd), idleMB: round1(rssIdle) },
 		scoreSaveP95Ms: { coldConsole: p95(saveLat.before), warmCache: p95(saveLat.after) },
-		resultsAfterSaveMs: round1(afterSave.ms)
+		resultsAfterSaveMs: round1(afterSave.ms),
+		afterIdleMs: afterIdle
 	})
 );
 if (failed && !process.env.BENCH_CONSOLE_NO_FAIL) {

@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -67,5 +69,13 @@ http.Server.prototype.emit = function (event, req, res) {
 	}
 	return emit.apply(this, arguments);
 };
+
+// A full, memory-reducing collection after heavy one-off work (a national round loaded into the
+// results cache, a big export): src/lib/server/ops/memory.ts. V8's gc() is taken here and kept
+// under a symbol, not left as a global `gc` for the app. PORTAL_COMPACT=0 turns it off.
+if (process.env.PORTAL_COMPACT !== '0') {
+	v8.setFlagsFromString('--expose-gc');
+	globalThis[Symbol.for('nastavnik.gc')] = vm.runInNewContext('gc');
+}
 
 await import(pathToFileURL(path.join(root, 'build', 'index.js')).href);

@@ -41,6 +41,8 @@ export const backupRuns = counter('portal_backup_runs_total', 'Резервны�
 export const backupRetries = counter('portal_backup_retries_total', 'Повторы записи резервной копии в хранилище после ошибки');
 export const backupDuration = gauge('portal_backup_last_duration_seconds', 'Длительность последней успешной резервной копии');
 export const backupSize = gauge('portal_backup_last_size_bytes', 'Размер последней успешной резервной копии (сжатой)');
+export const memoryCompactions = counter('portal_memory_compactions_total', 'Полные сборки мусора с уменьшением памяти после тяжёлой работы (загрузка большого тура, выгрузки), в простое');
+export const memoryCompactionPause = gauge('portal_memory_compaction_last_pause_seconds', 'Пауза последней такой сборки');
 export const embeddedS3Restarts = counter('portal_embedded_s3_restarts_total', 'Перезапуски встроенного S3 после его падения');
 
 export interface JobCount {

@@ -18,6 +18,20 @@ import { cachedDerived, cachedResults, cachedRound, cacheStats, roundVersion } f
 import { computeRound, loadRound } from './load';
 import type { NormalizationMode } from './compute';
 
+/** The round's live assignments and their scores read with plain drizzle queries (what loadRound must equal). */
+function plainRead(db: DB, roundId: string) {
+	const live = and(eq(assignments.roundId, roundId), inArray(assignments.status, ['assigned', 'draft', 'submitted']));
+	const asg = db.select().from(assignments).where(live).all();
+	const sc = db.select({ a: scores.assignmentId, c: scores.criterionId, v: scores.value }).from(scores).innerJoin(assignments, eq(assignments.id, scores.assignmentId)).where(live).all();
+	const byA = new Map<string, Record<string, number>>();
+	for (const r of sc) byA.set(r.a, { ...byA.get(r.a), [r.c]: r.v });
+	return {
+		assignments: asg.map((a) => ({ id: a.id, applicationId: a.applicationId, jurorId: a.jurorId, status: a.status, source: a.source, startedAt: a.startedAt?.getTime() ?? null, submittedAt: a.submittedAt?.getTime() ?? null, comment: a.comment, feedback: a.feedback })).sort((x, y) => (x.id < y.id ? -1 : 1)),
+		scores: [...byA].sort((x, y) => (x[0] < y[0] ? -1 : 1))
+	};
+}
+const asRead = (l: ReturnType<typeof loadRound>) => ({ assignments: [...l.assignments].map((a) => ({ ...a })).sort((x, y) => (x.id < y.id ? -1 : 1)), scores: [...l.scores].map(([k, v]) => [k, { ...v }] as [string, Record<string, number>]).sort((x, y) => (x[0] < y[0] ? -1 : 1)) });
+
 let dir: string;
 let fx: NationalFixture;
 let template: string;
@@ -296,6 +310,36 @@ describe('results cache (per round and mode, invalidated by the round version)',
 			expect(cachedDerived(db, fx.roundId, 'x', () => ({ made: 3 }))).toEqual({ made: 3 });
 			// what is shared is frozen: an in-place sort fails instead of corrupting the next page
 			expect(() => (c.results.entries as unknown[]).sort()).toThrow();
+		} finally {
+			db.$client.close();
+		}
+	});
+
+	it('the cached round (rows iterated, id strings shared) equals plain queries on a generated round', () => {
+		const db = freshCopy();
+		try {
+			apply(db, { kind: 'score', pick: 5, value: 4, submit: true });
+			expect(asRead(cachedRound(db, fx.roundId))).toEqual(plainRead(db, fx.roundId));
+		} finally {
+			db.$client.close();
+		}
+	});
+
+	it('a cache hit prepares no SQL statement (issue 18: one per read left ≈ 3 KB of native memory each until collected)', () => {
+		const db = freshCopy();
+		try {
+			const prepare = db.$client.prepare.bind(db.$client);
+			let prepared = 0;
+			db.$client.prepare = ((sql: string) => {
+				prepared++;
+				return prepare(sql);
+			}) as typeof db.$client.prepare;
+			cachedResults(db, fx.roundId);
+			cachedDerived(db, fx.roundId, 'meta', () => new Map());
+			prepared = 0;
+			// a view asking the cache once per entry number, as the model's notes did
+			for (let i = 0; i < 200; i++) cachedDerived(db, fx.roundId, 'meta', () => new Map());
+			expect(prepared).toBe(0);
 		} finally {
 			db.$client.close();
 		}

@@ -21,11 +21,15 @@
  * next page. The property test (cache.test.ts) checks cached == fresh after random sequences of
  * changes.
  */
+import type { Statement } from 'better-sqlite3';
 import type { DB } from '../db/client';
 import { computeRound, loadRound, modeOf, type LoadedRound, type ModeOptions, type RoundResults } from './load';
 import type { NormalizationMode } from './compute';
+import { compactSoon } from '../ops/memory';
 
 const MAX_ROUNDS = 3;
+/** A load of at least this many assignments + scored reviews is followed by a full collection (ops/memory.ts). */
+const COMPACT_AFTER_ROWS = 20_000;
 
 interface Slot {
 	version: number;
@@ -42,8 +46,29 @@ export function roundVersion(db: DB, roundId: string): number | null {
 	return versionRow(db, roundId)?.version ?? null;
 }
 
+/**
+ * The two statements of every cache read, prepared once per connection. Preparing them per call
+ * cost more than time: a better-sqlite3 statement holds its SQLite statement in native memory
+ * (malloc, ≈ 3 KB) that V8 does not see and frees only when the wrapper is collected, so a view
+ * that asked the cache once per row (16 000 entry numbers of a model note) left ≈ 50 MB of glibc
+ * heap behind in RSS (issue 18).
+ */
+const statements = new WeakMap<object, { version: Statement; clean: Statement }>();
+function stmts(db: DB) {
+	let s = statements.get(db.$client);
+	if (!s)
+		statements.set(
+			db.$client,
+			(s = {
+				version: db.$client.prepare('SELECT version, dirty FROM round_versions WHERE round_id = ?'),
+				clean: db.$client.prepare('UPDATE round_versions SET dirty = 0 WHERE round_id = ?')
+			})
+		);
+	return s;
+}
+
 function versionRow(db: DB, roundId: string): { version: number; dirty: number } | undefined {
-	return db.$client.prepare('SELECT version, dirty FROM round_versions WHERE round_id = ?').get(roundId) as { version: number; dirty: number } | undefined;
+	return stmts(db).version.get(roundId) as { version: number; dirty: number } | undefined;
 }
 
 function freezeList<T>(xs: readonly T[]): void {
@@ -92,6 +117,10 @@ function slotOf(db: DB, roundId: string): Slot | null {
 			cacheStats.hits++;
 			return { slot: cur, fresh: null as LoadedRound | null };
 		}
+		// A stale slot goes before the new load, not after it: the previous version's data (a
+		// national round: ≈ 70 MB with its results and views) would otherwise be alive during the
+		// load and set V8's next heap limit from two rounds' worth of live data.
+		if (cur && !nested) map.delete(roundId);
 		const loaded = () => {
 			cacheStats.loads++;
 			return loadRound(db, roundId);
@@ -101,8 +130,11 @@ function slotOf(db: DB, roundId: string): Slot | null {
 		if (!row || nested) return { slot: null, fresh: loaded() };
 		// The triggers bump only a clean row (migration 0010): mark it clean in the transaction
 		// that reads the data, so the first write after this read bumps the version again.
-		if (row.dirty) db.$client.prepare('UPDATE round_versions SET dirty = 0 WHERE round_id = ?').run(roundId);
+		if (row.dirty) stmts(db).clean.run(roundId);
 		const slot: Slot = { version: row.version, loaded: freezeLoaded(loaded()), results: new Map(), derived: new Map() };
+		// the load's garbage (rows, the previous version) is hundreds of MB on a national round;
+		// a small round's is nothing V8's own collections do not handle
+		if (slot.loaded.assignments.length + slot.loaded.scores.size >= COMPACT_AFTER_ROWS) compactSoon();
 		return { slot, fresh: null };
 	};
 	// One transaction: the version, the clean mark and the data belong to the same snapshot (a

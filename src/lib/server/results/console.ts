@@ -86,7 +86,14 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 		: null;
 	const nameOf = (id: string) => l.jurors.get(id)?.fio ?? id;
 	// the first page of the per-juror words (attention first); all of them page on the jurors tab
-	const model = res.model ? pageModelJurors(cachedDerived(db, roundId, `modelView:${mode}`, () => modelView(res, nameOf, ruCompare, (id) => metaOf(db, roundId).get(id)?.number ?? id))) : null;
+	const model = res.model
+		? pageModelJurors(
+				cachedDerived(db, roundId, `modelView:${mode}`, () => {
+					const meta = metaOf(db, roundId);
+					return modelView(res, nameOf, ruCompare, (id) => meta.get(id)?.number ?? id);
+				})
+			)
+		: null;
 	/** what actually ranked (the model may have fallen back) */
 	const applied: NormalizationMode = res.model ? res.model.applied : mode;
 	const meta = metaOf(db, roundId);
@@ -176,7 +183,11 @@ export function resultsPage(db: DB, roundId: string, q: ResultsQuery) {
 export function roundModelView(db: DB, roundId: string, page = 1) {
 	const { loaded: l, results } = cachedResults(db, roundId, { normalization: 'model' });
 	return pageModelJurors(
-		cachedDerived(db, roundId, 'modelView:model', () => modelView(results, (id) => l.jurors.get(id)?.fio ?? id, ruCompare, (id) => metaOf(db, roundId).get(id)?.number ?? id)),
+		cachedDerived(db, roundId, 'modelView:model', () => {
+			// the entry map once, not one cache read (a transaction) per entry number
+			const meta = metaOf(db, roundId);
+			return modelView(results, (id) => l.jurors.get(id)?.fio ?? id, ruCompare, (id) => meta.get(id)?.number ?? id);
+		}),
 		page
 	);
 }

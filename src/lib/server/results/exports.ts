@@ -24,6 +24,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { APPLICATION_STATUS_TITLE, TRACK_TITLE } from '../../glossary';
 import { districtOf, regionByCode } from '../../data/regions';
 import { DomainError } from '../errors';
+import { compactSoon } from '../ops/memory';
 import { criteriaOf, type AssignmentMeta, type EntryMeta, type LoadedRound, type RoundResults } from './load';
 import { MODEL_METHOD, type NormalizationMode, type ResultsOutput } from './compute';
 import { NORMALIZATION_TITLE } from '../../results';
@@ -307,6 +308,8 @@ export function xlsxStream(fill: (wb: WB, out: PassThrough) => Promise<void>): P
 		try {
 			await fill(wb, out);
 			await wb.commit();
+			// exceljs' rows, XML and zip buffers are garbage now (≈ 100 MB for jurors.xlsx)
+			compactSoon();
 		} catch (e) {
 			out.destroy(e as Error);
 		}
@@ -418,6 +421,7 @@ export function csvStream(table: { columns: Column[]; rows: () => Generator<Cell
 	const enc = new TextEncoder();
 	const it = table.rows();
 	let started = false;
+	let rows = 0;
 	const opts = { delimiter: ';', newline: '\r\n', escapeFormulae: true, header: false } as const;
 	return new ReadableStream<Uint8Array>(
 		{
@@ -434,7 +438,12 @@ export function csvStream(table: { columns: Column[]; rows: () => Generator<Cell
 					batch.push(n.value.map(csvCell));
 				}
 				if (batch.length) controller.enqueue(enc.encode(Papa.unparse(batch, opts) + '\r\n'));
-				if (batch.length < BATCH) controller.close();
+				rows += batch.length;
+				if (batch.length < BATCH) {
+					controller.close();
+					// a national table's strings are garbage now; one juror's CSV is too small to bother
+					if (rows >= 5000) compactSoon();
+				}
 			}
 		},
 		{ highWaterMark: 2 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { dbPerTest } from '../../../../tests/helpers/db';
 import { seedResultsContest, type SeededResults } from '../../../../tests/helpers/results-data';
 import type { DB } from '../db/client';
@@ -13,6 +13,20 @@ dbPerTest((d) => (s = seedResultsContest((db = d))));
 
 const near = (x: number | null, y: number) => expect(x).toBeCloseTo(y, 9);
 
+/** The round's live assignments and their scores read with plain drizzle queries (what loadRound must equal). */
+function plainRead(db: DB, roundId: string) {
+	const live = and(eq(assignments.roundId, roundId), inArray(assignments.status, ['assigned', 'draft', 'submitted']));
+	const asg = db.select().from(assignments).where(live).all();
+	const sc = db.select({ a: scores.assignmentId, c: scores.criterionId, v: scores.value }).from(scores).innerJoin(assignments, eq(assignments.id, scores.assignmentId)).where(live).all();
+	const byA = new Map<string, Record<string, number>>();
+	for (const r of sc) byA.set(r.a, { ...byA.get(r.a), [r.c]: r.v });
+	return {
+		assignments: asg.map((a) => ({ id: a.id, applicationId: a.applicationId, jurorId: a.jurorId, status: a.status, source: a.source, startedAt: a.startedAt?.getTime() ?? null, submittedAt: a.submittedAt?.getTime() ?? null, comment: a.comment, feedback: a.feedback })).sort((x, y) => (x.id < y.id ? -1 : 1)),
+		scores: [...byA].sort((x, y) => (x[0] < y[0] ? -1 : 1))
+	};
+}
+const asRead = (l: ReturnType<typeof loadRound>) => ({ assignments: [...l.assignments].map((a) => ({ ...a })).sort((x, y) => (x.id < y.id ? -1 : 1)), scores: [...l.scores].map(([k, v]) => [k, { ...v }] as [string, Record<string, number>]).sort((x, y) => (x[0] < y[0] ? -1 : 1)) });
+
 describe('loadRound + computeRound (hand-computed, see tests/helpers/results-data.ts)', () => {
 	it('reads entries, criteria, reviews and scores of the round', () => {
 		const l = loadRound(db, s.roundId);
@@ -23,6 +37,12 @@ describe('loadRound + computeRound (hand-computed, see tests/helpers/results-dat
 		expect(l.scores.get(s.assignmentOf(s.apps.M1, s.jurors.J3)!)).toEqual({ [s.c1]: 9, [s.c2]: 6 });
 		expect(l.jurors.get(s.jurors.J1)?.fio).toBe('Антонов Борис Ильич');
 		expect(l.round.deadlineAt).toBeLessThan(Date.now());
+	});
+
+	it('rows read by iteration with shared id strings (issue 18) equal plain queries: assignments, scores, juror names', () => {
+		const l = loadRound(db, s.roundId);
+		expect(asRead(l)).toEqual(plainRead(db, s.roundId));
+		for (const a of l.assignments) expect(l.jurors.get(a.jurorId)?.id).toBe(a.jurorId);
 	});
 
 	it('means, medians, spreads, missing reviews, flags, ranks with ties', () => {

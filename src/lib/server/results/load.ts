@@ -120,7 +120,14 @@ export function loadRound(db: DB, roundId: string): LoadedRound {
 
 	// The three big reads use raw prepared statements (rows as arrays, no per-row object mapping
 	// or Date conversion, the practice title extracted in SQL): they dominate the load time.
+	// Memory (issue 18, the cache keeps a national round for every page): rows are iterated, not
+	// collected with .all() — 244 000 score rows and 72 000 assignment rows as arrays, all alive at
+	// once, outlived young-generation collections and were promoted, growing V8's old space by
+	// ≈ 100 MB that stayed in RSS after the load; an iterated row dies young. And the ids repeated
+	// in every row (an assignment's application and juror, a score's assignment) share one string
+	// per id instead of a fresh copy per row (≈ 11 MB of the cached round).
 	const entries: EntryMeta[] = [];
+	const entryIds = new Map<string, string>();
 	let withdrawn = 0;
 	const entryRows = db.$client
 		.prepare(
@@ -133,12 +140,13 @@ export function loadRound(db: DB, roundId: string): LoadedRound {
 			 ORDER BY a.seq`
 		)
 		.raw(true)
-		.all(roundId) as [string, string, string | null, number | null, ApplicationStatus, string | null, string | null, string, string, string][];
+		.iterate(roundId) as IterableIterator<[string, string, string | null, number | null, ApplicationStatus, string | null, string | null, string, string, string]>;
 	for (const e of entryRows) {
 		if (!COMPETING.includes(e[4])) {
 			withdrawn++;
 			continue;
 		}
+		entryIds.set(e[0], e[0]);
 		entries.push({
 			id: e[0],
 			nominationId: e[1],
@@ -159,18 +167,24 @@ export function loadRound(db: DB, roundId: string): LoadedRound {
 			 FROM assignments WHERE round_id = ? AND status IN ('assigned', 'draft', 'submitted')`
 		)
 		.raw(true)
-		.all(roundId) as [string, string, string, AssignmentMeta['status'], AssignmentMeta['source'], number | null, number | null, string, string][];
-	const list: AssignmentMeta[] = new Array(asg.length);
-	const jurorIds = new Set<string>();
-	for (let i = 0; i < asg.length; i++) {
-		const a = asg[i];
-		jurorIds.add(a[2]);
-		list[i] = { id: a[0], applicationId: a[1], jurorId: a[2], status: a[3], source: a[4], startedAt: a[5], submittedAt: a[6], comment: a[7], feedback: a[8] };
+		.iterate(roundId) as IterableIterator<[string, string, string, AssignmentMeta['status'], AssignmentMeta['source'], number | null, number | null, string, string]>;
+	const list: AssignmentMeta[] = [];
+	/** one string per juror id, and per assignment id (the scores' keys below) */
+	const jurorIds = new Map<string, string>();
+	const assignmentIds = new Map<string, string>();
+	for (const a of asg) {
+		let jurorId = jurorIds.get(a[2]);
+		if (jurorId === undefined) jurorIds.set(a[2], (jurorId = a[2]));
+		assignmentIds.set(a[0], a[0]);
+		list.push({ id: a[0], applicationId: entryIds.get(a[1]) ?? a[1], jurorId, status: a[3], source: a[4], startedAt: a[5], submittedAt: a[6], comment: a[7], feedback: a[8] });
 	}
 	const jurors = new Map<string, { id: string; fio: string; email: string }>();
-	const ids = [...jurorIds];
+	const ids = [...jurorIds.keys()];
 	for (let i = 0; i < ids.length; i += 500)
-		for (const u of db.select({ id: users.id, fio: users.fio, email: users.email }).from(users).where(inArray(users.id, ids.slice(i, i + 500))).all()) jurors.set(u.id, u);
+		for (const u of db.select({ id: users.id, fio: users.fio, email: users.email }).from(users).where(inArray(users.id, ids.slice(i, i + 500))).all()) {
+			const id = jurorIds.get(u.id) ?? u.id;
+			jurors.set(id, { ...u, id });
+		}
 
 	// Scores of the round's live assignments: one statement, rows as arrays.
 	const scores = new Map<string, Record<string, number>>();
@@ -181,10 +195,10 @@ export function loadRound(db: DB, roundId: string): LoadedRound {
 			 WHERE a.round_id = ? AND a.status IN ('assigned', 'draft', 'submitted')`
 		)
 		.raw(true)
-		.all(roundId) as [string, string, number][];
+		.iterate(roundId) as IterableIterator<[string, string, number]>;
 	for (const row of scoreRows) {
 		let rec = scores.get(row[0]);
-		if (!rec) scores.set(row[0], (rec = {}));
+		if (!rec) scores.set(assignmentIds.get(row[0]) ?? row[0], (rec = {}));
 		rec[row[1]] = row[2];
 	}
 
