@@ -21,8 +21,9 @@
  *    - `/library?q=…`, a rotating set of 50 distinct queries (some with a filter) at 10,000, as
  *      ratios to a bare node:http hello-world measured the same way in this run, twice:
  *      `librarySearch` with the rendered-page cache off (PAGE_CACHE_MB=0: every request searches
- *      and renders — the «cold» figure of issue 17) and `librarySearchPageCache` with it on (the
- *      default; after the first round every request is a cache hit).
+ *      and renders) and `librarySearchPageCache` with it on (the default; warmed up on the same
+ *      queries, so every request is a cache hit — the cold start of the cache, the 50 queries
+ *      never asked before, is measured by bench/public-pages.ts, `cold50`).
  *    Before any timing, each portal is warmed up: one request that waits for the index to be
  *    built from the database (≈ half a minute at 100,000), then 2 s of load.
  *    The portal's RSS after each load is reported.
