@@ -8,7 +8,7 @@ import type { DB } from '../db/client';
 import { roundEntries } from '../db/schema';
 import { DomainError } from '../errors';
 import { roundResults } from './load';
-import { disposition, entriesCsv, entriesXlsx, jurorCsv, jurorsXlsx, protocolXlsx, shortName } from './exports';
+import { disposition, entriesCsv, entriesXlsx, jurorCsv, jurorsXlsx, protocolXlsx, shortName, TRANSIENT_SHEETS } from './exports';
 
 let db: DB;
 let s: SeededResults;
@@ -28,6 +28,28 @@ async function workbook(p: PassThrough) {
 	return wb;
 }
 const values = (row: ExcelJS.Row) => (row.values as unknown[]).slice(1);
+
+describe('jurors.xlsx over hundreds of sheets', () => {
+	it('frees its buffers with a full collection every TRANSIENT_SHEETS sheets, and every sheet is there', async () => {
+		const { loaded, results } = roundResults(db, s.roundId);
+		const many = 2 * TRANSIENT_SHEETS + 20;
+		const jurors = new Map(loaded.jurors);
+		for (let i = 0; i < many - loaded.jurors.size; i++) jurors.set(`extra-${i}`, { id: `extra-${i}`, fio: `Эксперт${i} Запасной`, email: `extra${i}@example.test` });
+		const calls: unknown[] = [];
+		const slot = globalThis as Record<symbol, unknown>;
+		slot[Symbol.for('nastavnik.gc')] = (o: unknown) => calls.push(o);
+		try {
+			const wb = await workbook(jurorsXlsx({ ...loaded, jurors }, results));
+			expect(wb.worksheets.length).toBe(1 + jurors.size);
+		} finally {
+			delete slot[Symbol.for('nastavnik.gc')];
+		}
+		expect(calls).toEqual([
+			{ type: 'major', execution: 'sync', flavor: 'regular' },
+			{ type: 'major', execution: 'sync', flavor: 'regular' }
+		]);
+	});
+});
 
 describe('exports (read back)', () => {
 	it('entries XLSX: header, one row per entry in nomination order by position, scores and ranks', async () => {

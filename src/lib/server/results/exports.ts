@@ -24,7 +24,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { APPLICATION_STATUS_TITLE, TRACK_TITLE } from '../../glossary';
 import { districtOf, regionByCode } from '../../data/regions';
 import { DomainError } from '../errors';
-import { compactSoon } from '../ops/memory';
+import { collectTransient, compactSoon } from '../ops/memory';
 import { criteriaOf, type AssignmentMeta, type EntryMeta, type LoadedRound, type RoundResults } from './load';
 import { MODEL_METHOD, type NormalizationMode, type ResultsOutput } from './compute';
 import { NORMALIZATION_TITLE } from '../../results';
@@ -324,6 +324,9 @@ export function entriesXlsx(l: LoadedRound, res: RoundResults): PassThrough {
 	});
 }
 
+/** Sheets of jurors.xlsx between two collections of their buffers (collectTransient). */
+export const TRANSIENT_SHEETS = 150;
+
 export function jurorsXlsx(l: LoadedRound, res: RoundResults, idx: JurorIndex = jurorIndex(l, res)): PassThrough {
 	assertExportable(l);
 	const jurors = [...l.jurors.values()].sort((a, b) => ruCompare(a.fio, b.fio));
@@ -348,7 +351,10 @@ export function jurorsXlsx(l: LoadedRound, res: RoundResults, idx: JurorIndex = 
 				}
 			}
 		});
+		let sheets = 0;
 		for (const j of jurors) {
+			// see collectTransient: bounded native memory over hundreds of sheets
+			if (++sheets % TRANSIENT_SHEETS === 0) collectTransient();
 			let name = sheetName(shortName(j.fio));
 			for (let i = 2; names.has(name); i++) name = sheetName(`${shortName(j.fio).slice(0, 27)} (${i})`);
 			names.add(name);
