@@ -17,20 +17,8 @@ import { addJurorToEntry } from '../review/assignments';
 import { cachedDerived, cachedResults, cachedRound, cacheStats, roundVersion } from './cache';
 import { computeRound, loadRound } from './load';
 import type { NormalizationMode } from './compute';
+import { plainRead, asRead } from '../../../../tests/helpers/round-read';
 
-/** The round's live assignments and their scores read with plain drizzle queries (what loadRound must equal). */
-function plainRead(db: DB, roundId: string) {
-	const live = and(eq(assignments.roundId, roundId), inArray(assignments.status, ['assigned', 'draft', 'submitted']));
-	const asg = db.select().from(assignments).where(live).all();
-	const sc = db.select({ a: scores.assignmentId, c: scores.criterionId, v: scores.value }).from(scores).innerJoin(assignments, eq(assignments.id, scores.assignmentId)).where(live).all();
-	const byA = new Map<string, Record<string, number>>();
-	for (const r of sc) byA.set(r.a, { ...byA.get(r.a), [r.c]: r.v });
-	return {
-		assignments: asg.map((a) => ({ id: a.id, applicationId: a.applicationId, jurorId: a.jurorId, status: a.status, source: a.source, startedAt: a.startedAt?.getTime() ?? null, submittedAt: a.submittedAt?.getTime() ?? null, comment: a.comment, feedback: a.feedback })).sort((x, y) => (x.id < y.id ? -1 : 1)),
-		scores: [...byA].sort((x, y) => (x[0] < y[0] ? -1 : 1))
-	};
-}
-const asRead = (l: ReturnType<typeof loadRound>) => ({ assignments: [...l.assignments].map((a) => ({ ...a })).sort((x, y) => (x.id < y.id ? -1 : 1)), scores: [...l.scores].map(([k, v]) => [k, { ...v }] as [string, Record<string, number>]).sort((x, y) => (x[0] < y[0] ? -1 : 1)) });
 
 let dir: string;
 let fx: NationalFixture;
