@@ -53,7 +53,7 @@ const gzip = promisify(zlib.gzip);
 /**
  * Brotli quality by what the bytes are for. A body compressed for one response (a page rendered
  * for it, an export) gets quality 2: on a 72 KB library page 0.23 ms and 9.4 KB, against
- * 0.50 ms and 8.5 KB at 4 (bench/compression figures in the README). A body kept and served
+ * 0.50 ms and 8.5 KB at 4 (README, «Кэширование и сжатие»). A body kept and served
  * many times (a public page in the page cache) gets 5: near gzip -9's ratio, still faster than
  * gzip -6. (Quality 9 and up costs 60× more.)
  */
