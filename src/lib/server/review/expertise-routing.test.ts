@@ -209,7 +209,7 @@ function scoredRound(opts: { capacity?: number } = {}) {
 	const round = createRound(db, f.contestId, { number: 1, deadlineAt: new Date(Date.now() + 7 * 86400_000) });
 	applyRouting(db, ORG, round.id);
 	activateRound(db, round.id, ORG);
-	const rows = active(round.id).sort((x, y) => apps.indexOf(x.applicationId) - apps.indexOf(y.applicationId) || (x.jurorId < y.jurorId ? -1 : 1));
+	const rows = active(round.id).sort((x, y) => apps.indexOf(x.applicationId) - apps.indexOf(y.applicationId) || jurors.indexOf(x.jurorId) - jurors.indexOf(y.jurorId));
 	const seen = new Map<string, number>();
 	for (const a of rows) {
 		const i = apps.indexOf(a.applicationId);
